@@ -1,0 +1,44 @@
+# A thin layer over CMake presets (as neovim does): the README's two commands, `make demo` and
+# `make test`, each install what they need first (scripts/bootstrap, idempotent and quiet).
+#   make demo    the seed's slow-checkout trace through the official Python SDK into the sink
+#   make test    build everything and run the whole suite (unit, interop, fuzz smoke)
+#   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz    a longer libFuzzer run of every decoder target (FUZZ_SECONDS, default 600)
+#   make bench   traceproof bench ingest
+.PHONY: all bootstrap build test demo asan fuzz-build fuzz bench clean
+
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 600
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	@test -f build/build.ninja || cmake --preset default >/dev/null
+	@cmake --build --preset default -j $(JOBS)
+
+fuzz-build: bootstrap
+	@test -f build-fuzz/build.ninja || cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+
+test: build fuzz-build
+	@ctest --test-dir build --output-on-failure -j $(JOBS)
+
+demo: build
+	@scripts/demo
+
+asan: bootstrap
+	@test -f build-asan/build.ninja || cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	@ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+fuzz: fuzz-build
+	@scripts/fuzz $(FUZZ_SECONDS)
+
+bench: build
+	@build/traceproof bench ingest
+
+clean:
+	rm -rf build build-debug build-asan build-fuzz

@@ -1,0 +1,19 @@
+// `traceproof bench ...`: benchmarks that report a ratio against a peer measured in the same
+// run, never a bare number (STYLE.md).
+#include "bench/ingest_bench.h"
+#include "commands.h"
+
+namespace traceproof {
+
+CommandRun AddBenchCommand(CLI::App& app) {
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks, each beside a peer measured in the "
+                                                "same run");
+  bench->require_subcommand(1);
+  CommandRun ingest = AddIngestBench(*bench);
+  return [bench, ingest] {
+    if (bench->got_subcommand("ingest")) return ingest();
+    return 2;
+  };
+}
+
+}  // namespace traceproof

@@ -1,0 +1,40 @@
+// traceproof: load generation and trace validation for OpenTelemetry tracing. The process
+// entry point: parses the command line, runs one subcommand and maps failures to the exit codes
+// in exit_codes.h. Exceptions stop here and nowhere deeper.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "commands.h"
+#include "exit_codes.h"
+
+int main(int argc, char** argv) {
+  using namespace traceproof;
+  CLI::App app{
+      "traceproof: prove that your OpenTelemetry tracing works before production does.\n"
+      "Runs an embedded OTLP sink (gRPC and HTTP) that assembles and checks traces.\n\n"
+      "Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 environment failure\n"
+      "(port busy, process did not start)."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       fmt::format("traceproof {} (OTLP schema: opentelemetry-proto {} from PyPI)",
+                                   TRACEPROOF_VERSION, TRACEPROOF_OTLP_PROTO_VERSION));
+  CommandRun sink = AddSinkCommand(app);
+  CommandRun bench = AddBenchCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    if (app.got_subcommand("sink")) return sink();
+    if (app.got_subcommand("bench")) return bench();
+  } catch (const std::exception& e) {
+    std::cerr << "traceproof: " << e.what() << "\n";
+    return kExitEnvironment;
+  }
+  return kExitUsage;
+}

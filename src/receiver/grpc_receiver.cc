@@ -1,0 +1,114 @@
+#include "receiver/grpc_receiver.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "otlp/json.h"
+#include "otlp/rpc_status.h"
+
+namespace traceproof {
+namespace {
+
+using opentelemetry::proto::collector::trace::v1::TraceService;
+
+class TraceServiceImpl final
+    : public TraceService::WithRawCallbackMethod_Export<TraceService::Service> {
+ public:
+  TraceServiceImpl(SpanConsumer& consumer, IngestCounters& counters, ReceiverLimits limits)
+      : consumer_(consumer), counters_(counters), limits_(limits) {}
+
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    counters_.requests.fetch_add(1, std::memory_order_relaxed);
+    auto bytes = std::make_shared<std::string>();
+    std::vector<grpc::Slice> slices;
+    if (!request->Dump(&slices).ok()) {
+      counters_.RefuseRequest(RefusalReason::kMalformed);
+      reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, "could not read request"));
+      return reactor;
+    }
+    bytes->reserve(request->Length());
+    for (const auto& s : slices) bytes->append(reinterpret_cast<const char*>(s.begin()), s.size());
+
+    IngestOutcome outcome = Ingest(std::move(bytes), consumer_, counters_);
+    switch (outcome.kind) {
+      case IngestOutcome::Kind::kMalformed:
+        reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, outcome.message));
+        return reactor;
+      case IngestOutcome::Kind::kStoreFull:
+        reactor->Finish(grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED, outcome.message,
+            RpcStatusProto(grpc::StatusCode::RESOURCE_EXHAUSTED, outcome.message,
+                           limits_.retry_after)));
+        return reactor;
+      case IngestOutcome::Kind::kOk:
+        break;
+    }
+    std::string reply = ExportResponseProto(outcome.rejected_spans, outcome.message);
+    grpc::Slice slice(reply);
+    *response = grpc::ByteBuffer(&slice, 1);
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+ private:
+  SpanConsumer& consumer_;
+  IngestCounters& counters_;
+  ReceiverLimits limits_;
+};
+
+class GrpcReceiverImpl final : public GrpcReceiver {
+ public:
+  GrpcReceiverImpl(SpanConsumer& consumer, IngestCounters& counters, ReceiverLimits limits)
+      : service_(consumer, counters, limits) {}
+  ~GrpcReceiverImpl() override { Stop(); }
+
+  bool Start(const GrpcReceiverOptions& options, std::string& error) {
+    grpc::ServerBuilder builder;
+    std::string address = options.host.find(':') != std::string::npos
+                              ? "[" + options.host + "]:" + std::to_string(options.port)
+                              : options.host + ":" + std::to_string(options.port);
+    int selected = 0;
+    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &selected);
+    builder.SetMaxReceiveMessageSize(static_cast<int>(options.limits.max_body_bytes));
+    // Without this gRPC happily shares a port with another process (SO_REUSEPORT).
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    if (!server_ || selected == 0) {
+      error = "cannot listen for OTLP/gRPC on " + address +
+              " (address in use, or not a local address?)";
+      server_.reset();
+      return false;
+    }
+    port_ = static_cast<std::uint16_t>(selected);
+    return true;
+  }
+
+  std::uint16_t port() const override { return port_; }
+  void Stop() override {
+    if (server_) {
+      server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      server_.reset();
+    }
+  }
+
+ private:
+  TraceServiceImpl service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<GrpcReceiver> StartGrpcReceiver(const GrpcReceiverOptions& options,
+                                                SpanConsumer& consumer, IngestCounters& counters,
+                                                std::string& error) {
+  auto receiver = std::make_unique<GrpcReceiverImpl>(consumer, counters, options.limits);
+  if (!receiver->Start(options, error)) return nullptr;
+  return receiver;
+}
+
+}  // namespace traceproof

@@ -1,0 +1,139 @@
+#include "receiver/http_handler.h"
+
+#include <boost/algorithm/string/case_conv.hpp>
+#include <boost/algorithm/string/trim.hpp>
+#include <string>
+
+#include "otlp/json.h"
+#include "otlp/rpc_status.h"
+#include "receiver/gzip.h"
+
+namespace traceproof {
+namespace {
+
+namespace http = boost::beast::http;
+
+enum class Encoding { kProtobuf, kJson, kOther };
+
+constexpr int kRpcInvalidArgument = 3;
+constexpr int kRpcResourceExhausted = 8;
+
+std::string MediaType(boost::beast::string_view header) {
+  std::string type(header.substr(0, header.find(';')));  // beast::string_view
+  boost::algorithm::trim(type);
+  boost::algorithm::to_lower(type);
+  return type;
+}
+
+HttpResponse Reply(const HttpRequest& req, http::status status, std::string content_type,
+                   std::string body) {
+  HttpResponse res{status, req.version()};
+  res.set(http::field::content_type, content_type);
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse Error(const HttpRequest& req, Encoding enc, http::status status, int rpc_code,
+                   const std::string& message) {
+  switch (enc) {
+    case Encoding::kProtobuf:
+      return Reply(req, status, "application/x-protobuf", RpcStatusProto(rpc_code, message));
+    case Encoding::kJson:
+      return Reply(req, status, "application/json", RpcStatusJson(rpc_code, message));
+    case Encoding::kOther:
+      break;
+  }
+  return Reply(req, status, "text/plain; charset=utf-8", message + "\n");
+}
+
+}  // namespace
+
+HttpResponse HandleOtlpHttp(HttpRequest&& req, SpanConsumer& consumer, IngestCounters& counters,
+                            const ReceiverLimits& limits) {
+  counters.requests.fetch_add(1, std::memory_order_relaxed);
+  std::string_view target(req.target().data(), req.target().size());
+  target = target.substr(0, target.find('?'));
+  if (target != "/v1/traces") {
+    counters.RefuseRequest(RefusalReason::kMalformed);
+    return Error(req, Encoding::kOther, http::status::not_found, 5,
+                 "no such endpoint; OTLP traces go to POST /v1/traces");
+  }
+  if (req.method() != http::verb::post) {
+    counters.RefuseRequest(RefusalReason::kMalformed);
+    auto res = Error(req, Encoding::kOther, http::status::method_not_allowed, 12,
+                     "use POST for /v1/traces");
+    res.set(http::field::allow, "POST");
+    return res;
+  }
+
+  const std::string type = MediaType(req[http::field::content_type]);
+  Encoding enc = type == "application/x-protobuf" ? Encoding::kProtobuf
+                 : type == "application/json"     ? Encoding::kJson
+                                                  : Encoding::kOther;
+  if (enc == Encoding::kOther) {
+    counters.RefuseRequest(RefusalReason::kUnsupportedMediaType);
+    return Error(req, enc, http::status::unsupported_media_type, kRpcInvalidArgument,
+                 "Content-Type '" + type +
+                     "' is not supported; use application/x-protobuf or application/json");
+  }
+
+  std::string encoding = MediaType(req[http::field::content_encoding]);
+  auto body = std::make_shared<std::string>();
+  if (encoding == "gzip") {
+    GunzipResult unzipped = Gunzip(req.body(), limits.max_body_bytes);
+    if (unzipped.status == GunzipStatus::kTooLarge) {
+      counters.RefuseRequest(RefusalReason::kTooLarge);
+      return Error(req, enc, http::status::payload_too_large, kRpcInvalidArgument,
+                   unzipped.error);
+    }
+    if (unzipped.status == GunzipStatus::kCorrupt) {
+      counters.RefuseRequest(RefusalReason::kBadContentEncoding);
+      return Error(req, enc, http::status::bad_request, kRpcInvalidArgument, unzipped.error);
+    }
+    *body = std::move(unzipped.bytes);
+  } else if (encoding.empty() || encoding == "identity") {
+    if (req.body().size() > limits.max_body_bytes) {
+      counters.RefuseRequest(RefusalReason::kTooLarge);
+      return Error(req, enc, http::status::payload_too_large, kRpcInvalidArgument,
+                   "body exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
+    }
+    *body = std::move(req.body());
+  } else {
+    counters.RefuseRequest(RefusalReason::kBadContentEncoding);
+    return Error(req, enc, http::status::unsupported_media_type, kRpcInvalidArgument,
+                 "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
+  }
+
+  if (enc == Encoding::kJson) {
+    JsonToProtoResult converted = OtlpJsonToProto(*body);
+    if (!converted.ok()) {
+      counters.RefuseRequest(RefusalReason::kMalformed);
+      return Error(req, enc, http::status::bad_request, kRpcInvalidArgument, converted.error);
+    }
+    *body = std::move(converted.bytes);
+  }
+
+  IngestOutcome outcome = Ingest(std::move(body), consumer, counters);
+  switch (outcome.kind) {
+    case IngestOutcome::Kind::kMalformed:
+      return Error(req, enc, http::status::bad_request, kRpcInvalidArgument, outcome.message);
+    case IngestOutcome::Kind::kStoreFull: {
+      auto res = Error(req, enc, http::status::too_many_requests, kRpcResourceExhausted,
+                       outcome.message);
+      res.set(http::field::retry_after, std::to_string(limits.retry_after.count()));
+      return res;
+    }
+    case IngestOutcome::Kind::kOk:
+      break;
+  }
+  if (enc == Encoding::kJson) {
+    return Reply(req, http::status::ok, "application/json",
+                 ExportResponseJson(outcome.rejected_spans, outcome.message));
+  }
+  return Reply(req, http::status::ok, "application/x-protobuf",
+               ExportResponseProto(outcome.rejected_spans, outcome.message));
+}
+
+}  // namespace traceproof

@@ -1,0 +1,119 @@
+#include "store/trace_store.h"
+
+#include <algorithm>
+
+#include "store/trace_shape.h"
+
+namespace traceproof {
+
+TraceStore::TraceStore(TraceStoreOptions options)
+    : options_(std::move(options)), shards_(std::max<std::size_t>(1, options_.shards)) {}
+
+ConsumeResult TraceStore::Consume(SpanBatch batch) noexcept {
+  const std::size_t n = batch.spans.size();
+  if (n == 0) return {ConsumeStatus::kAccepted, 0};
+  // A batch is taken whole or not at all, so a 429 tells the client exactly what to resend.
+  // Counting the batch's spans as possibly-new traces keeps the check cheap and conservative.
+  if (span_count_.load(std::memory_order_relaxed) + n > options_.max_spans ||
+      trace_count_.load(std::memory_order_relaxed) + n > options_.max_traces) {
+    if (!MakeRoom(n, n)) {
+      counters_.batches_refused_full.fetch_add(1, std::memory_order_relaxed);
+      counters_.spans_refused_full.fetch_add(n, std::memory_order_relaxed);
+      return {ConsumeStatus::kStoreFull, 0};
+    }
+  }
+  const Clock::time_point now = options_.clock();
+  std::uint64_t started = 0, late = 0;
+  for (const SpanView& span : batch.spans) {
+    Shard& shard = ShardFor(span.trace_id);
+    std::lock_guard lock(shard.mu);
+    auto [it, inserted] = shard.traces.try_emplace(span.trace_id);
+    Entry& entry = it->second;
+    if (inserted) {
+      entry.trace = std::make_shared<Trace>();
+      entry.trace->id = span.trace_id;
+      entry.trace->first_seen = now;
+      ++started;
+    } else if (entry.completed) {
+      // Never touch a trace that readers hold: reopen a copy that will complete again.
+      entry.trace = std::make_shared<Trace>(*entry.trace);
+      entry.completed = false;
+      ++late;
+    }
+    Trace& trace = *entry.trace;
+    trace.spans.push_back(span);
+    trace.last_seen = now;
+    if (trace.buffers.empty() || trace.buffers.back() != batch.bytes)
+      trace.buffers.push_back(batch.bytes);
+  }
+  span_count_.fetch_add(n, std::memory_order_relaxed);
+  trace_count_.fetch_add(started, std::memory_order_relaxed);
+  counters_.spans_accepted.fetch_add(n, std::memory_order_relaxed);
+  counters_.traces_started.fetch_add(started, std::memory_order_relaxed);
+  counters_.late_spans.fetch_add(late, std::memory_order_relaxed);
+  return {ConsumeStatus::kAccepted, n};
+}
+
+bool TraceStore::MakeRoom(std::size_t spans, std::size_t traces) {
+  std::lock_guard evict_lock(evict_mu_);
+  auto fits = [&] {
+    return span_count_.load() + spans <= options_.max_spans &&
+           trace_count_.load() + traces <= options_.max_traces;
+  };
+  // Round-robin over shards so eviction is spread instead of emptying shard 0 first.
+  bool progress = true;
+  while (!fits() && progress) {
+    progress = false;
+    for (Shard& shard : shards_) {
+      if (fits()) break;
+      std::lock_guard lock(shard.mu);
+      while (!shard.completed_order.empty()) {
+        TraceId id = shard.completed_order.front();
+        shard.completed_order.pop_front();
+        auto it = shard.traces.find(id);
+        if (it == shard.traces.end() || !it->second.completed) continue;  // stale or reopened
+        std::size_t n = it->second.trace->spans.size();
+        shard.traces.erase(it);
+        span_count_.fetch_sub(n);
+        trace_count_.fetch_sub(1);
+        counters_.evicted_traces.fetch_add(1, std::memory_order_relaxed);
+        counters_.evicted_spans.fetch_add(n, std::memory_order_relaxed);
+        progress = true;
+        break;
+      }
+    }
+  }
+  return fits();
+}
+
+std::vector<std::shared_ptr<const Trace>> TraceStore::CollectCompleted(bool force) {
+  const Clock::time_point now = options_.clock();
+  std::vector<std::shared_ptr<const Trace>> done;
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    for (auto& [id, entry] : shard.traces) {
+      if (entry.completed) continue;
+      if (!force && now - entry.trace->last_seen < options_.quiet_period) continue;
+      entry.completed = true;
+      ++entry.trace->times_completed;
+      shard.completed_order.push_back(id);
+      done.push_back(entry.trace);
+    }
+  }
+  std::sort(done.begin(), done.end(),
+            [](const auto& a, const auto& b) { return a->first_seen < b->first_seen; });
+  for (const auto& trace : done) CountShape(*trace);
+  counters_.traces_completed.fetch_add(done.size(), std::memory_order_relaxed);
+  return done;
+}
+
+void TraceStore::CountShape(const Trace& trace) {
+  TraceShape shape = AnalyzeTrace(trace);
+  counters_.orphan_spans.fetch_add(shape.orphans.size(), std::memory_order_relaxed);
+  counters_.duplicate_span_ids.fetch_add(shape.duplicates.size(), std::memory_order_relaxed);
+  counters_.skewed_spans.fetch_add(shape.skewed.size(), std::memory_order_relaxed);
+  if (shape.roots.size() > 1) counters_.multi_root_traces.fetch_add(1, std::memory_order_relaxed);
+  if (shape.roots.empty()) counters_.rootless_traces.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace traceproof

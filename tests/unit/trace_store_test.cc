@@ -1,0 +1,172 @@
+#include "store/trace_store.h"
+
+#include <gtest/gtest.h>
+
+#include "store/trace_shape.h"
+#include "test_requests.h"
+
+namespace traceproof {
+namespace {
+
+using namespace testing;
+using std::chrono::milliseconds;
+
+// A store whose clock the test moves by hand.
+struct ManualClock {
+  Clock::time_point now = Clock::time_point{} + std::chrono::hours(1);
+};
+
+TraceStoreOptions Options(ManualClock& clock) {
+  TraceStoreOptions o;
+  o.quiet_period = milliseconds(100);
+  o.clock = [&clock] { return clock.now; };
+  return o;
+}
+
+TEST(TraceStore, SpanArrivingBeforeItsParentIsAdoptedWhenParentArrives) {
+  ManualClock clock;
+  TraceStore store(Options(clock));
+  store.Consume(MakeBatch({{1, 2, 1}}));  // child first
+  clock.now += milliseconds(50);
+  store.Consume(MakeBatch({{1, 1, 0}}));  // then the root
+  clock.now += milliseconds(100);
+  auto done = store.CollectCompleted();
+  ASSERT_EQ(done.size(), 1u);
+  TraceShape shape = AnalyzeTrace(*done[0]);
+  EXPECT_TRUE(shape.orphans.empty());
+  ASSERT_EQ(shape.roots.size(), 1u);
+  ASSERT_EQ(shape.children[shape.roots[0]].size(), 1u);
+  EXPECT_EQ(store.counters().orphan_spans.load(), 0u);
+}
+
+TEST(TraceStore, TraceCompletesOnlyAfterTheQuietPeriod) {
+  ManualClock clock;
+  TraceStore store(Options(clock));
+  store.Consume(MakeBatch({{1, 1, 0}}));
+  clock.now += milliseconds(99);
+  EXPECT_TRUE(store.CollectCompleted().empty());
+  store.Consume(MakeBatch({{1, 2, 1}}));  // activity restarts the quiet period
+  clock.now += milliseconds(99);
+  EXPECT_TRUE(store.CollectCompleted().empty());
+  clock.now += milliseconds(1);
+  auto done = store.CollectCompleted();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0]->spans.size(), 2u);
+  EXPECT_TRUE(store.CollectCompleted().empty()) << "a trace is handed out once per completion";
+}
+
+TEST(TraceStore, ParentThatNeverArrivesMakesAnOrphan) {
+  ManualClock clock;
+  TraceStore store(Options(clock));
+  store.Consume(MakeBatch({{1, 1, 0}, {1, 3, 2}}));  // span 3's parent 2 never comes
+  clock.now += milliseconds(100);
+  auto done = store.CollectCompleted();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(AnalyzeTrace(*done[0]).orphans.size(), 1u);
+  EXPECT_EQ(store.counters().orphan_spans.load(), 1u);
+}
+
+TEST(TraceStore, ReportsMultipleRootsDuplicatesAndClockSkew) {
+  ManualClock clock;
+  TraceStore store(Options(clock));
+  store.Consume(MakeBatch({
+      {1, 1, 0, 1000, 2000},
+      {1, 2, 0, 1000, 2000},  // second root
+      {1, 3, 1, 900, 1500},   // starts before its parent: skew
+      {1, 4, 1, 1100, 2100},  // ends after its parent: skew
+      {1, 4, 1, 1100, 1200},  // duplicate span id
+  }));
+  clock.now += milliseconds(100);
+  auto done = store.CollectCompleted();
+  ASSERT_EQ(done.size(), 1u);
+  TraceShape shape = AnalyzeTrace(*done[0]);
+  EXPECT_EQ(shape.roots.size(), 2u);
+  EXPECT_EQ(shape.duplicates.size(), 1u);
+  EXPECT_EQ(shape.skewed.size(), 2u);
+  const auto& c = store.counters();
+  EXPECT_EQ(c.multi_root_traces.load(), 1u);
+  EXPECT_EQ(c.duplicate_span_ids.load(), 1u);
+  EXPECT_EQ(c.skewed_spans.load(), 2u);
+  // Skew is reported, not corrected: timestamps are as sent.
+  bool found = false;
+  for (const auto& s : done[0]->spans) {
+    if (s.start_unix_ns == 900u) found = true;
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(TraceStore, LateSpanReopensACopyAndLeavesTheHandedOutTraceUntouched) {
+  ManualClock clock;
+  TraceStore store(Options(clock));
+  store.Consume(MakeBatch({{1, 1, 0}}));
+  clock.now += milliseconds(100);
+  auto first = store.CollectCompleted();
+  ASSERT_EQ(first.size(), 1u);
+  store.Consume(MakeBatch({{1, 2, 1}}));
+  EXPECT_EQ(first[0]->spans.size(), 1u);
+  EXPECT_EQ(store.counters().late_spans.load(), 1u);
+  clock.now += milliseconds(100);
+  auto second = store.CollectCompleted();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0]->spans.size(), 2u);
+  EXPECT_EQ(second[0]->times_completed, 2);
+}
+
+TEST(TraceStore, WhenFullEvictsCompletedTracesFirstAndCountsThem) {
+  ManualClock clock;
+  TraceStoreOptions o = Options(clock);
+  o.max_spans = 4;
+  TraceStore store(o);
+  ASSERT_EQ(store.Consume(MakeBatch({{1, 1, 0}, {1, 2, 1}})).status, ConsumeStatus::kAccepted);
+  clock.now += milliseconds(100);
+  ASSERT_EQ(store.CollectCompleted().size(), 1u);
+  ASSERT_EQ(store.Consume(MakeBatch({{2, 1, 0}, {2, 2, 1}})).status, ConsumeStatus::kAccepted);
+  // Full: trace 1 is complete, so it is evicted to make room.
+  ASSERT_EQ(store.Consume(MakeBatch({{3, 1, 0}})).status, ConsumeStatus::kAccepted);
+  EXPECT_EQ(store.counters().evicted_traces.load(), 1u);
+  EXPECT_EQ(store.counters().evicted_spans.load(), 2u);
+  EXPECT_EQ(store.span_count(), 3u);
+}
+
+TEST(TraceStore, WhenFullOfOpenTracesRefusesTheWholeBatchAndCountsIt) {
+  ManualClock clock;
+  TraceStoreOptions o = Options(clock);
+  o.max_spans = 3;
+  TraceStore store(o);
+  ASSERT_EQ(store.Consume(MakeBatch({{1, 1, 0}, {1, 2, 1}})).status, ConsumeStatus::kAccepted);
+  ConsumeResult r = store.Consume(MakeBatch({{2, 1, 0}, {2, 2, 1}}));
+  EXPECT_EQ(r.status, ConsumeStatus::kStoreFull);
+  EXPECT_EQ(r.accepted_spans, 0u);
+  EXPECT_EQ(store.counters().spans_refused_full.load(), 2u);
+  EXPECT_EQ(store.span_count(), 2u);
+}
+
+TEST(TraceStore, ForceCompletesOpenTracesAtTheEnd) {
+  ManualClock clock;
+  TraceStore store(Options(clock));
+  store.Consume(MakeBatch({{1, 1, 0}, {2, 1, 0}}));
+  EXPECT_TRUE(store.CollectCompleted().empty());
+  EXPECT_EQ(store.CollectCompleted(/*force=*/true).size(), 2u);
+}
+
+TEST(TraceStore, ConcurrentConsumersLoseNothing) {
+  TraceStore store;
+  constexpr int kThreads = 4, kBatches = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&store, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        int trace = t * kBatches + b + 1;
+        store.Consume(MakeBatch({{trace, 1, 0}, {trace, 2, 1}, {trace, 3, 2}}));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto done = store.CollectCompleted(true);
+  EXPECT_EQ(done.size(), static_cast<std::size_t>(kThreads * kBatches));
+  for (const auto& trace : done) EXPECT_EQ(trace->spans.size(), 3u);
+  EXPECT_EQ(store.counters().spans_accepted.load(), 3u * kThreads * kBatches);
+}
+
+}  // namespace
+}  // namespace traceproof
