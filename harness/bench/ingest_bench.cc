@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "exit_codes.h"
 #include "load/synthetic_spans.h"
@@ -59,23 +60,29 @@ int RunIngestBench(const IngestFlags& flags) {
     auto* request = google::protobuf::Arena::CreateMessage<pb_collector::ExportTraceServiceRequest>(&a);
     request->ParseFromString(bytes);
   });
-  // Each batch is new request bytes (as off the wire) and new trace ids would be realistic;
-  // reusing the bytes makes every batch add to the same traces, so the store is rebuilt each
-  // 256 batches to keep trace sizes typical.
+  // Every batch must bring new traces, as real traffic does, or the store would only append
+  // to a few hot traces: cycle through distinct batches and start a new store after each
+  // cycle (its teardown is timed too, as eviction would be). Each batch is copied first, as
+  // a receiver's read off the socket would.
+  constexpr int kDistinct = 64;
+  std::vector<std::string> distinct;
+  for (int i = 0; i < kDistinct; ++i) {
+    SyntheticSpanOptions o = options;
+    o.seed = static_cast<std::uint64_t>(i) + 100;
+    distinct.push_back(MakeSyntheticRequest(o).SerializeAsString());
+  }
   TraceStoreOptions store_options;
   auto store = std::make_unique<TraceStore>(store_options);
-  int batches_in_store = 0;
+  std::size_t next = 0;
   const double decode_only = Measure(flags.seconds, flags.spans, [&] {
-    auto owned = std::make_shared<const std::string>(bytes);
+    auto owned = std::make_shared<const std::string>(distinct[next++ % kDistinct]);
     DecodeResult r = DecodeExportRequest(owned);
     if (!r.ok()) std::abort();
   });
+  next = 0;
   const double decode_store = Measure(flags.seconds, flags.spans, [&] {
-    if (++batches_in_store == 256) {
-      store = std::make_unique<TraceStore>(store_options);
-      batches_in_store = 0;
-    }
-    auto owned = std::make_shared<const std::string>(bytes);
+    if (next % kDistinct == 0) store = std::make_unique<TraceStore>(store_options);
+    auto owned = std::make_shared<const std::string>(distinct[next++ % kDistinct]);
     DecodeResult r = DecodeExportRequest(owned);
     store->Consume(std::move(r.batch));
   });

@@ -303,9 +303,13 @@ class Decoder {
   bool ExpectLen(WireReader& r, WireType type, std::string_view& out, const Where& where,
                  std::string_view field) {
     if (type != WireType::kLen) return WrongType(where, field, type, "length-delimited");
-    std::size_t left = r.Remaining();
-    if (!r.ReadLen(out))
-      return Fail(where, field, fmt::format("length exceeds the {} bytes left", left));
+    std::uint64_t len;
+    if (!r.ReadVarint(len)) return Fail(where, field, "truncated length");
+    if (len > r.Remaining()) {
+      return Fail(where, field,
+                  fmt::format("length {} exceeds the {} bytes left", len, r.Remaining()));
+    }
+    out = r.Take(static_cast<std::size_t>(len));
     return true;
   }
   bool ExpectVarint(WireReader& r, WireType type, std::uint64_t& out, const Where& where,

@@ -69,6 +69,13 @@ class WireReader {
     return true;
   }
 
+  // Takes `len` bytes after a length prefix the caller read and checked against Remaining().
+  std::string_view Take(std::size_t len) {
+    std::string_view value(reinterpret_cast<const char*>(p_), len);
+    p_ += len;
+    return value;
+  }
+
   bool Skip(WireType type) {
     std::uint64_t v;
     std::uint32_t v32;

@@ -169,6 +169,12 @@ function toJson(value) {
   return text.replace(/"__bigint__(-?\d+)"/g, '$1');
 }
 
+function describeError(e) {
+  if (e && e.message) return e.message;
+  if (e && e.error && e.error.message) return e.error.message;
+  return String(e);
+}
+
 function packageVersion(name) {
   const main = require.resolve(name);
   let dir = path.dirname(main);
@@ -228,7 +234,7 @@ async function main() {
   fs.writeFileSync(args.expect_out, toJson(record) + '\n');
 
   const problems = settled.filter((s) => s.status === 'rejected')
-      .map((s) => `flush/shutdown failed: ${s.reason && s.reason.message}`);
+      .map((s) => `flush/shutdown failed: ${describeError(s.reason)}`);
   if (results.some((r) => r.code !== ExportResultCode.SUCCESS)) {
     problems.push(`export results: ${JSON.stringify(record.export_results)}`);
   }
