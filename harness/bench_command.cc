@@ -10,8 +10,10 @@ CommandRun AddBenchCommand(CLI::App& app) {
                                                 "same run");
   bench->require_subcommand(1);
   CommandRun ingest = AddIngestBench(*bench);
-  return [bench, ingest] {
+  CommandRun send = AddSendBench(*bench);
+  return [bench, ingest, send] {
     if (bench->got_subcommand("ingest")) return ingest();
+    if (bench->got_subcommand("send")) return send();
     return 2;
   };
 }

@@ -3,13 +3,21 @@
 #include <fmt/format.h>
 #include <google/protobuf/arena.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <thread>
 #include <functional>
 #include <memory>
 #include <vector>
 
 #include "exit_codes.h"
+#include "load/span_sender.h"
 #include "load/synthetic_spans.h"
+#include "receiver/grpc_receiver.h"
+#include "receiver/http_receiver.h"
 #include "otlp/decode.h"
 #include "store/trace_store.h"
 
@@ -22,7 +30,87 @@ struct IngestFlags {
   int spans = 512;
   int attributes = 10;
   double seconds = 2.0;
+  double e2e_seconds = 3.0;
+  int connections = 2;
 };
+
+struct SendFlags {
+  std::string protocol = "grpc";
+  std::string host = "127.0.0.1";
+  int port = 0;
+  double seconds = 3;
+  int connections = 2;
+  int spans = 512;
+  int attributes = 10;
+};
+
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto sec = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+  return sec(ru.ru_utime) + sec(ru.ru_stime);
+}
+
+// Runs a sink in this process and `traceproof bench send` as a separate process against it, so
+// the figure includes the wire, the receiver and the store but not the sender's CPU.
+void EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
+  TraceStoreOptions store_options;
+  store_options.quiet_period = std::chrono::milliseconds(100);
+  TraceStore store(store_options);
+  IngestCounters counters;
+  std::string error;
+  std::unique_ptr<GrpcReceiver> grpc;
+  std::unique_ptr<HttpReceiver> http;
+  std::uint16_t port = 0;
+  if (protocol == OtlpProtocol::kGrpc) {
+    grpc = StartGrpcReceiver({"127.0.0.1", 0, {}}, store, counters, error);
+    if (grpc) port = grpc->port();
+  } else {
+    http = StartHttpReceiver({"127.0.0.1", 0, 1, {}}, store, counters, error);
+    if (http) port = http->port();
+  }
+  const char* name = protocol == OtlpProtocol::kGrpc ? "grpc" : "http";
+  if (port == 0) {
+    fmt::print("  end-to-end {}: cannot start receiver: {}\n", name, error);
+    return;
+  }
+  std::string cmd = fmt::format(
+      "exec /proc/{}/exe bench send --protocol {} --port {} --seconds {} --connections {} "
+      "--spans {} --attributes {}",
+      getpid(), name, port, flags.e2e_seconds, flags.connections, flags.spans, flags.attributes);
+  const double cpu0 = CpuSeconds();
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::uint64_t accepted0 = counters.spans_accepted.load();
+  FILE* child = popen(cmd.c_str(), "r");
+  if (!child) {
+    fmt::print("  end-to-end {}: cannot start sender process\n", name);
+    return;
+  }
+  // Completed traces are collected as a sink run would, so the store can evict them.
+  std::string child_out;
+  std::thread reader([&] {
+    char buf[512];
+    while (fgets(buf, sizeof buf, child)) child_out += buf;
+  });
+  while (true) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    store.CollectCompleted();
+    if (std::chrono::steady_clock::now() - t0 >
+        std::chrono::duration<double>(flags.e2e_seconds + 0.05))
+      break;
+  }
+  reader.join();
+  pclose(child);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu = CpuSeconds() - cpu0;
+  const double accepted = static_cast<double>(counters.spans_accepted.load() - accepted0);
+  fmt::print("  {:<40} {:>12.0f} spans/s wall, {:.2f} sink CPU-s in {:.2f} s = {:.0f} "
+             "spans/s per sink core; refused {}, evicted {} traces\n",
+             fmt::format("end-to-end loopback OTLP/{} ", name == std::string("grpc") ? "gRPC" : "HTTP"),
+             accepted / wall, cpu, wall, cpu > 0 ? accepted / cpu : 0.0, counters.SpansRefused(),
+             store.counters().evicted_traces.load());
+  fmt::print("  {:<40} {}", "  sender process", child_out);
+}
 
 // Runs `body` (which processes one batch) repeatedly for about `seconds`; spans per second.
 double Measure(double seconds, int spans_per_batch, const std::function<void()>& body) {
@@ -92,6 +180,13 @@ int RunIngestBench(const IngestFlags& flags) {
   fmt::print("  {:<40} {:>12.0f} spans/s\n", "traceproof decode (lazy)", decode_only);
   fmt::print("  {:<40} {:>12.0f} spans/s  = {:.2f}x arena parse, {:.2f}x heap parse\n",
              "traceproof decode + store", decode_store, decode_store / arena, decode_store / heap);
+  if (flags.e2e_seconds > 0) {
+    fmt::print("end-to-end: sender is a separate process with {} connections; the sink's CPU "
+               "time (all its threads) is measured\n",
+               flags.connections);
+    EndToEnd(flags, OtlpProtocol::kHttpProtobuf);
+    EndToEnd(flags, OtlpProtocol::kGrpc);
+  }
   return kExitOk;
 }
 
@@ -108,7 +203,48 @@ CommandRun AddIngestBench(CLI::App& bench) {
       ->check(CLI::Range(0, 128))->capture_default_str();
   cmd->add_option("--seconds", flags->seconds, "Duration of each measurement")
       ->check(CLI::Range(0.1, 600.0))->capture_default_str();
+  cmd->add_option("--e2e-seconds", flags->e2e_seconds, "Duration of each end-to-end run over "
+                  "loopback (HTTP, gRPC); 0 skips them")->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
+  cmd->add_option("--connections", flags->connections, "Sender connections for end-to-end runs")
+      ->check(CLI::Range(1, 64))->capture_default_str();
   return [flags] { return RunIngestBench(*flags); };
+}
+
+CommandRun AddSendBench(CLI::App& bench) {
+  auto flags = std::make_shared<SendFlags>();
+  CLI::App* cmd = bench.add_subcommand(
+      "send", "Span load: send synthetic OTLP batches (fresh trace ids each time) as fast as the "
+              "receiver answers, then print what was sent (used by bench ingest)");
+  cmd->add_option("--protocol", flags->protocol, "grpc or http")
+      ->check(CLI::IsMember({"grpc", "http"}))->capture_default_str();
+  cmd->add_option("--host", flags->host, "Receiver address")->capture_default_str();
+  cmd->add_option("--port", flags->port, "Receiver port")->required()->check(CLI::Range(1, 65535));
+  cmd->add_option("--seconds", flags->seconds)->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--connections", flags->connections)->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--spans", flags->spans, "Spans per batch")->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--attributes", flags->attributes)->check(CLI::Range(0, 128))
+      ->capture_default_str();
+  return [flags] {
+    SpanSenderOptions o;
+    o.protocol = flags->protocol == "grpc" ? OtlpProtocol::kGrpc : OtlpProtocol::kHttpProtobuf;
+    o.host = flags->host;
+    o.port = static_cast<std::uint16_t>(flags->port);
+    o.seconds = flags->seconds;
+    o.connections = flags->connections;
+    o.batch.spans = flags->spans;
+    o.batch.attributes_per_span = flags->attributes;
+    SpanSenderStats st = RunSpanSender(o);
+    fmt::print("{} spans in {} requests over {:.2f} s ({:.0f} spans/s); errors: connect {}, "
+               "status {}, io {}\n",
+               st.spans_ok, st.requests_ok, st.seconds,
+               st.seconds > 0 ? static_cast<double>(st.spans_ok) / st.seconds : 0.0,
+               st.connect_errors, st.status_errors, st.io_errors);
+    return st.requests_ok > 0 ? kExitOk : kExitEnvironment;
+  };
 }
 
 }  // namespace traceproof

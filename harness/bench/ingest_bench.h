@@ -8,5 +8,7 @@
 namespace traceproof {
 
 CommandRun AddIngestBench(CLI::App& bench);
+// `bench send`: the span-load sender process that `bench ingest` runs against its sink.
+CommandRun AddSendBench(CLI::App& bench);
 
 }  // namespace traceproof

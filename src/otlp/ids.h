@@ -3,6 +3,8 @@
 // OTLP/JSON and W3C form). Thread-safe: immutable values.
 #pragma once
 
+#include <absl/hash/hash.h>
+
 #include <array>
 #include <compare>
 #include <cstddef>
@@ -63,12 +65,13 @@ using TraceId = Id<16>;
 using SpanId = Id<8>;
 
 struct IdHash {
-  // Ids are random (W3C requires it for trace ids), so any 8 bytes are a good hash already.
+  // All bytes, through absl's per-process-seeded hash: W3C asks for random ids, but test tools
+  // send sequential ones and a hostile client can send colliding ones; truncating the id to a
+  // few bytes once turned the trace store into one long hash chain.
   template <std::size_t N>
   std::size_t operator()(const Id<N>& id) const {
-    std::uint64_t h;
-    std::memcpy(&h, id.bytes.data() + (N - 8), 8);
-    return static_cast<std::size_t>(h);
+    return absl::Hash<std::string_view>{}(
+        std::string_view(reinterpret_cast<const char*>(id.bytes.data()), N));
   }
 };
 

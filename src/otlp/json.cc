@@ -63,20 +63,23 @@ std::string RewriteIds(json& span, const std::string& path) {
 
 }  // namespace
 
+static JsonToProtoResult OtlpJsonToProtoOrThrow(std::string_view text);
+
 JsonToProtoResult OtlpJsonToProto(std::string_view text) {
-  JsonToProtoResult result;
-  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    // Re-parse with exceptions only on the error path, for nlohmann's line/column message.
-    try {
-      json ignored = json::parse(text);
-      (void)ignored;
-    } catch (const json::parse_error& e) {
-      result.error = fmt::format("invalid JSON: {}", e.what());
-    }
-    if (result.error.empty()) result.error = "invalid JSON";
+  // nlohmann reports bad input by exception (parse errors, number overflow, invalid UTF-8 on
+  // dump); this is the network edge, so every one of them becomes an error value here.
+  try {
+    return OtlpJsonToProtoOrThrow(text);
+  } catch (const json::exception& e) {
+    JsonToProtoResult result;
+    result.error = fmt::format("invalid JSON: {}", e.what());
     return result;
   }
+}
+
+static JsonToProtoResult OtlpJsonToProtoOrThrow(std::string_view text) {
+  JsonToProtoResult result;
+  json doc = json::parse(text);
   if (!doc.is_object()) {
     result.error = fmt::format("request: want a JSON object, got {}", doc.type_name());
     return result;

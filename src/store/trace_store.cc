@@ -33,11 +33,13 @@ ConsumeResult TraceStore::Consume(SpanBatch batch) noexcept {
       entry.trace = std::make_shared<Trace>();
       entry.trace->id = span.trace_id;
       entry.trace->first_seen = now;
+      shard.open.push_back(span.trace_id);
       ++started;
     } else if (entry.completed) {
       // Never touch a trace that readers hold: reopen a copy that will complete again.
       entry.trace = std::make_shared<Trace>(*entry.trace);
       entry.completed = false;
+      shard.open.push_back(span.trace_id);
       ++late;
     }
     Trace& trace = *entry.trace;
@@ -91,13 +93,19 @@ std::vector<std::shared_ptr<const Trace>> TraceStore::CollectCompleted(bool forc
   std::vector<std::shared_ptr<const Trace>> done;
   for (Shard& shard : shards_) {
     std::lock_guard lock(shard.mu);
-    for (auto& [id, entry] : shard.traces) {
-      if (entry.completed) continue;
-      if (!force && now - entry.trace->last_seen < options_.quiet_period) continue;
+    for (std::size_t i = 0; i < shard.open.size();) {
+      const TraceId id = shard.open[i];
+      Entry& entry = shard.traces.at(id);  // open traces are never evicted
+      if (!force && now - entry.trace->last_seen < options_.quiet_period) {
+        ++i;
+        continue;
+      }
       entry.completed = true;
       ++entry.trace->times_completed;
       shard.completed_order.push_back(id);
       done.push_back(entry.trace);
+      shard.open[i] = shard.open.back();
+      shard.open.pop_back();
     }
   }
   std::sort(done.begin(), done.end(),

@@ -72,6 +72,9 @@ class TraceStore final : public SpanConsumer {
   struct Shard {
     std::mutex mu;
     std::unordered_map<TraceId, Entry, IdHash> traces;
+    // Sweeps visit only open traces: scanning every stored trace each tick once cost more
+    // than ingest itself.
+    std::vector<TraceId> open;
     std::deque<TraceId> completed_order;  // eviction order; may hold ids already gone
   };
 

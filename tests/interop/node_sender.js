@@ -97,7 +97,16 @@ function sendScenario(scenario, tracers) {
   const spans = {};
   for (const s of scenario.spans) {
     const parent = spans[s.parent];
-    const ctx = parent ? api.trace.setSpan(api.ROOT_CONTEXT, parent) : api.ROOT_CONTEXT;
+    let ctx = parent ? api.trace.setSpan(api.ROOT_CONTEXT, parent) : api.ROOT_CONTEXT;
+    if (s.remote_parent) {
+      ctx = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: s.remote_parent.trace_id,
+        spanId: s.remote_parent.span_id,
+        traceFlags: api.TraceFlags.SAMPLED,
+        isRemote: true,
+        traceState: api.createTraceState(s.remote_parent.trace_state),
+      });
+    }
     const links = (s.links || []).map((link) => ({
       context: {
         ...spans[link.to].spanContext(),

@@ -103,6 +103,12 @@ def send(scenario: dict, tracers: dict) -> None:
     for s in scenario["spans"]:
         parent = spans.get(s.get("parent"))
         context = trace_api.set_span_in_context(parent) if parent else None
+        if "remote_parent" in s:
+            remote = s["remote_parent"]
+            context = trace_api.set_span_in_context(trace_api.NonRecordingSpan(SpanContext(
+                int(remote["trace_id"], 16), int(remote["span_id"], 16), is_remote=True,
+                trace_flags=TraceFlags(TraceFlags.SAMPLED),
+                trace_state=TraceState.from_header([remote["trace_state"]]))))
         links = []
         for link in s.get("links", []):
             target = spans[link["to"]].get_span_context()
@@ -199,6 +205,20 @@ def record_span(span, link_trace_states) -> dict:
     }
 
 
+def flush_together(providers) -> bool:
+    results = [False] * len(providers)
+
+    def flush(i):
+        results[i] = providers[i].force_flush(30_000)
+
+    threads = [threading.Thread(target=flush, args=(i,)) for i in range(len(providers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return all(results)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--protocol", choices=sorted(EXPORTER_PACKAGES), required=True)
@@ -219,7 +239,9 @@ def main() -> int:
         providers.append(provider)
 
     send(scenario, tracers)
-    flushed = all(p.force_flush(30_000) for p in providers)
+    # Flush all providers at once: the sink completes a trace after --quiet-ms without spans,
+    # and one trace's spans come from several providers, so they should arrive together.
+    flushed = flush_together(providers)
     for p in providers:
         p.shutdown()
 

@@ -79,6 +79,7 @@ class Sink:
                         "--dump", str(dump_path), "--quiet-ms", "200"]
         self._stderr = open(stderr_path, "w+", encoding="utf-8")
         self.stdout_lines = []
+        self.killed = False  # by this driver, after a failure or a stop timeout
         self._lines = queue.Queue()
         self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=self._stderr, text=True,
@@ -114,8 +115,7 @@ class Sink:
         try:
             code = self.proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            self.kill()
             raise Failure(f"sink did not exit within {timeout_s} s of SIGTERM (killed)")
         self._drain_stdout()
         return code
@@ -137,6 +137,7 @@ class Sink:
 
     def kill(self):
         if self.proc.poll() is None:
+            self.killed = True
             self.proc.kill()
             self.proc.wait()
 
@@ -208,10 +209,11 @@ def run(args, workdir):
         if code != 0:
             raise Failure(f"sink exited with code {code} after SIGTERM")
         return validate(args, sink, sent_path, dump_path)
-    except Failure:
+    except Failure as e:
         sink.kill()
+        print(f"FAIL interop.{args.variant}: {e}")
         show_sink_output(sink)
-        raise
+        return EXIT_MISMATCH
     finally:
         sink.close()
 
@@ -233,6 +235,8 @@ def send(args, language, protocol, endpoint, sent_path):
 
 def validate(args, sink, sent_path, dump_path):
     record = json.loads(sent_path.read_text(encoding="utf-8"))
+    if not dump_path.exists():
+        raise Failure(f"sink exited 0 but wrote no --dump file {dump_path}")
     traces, problems = compare.load_dump(dump_path)
     diffs = problems + compare.compare(record["spans"], traces)
     sender = record["sender"]
@@ -252,6 +256,8 @@ def validate(args, sink, sent_path, dump_path):
 
 def show_sink_output(sink):
     print(f"sink command: {' '.join(sink.command)}")
+    print(f"sink exit code: {sink.proc.returncode}"
+          + (" (killed by the test driver)" if sink.killed else ""))
     print("sink stdout:\n" + "\n".join(f"  | {line}" for line in sink.stdout_lines))
     err = sink.stderr_text()
     if err.strip():
@@ -277,9 +283,6 @@ def main():
     except EnvironmentProblem as e:
         print(f"ERROR interop.{args.variant}: environment: {e}")
         code = EXIT_ENVIRONMENT
-    except Failure as e:
-        print(f"FAIL interop.{args.variant}: {e}")
-        code = EXIT_MISMATCH
     finally:
         if args.keep or code == EXIT_MISMATCH:
             log(f"files kept in {workdir}")

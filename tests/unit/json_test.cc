@@ -94,3 +94,22 @@ TEST(OtlpJson, ResponseCarriesPartialSuccessOnlyWhenSomethingWasRejected) {
 
 }  // namespace
 }  // namespace traceproof
+
+namespace traceproof {
+namespace {
+
+// Found by the JSON fuzzer: number overflow makes nlohmann throw out_of_range, not parse_error.
+TEST(OtlpJson, NumberOverflowIsAnErrorNotACrash) {
+  JsonToProtoResult c = OtlpJsonToProto("7e777i");
+  EXPECT_FALSE(c.ok());
+  JsonToProtoResult d = OtlpJsonToProto(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":1e999}]}]}]})");
+  EXPECT_FALSE(d.ok());
+}
+
+TEST(OtlpJson, InvalidUtf8IsAnErrorNotACrash) {
+  JsonToProtoResult c = OtlpJsonToProto("{\"resourceSpans\":[{\"schemaUrl\":\"\xff\xfe\"}]}");
+  EXPECT_FALSE(c.ok());
+}
+
+}  // namespace
+}  // namespace traceproof

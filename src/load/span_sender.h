@@ -1,0 +1,37 @@
+// Span load: synthetic OTLP export requests sent as fast as the receiver answers, over
+// OTLP/gRPC or OTLP/HTTP protobuf, from `connections` share-nothing threads (one connection
+// each, keep-alive), like telemetrygen. Used by `bench ingest` from a separate process, later by
+// the scenario runner's span-load mode. Errors are counted by kind, never folded together.
+// RunSpanSender blocks for the duration; not meant to be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "load/synthetic_spans.h"
+
+namespace traceproof {
+
+enum class OtlpProtocol { kGrpc, kHttpProtobuf };
+
+struct SpanSenderOptions {
+  OtlpProtocol protocol = OtlpProtocol::kGrpc;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 4317;
+  int connections = 2;
+  double seconds = 5;
+  SyntheticSpanOptions batch;
+};
+
+struct SpanSenderStats {
+  std::uint64_t requests_ok = 0;
+  std::uint64_t spans_ok = 0;
+  std::uint64_t connect_errors = 0;
+  std::uint64_t status_errors = 0;  // non-2xx / non-OK answers
+  std::uint64_t io_errors = 0;      // reset, timeout, broken pipe
+  double seconds = 0;
+};
+
+SpanSenderStats RunSpanSender(const SpanSenderOptions& options);
+
+}  // namespace traceproof
