@@ -1,6 +1,7 @@
 // `traceproof bench ...`: benchmarks that report a ratio against a peer measured in the same
 // run, never a bare number (STYLE.md).
 #include "bench/ingest_bench.h"
+#include "bench/tracer_bench.h"
 #include "commands.h"
 
 namespace traceproof {
@@ -11,7 +12,9 @@ CommandRun AddBenchCommand(CLI::App& app) {
   bench->require_subcommand(1);
   CommandRun ingest = AddIngestBench(*bench);
   CommandRun send = AddSendBench(*bench);
-  return [bench, ingest, send] {
+  CommandRun tracer = AddTracerBench(*bench);
+  return [bench, ingest, send, tracer] {
+    if (bench->got_subcommand("tracer")) return tracer();
     if (bench->got_subcommand("ingest")) return ingest();
     if (bench->got_subcommand("send")) return send();
     return 2;

@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   using namespace traceproof;
   CLI::App app{
       "traceproof: prove that your OpenTelemetry tracing works before production does.\n"
-      "Runs an embedded OTLP sink (gRPC and HTTP) that assembles and checks traces.\n\n"
+      "Runs an embedded OTLP sink (gRPC and HTTP) that assembles and checks traces, and mock\n"
+      "services that emit real OTLP spans with injectable latency, errors and propagation faults.\n\n"
       "Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 environment failure\n"
       "(port busy, process did not start)."};
   app.require_subcommand(1);
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
                                    TRACEPROOF_VERSION, TRACEPROOF_OTLP_PROTO_VERSION));
   CommandRun sink = AddSinkCommand(app);
   CommandRun bench = AddBenchCommand(app);
+  CommandRun serve = AddServeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("sink")) return sink();
     if (app.got_subcommand("bench")) return bench();
+    if (app.got_subcommand("serve")) return serve();
   } catch (const std::exception& e) {
     std::cerr << "traceproof: " << e.what() << "\n";
     return kExitEnvironment;

@@ -28,7 +28,8 @@ class Sampler {
   virtual SamplingResult ShouldSample(const std::optional<SpanContext>& parent,
                                       const TraceId& trace_id, std::string_view name,
                                       SpanKind kind) const = 0;
-  virtual std::string Description() const = 0;  // e.g. "ParentBased{TraceIdRatioBased{0.25}}"
+  // e.g. "ParentBased{root:TraceIdRatioBased{0.250000}}"
+  virtual std::string Description() const = 0;
 };
 
 struct SamplerConfig {

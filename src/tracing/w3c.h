@@ -29,7 +29,8 @@ std::optional<std::string> ParseTracestate(std::string_view header);
 Baggage ParseBaggage(std::string_view header);
 std::string FormatBaggage(const Baggage& baggage);  // "" when empty
 
-// Header access for any carrier (Beast request, AMQP table, in-process message).
+// Header access for any carrier (Beast request, AMQP table, in-process message). A carrier
+// that holds a header several times (tracestate may be split) joins the values with ",".
 using HeaderGetter = std::function<std::optional<std::string_view>(std::string_view name)>;
 using HeaderSetter = std::function<void(std::string_view name, std::string_view value)>;
 

@@ -1,0 +1,70 @@
+// What the mock services actually did, per span, whether or not the span was sampled or ever
+// reached a backend: the truth the checks compare the sink's traces against. Every span records
+// the load request it belongs to (carried between services in x-traceproof-request-id, a
+// harness-only header that survives when trace headers are dropped) and the parent it would
+// have had if propagation had worked, so a broken trace can be blamed on a precise hop.
+// GroundTruthSink implementations are called from service threads and must be thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "otlp/span_view.h"
+
+namespace traceproof::mock {
+
+struct GroundTruthSpan {
+  std::uint64_t request_id = 0;
+  TraceId trace_id;
+  SpanId span_id;
+  SpanId parent_span_id;           // as emitted (zero for a root)
+  SpanId expected_parent_span_id;  // as it should have been; differs where a fault broke it
+  std::string service;
+  std::string name;
+  SpanKind kind = SpanKind::kInternal;
+  bool sampled = false;   // the head sampler's decision
+  bool exported = false;  // handed to the exporter (sampled and the service is instrumented)
+  StatusCode status = StatusCode::kUnset;
+  std::uint64_t start_unix_ns = 0;
+  std::uint64_t end_unix_ns = 0;
+  std::vector<std::string> faults;  // faults applied to this span, e.g. "drop_traceparent"
+};
+
+class GroundTruthSink {
+ public:
+  virtual ~GroundTruthSink() = default;
+  virtual void Record(GroundTruthSpan span) noexcept = 0;
+};
+
+// In-process recorder, read by checks after the run. Thread-safe.
+class GroundTruthRecorder final : public GroundTruthSink {
+ public:
+  void Record(GroundTruthSpan span) noexcept override;
+  std::vector<GroundTruthSpan> Snapshot() const;
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<GroundTruthSpan> spans_;
+};
+
+// One JSON object per line, for checks in another process (`traceproof serve --truth FILE`).
+// Thread-safe; lines are whole even under concurrency.
+class GroundTruthJsonlWriter final : public GroundTruthSink {
+ public:
+  explicit GroundTruthJsonlWriter(const std::string& path);
+  bool ok() const { return static_cast<bool>(out_); }
+  void Record(GroundTruthSpan span) noexcept override;
+  void Flush();
+
+ private:
+  std::mutex mu_;
+  std::ofstream out_;
+};
+
+std::string GroundTruthToJson(const GroundTruthSpan& span);
+
+}  // namespace traceproof::mock

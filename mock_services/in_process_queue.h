@@ -1,0 +1,30 @@
+// MessageQueue inside the process: a publish posts the delivery to an executor, so the
+// consumer runs asynchronously after the publisher moved on, as it would across a broker.
+// Thread-safe.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "mock_services/message_queue.h"
+
+namespace traceproof::mock {
+
+class InProcessQueue final : public MessageQueue {
+ public:
+  explicit InProcessQueue(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  void Publish(std::string_view queue, QueueMessage message) override;
+  void Subscribe(std::string_view queue, Handler handler) override;
+  std::uint64_t published() const;
+
+ private:
+  boost::asio::any_io_executor executor_;
+  mutable std::mutex mu_;
+  std::map<std::string, Handler, std::less<>> handlers_;
+  std::map<std::string, std::vector<QueueMessage>, std::less<>> pending_;
+  std::uint64_t published_ = 0;
+};
+
+}  // namespace traceproof::mock

@@ -1,0 +1,922 @@
+// YAML -> ServiceGraph. Two passes: the first reads every node (types, keys, values, each with
+// its own position); the second checks what only the whole graph can tell (call targets, queue
+// publishers, fault targets, call cycles). The first mistake found throws a LoadError.
+#include "mock_services/load_services.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+namespace traceproof::mock {
+namespace {
+
+const std::vector<std::string> kStepKinds = {"call",    "db",    "error", "parallel",
+                                             "publish", "sleep", "work"};
+const std::vector<std::string> kFaultKinds = {
+    "clock_skew",          "detached_span",    "drop_traceparent", "error",
+    "exporter_outage",     "high_cardinality", "latency",          "reset",
+    "strip_queue_headers", "timeout"};
+const std::vector<std::string> kFaultCommonKeys = {"from",    "rate", "route",
+                                                   "service", "to",   "until"};
+
+std::string Join(const std::vector<std::string>& items, std::string_view separator = ", ") {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+std::vector<std::string> Sorted(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  return items;
+}
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (did you mean 'x'?)" for the closest candidate within edit distance 2, else "".
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = 3;
+  for (const auto& candidate : Sorted(candidates)) {
+    const std::size_t d = EditDistance(word, candidate);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+// What a node is, for "want X, got Y" messages.
+std::string Describe(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a map";
+  std::string text = node.Scalar();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return "'" + text + "'";
+}
+
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> words;
+  std::istringstream in{std::string(text)};
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+bool IsMethod(std::string_view method) {
+  return !method.empty() &&
+         std::all_of(method.begin(), method.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+std::string Upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
+// "INSERT INTO orders (id) VALUES (?)" -> "INSERT orders": the operation, then the table that
+// follows INTO/FROM/UPDATE/JOIN (the OpenTelemetry database span name convention).
+std::string DefaultDbSpanName(std::string_view statement) {
+  const std::vector<std::string> words = SplitWords(statement);
+  if (words.empty()) return "";
+  for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+    const std::string word = Upper(words[i]);
+    if (word != "INTO" && word != "FROM" && word != "UPDATE" && word != "JOIN") continue;
+    std::string table = words[i + 1];
+    table = table.substr(0, table.find_first_of("(,;"));
+    if (!table.empty()) return words[0] + " " + table;
+  }
+  return words[0];
+}
+
+// A map entry: the key node, its text, and the value node.
+struct Field {
+  YAML::Node key;
+  std::string name;
+  YAML::Node value;
+};
+
+class Parser {
+ public:
+  explicit Parser(const std::string& file) : file_(file) {}
+
+  SourcePos Pos(const YAML::Node& node) const {
+    SourcePos pos{file_, 0, 0};
+    if (!node.IsDefined()) return pos;
+    const YAML::Mark mark = node.Mark();
+    if (mark.line >= 0) pos.line = mark.line + 1;
+    if (mark.column >= 0) pos.column = mark.column + 1;
+    return pos;
+  }
+  // An empty value (`key:`) is marked at the next token, so errors about it point at its key.
+  SourcePos Pos(const Field& field) const {
+    return field.value.IsNull() ? Pos(field.key) : Pos(field.value);
+  }
+
+  [[noreturn]] void Fail(const SourcePos& pos, const std::string& message) const {
+    throw LoadError(pos, message);
+  }
+  [[noreturn]] void Fail(const YAML::Node& node, const std::string& message) const {
+    Fail(Pos(node), message);
+  }
+  [[noreturn]] void Fail(const Field& field, const std::string& message) const {
+    Fail(Pos(field), message);
+  }
+
+  // The entries of a map whose keys must all be in `allowed`; `where` names the map in messages
+  // ("in step 'db'"), `what` in the type error ("a map for step 'db'").
+  std::vector<Field> Fields(const YAML::Node& map, const SourcePos& pos, const std::string& what,
+                            const std::string& where, const std::vector<std::string>& allowed) {
+    if (!map.IsMap()) {
+      Fail(pos, "want a map for " + what + " (keys: " + Join(Sorted(allowed)) + "), got " +
+                    Describe(map));
+    }
+    std::vector<Field> fields;
+    for (const auto& entry : map) {
+      Field field{entry.first, "", entry.second};
+      if (!field.key.IsScalar()) Fail(field.key, "want a string key, got " + Describe(field.key));
+      field.name = field.key.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), field.name) == allowed.end()) {
+        Fail(field.key, "unknown key '" + field.name + "' " + where + "; expected one of: " +
+                            Join(Sorted(allowed)) + DidYouMean(field.name, allowed));
+      }
+      for (const Field& earlier : fields) {
+        if (earlier.name == field.name) {
+          Fail(field.key, "duplicate key '" + field.name + "' " + where + " (first at line " +
+                              std::to_string(Pos(earlier.key).line) + ")");
+        }
+      }
+      fields.push_back(std::move(field));
+    }
+    return fields;
+  }
+  std::vector<Field> Fields(const YAML::Node& map, const std::string& what,
+                            const std::string& where, const std::vector<std::string>& allowed) {
+    return Fields(map, Pos(map), what, where, allowed);
+  }
+
+  // The entries of a map with free-form keys (service names, routes, queues).
+  std::vector<Field> Entries(const YAML::Node& map, const SourcePos& pos, const std::string& what) {
+    if (!map.IsMap()) Fail(pos, "want a map of " + what + ", got " + Describe(map));
+    std::vector<Field> entries;
+    for (const auto& entry : map) {
+      Field field{entry.first, "", entry.second};
+      if (!field.key.IsScalar() || field.key.Scalar().empty()) {
+        Fail(field.key, "want a name as the key, got " + Describe(field.key));
+      }
+      field.name = field.key.Scalar();
+      for (const Field& earlier : entries) {
+        if (earlier.name == field.name) {
+          Fail(field.key, "duplicate '" + field.name + "' (first at line " +
+                              std::to_string(Pos(earlier.key).line) + ")");
+        }
+      }
+      entries.push_back(std::move(field));
+    }
+    return entries;
+  }
+
+  static const Field* Find(const std::vector<Field>& fields, std::string_view name) {
+    for (const Field& field : fields)
+      if (field.name == name) return &field;
+    return nullptr;
+  }
+
+  std::string String(const Field& field) {
+    if (!field.value.IsScalar()) {
+      Fail(field, "want a string for '" + field.name + "', got " + Describe(field.value));
+    }
+    return field.value.Scalar();
+  }
+
+  bool Bool(const Field& field) {
+    bool value = false;
+    if (!field.value.IsScalar() || !YAML::convert<bool>::decode(field.value, value)) {
+      Fail(field, "want true or false for '" + field.name + "', got " + Describe(field.value));
+    }
+    return value;
+  }
+
+  long long Int(const Field& field, long long min, long long max) {
+    long long value = 0;
+    if (!field.value.IsScalar() || !YAML::convert<long long>::decode(field.value, value)) {
+      Fail(field, "want an integer for '" + field.name + "', got " + Describe(field.value));
+    }
+    if (value < min || value > max) {
+      Fail(field, "'" + field.name + "' is " + std::to_string(value) + ", want " +
+                      std::to_string(min) + ".." + std::to_string(max));
+    }
+    return value;
+  }
+
+  double Number(const Field& field) {
+    double value = 0;
+    if (!field.value.IsScalar() || !YAML::convert<double>::decode(field.value, value) ||
+        !std::isfinite(value)) {
+      Fail(field, "want a number for '" + field.name + "', got " + Describe(field.value));
+    }
+    return value;
+  }
+
+  // "5%" or a share in (0, 1].
+  double Rate(const Field& field) {
+    const std::string hint = ": want a share in (0, 1] or a percentage in (0%, 100%], e.g. 5%";
+    if (!field.value.IsScalar()) Fail(field, "want a rate, got " + Describe(field.value) + hint);
+    const std::string text = field.value.Scalar();
+    const bool percent = !text.empty() && text.back() == '%';
+    const std::string_view digits(text.data(), text.size() - (percent ? 1 : 0));
+    double value = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+        !std::isfinite(value)) {
+      Fail(field, "bad rate '" + text + "'" + hint);
+    }
+    if (percent) value /= 100;
+    if (!(value > 0 && value <= 1)) Fail(field, "bad rate '" + text + "'" + hint);
+    return value;
+  }
+
+  Nanos Duration(const YAML::Node& node, const SourcePos& pos) {
+    static const std::string kHint = "want a number with a unit (ns, us, ms, s, m), e.g. 250ms";
+    if (!node.IsScalar()) {
+      Fail(pos, "want a duration (a number with a unit, e.g. 250ms), got " + Describe(node));
+    }
+    const std::string text = node.Scalar();
+    std::size_t i = 0;
+    if (i < text.size() && text[i] == '-') ++i;
+    const std::size_t number_begin = i;
+    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+    double number = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + i, number);
+    if (i == number_begin || ec != std::errc() || end != text.data() + i) {
+      Fail(pos, "bad duration '" + text + "': " + kHint);
+    }
+    const std::string_view unit = std::string_view(text).substr(i);
+    double unit_ns = 0;
+    if (unit == "ns") {
+      unit_ns = 1;
+    } else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") {
+      unit_ns = 1e3;
+    } else if (unit == "ms") {
+      unit_ns = 1e6;
+    } else if (unit == "s") {
+      unit_ns = 1e9;
+    } else if (unit == "m") {
+      unit_ns = 60e9;
+    } else if (unit.empty() && number == 0) {
+      unit_ns = 1;  // a plain 0 needs no unit
+    } else {
+      Fail(pos, "bad duration '" + text + "': " + kHint);
+    }
+    const double ns = number * unit_ns;
+    // Beyond ~100 years is a typo, and past 2^63 ns it would not fit in Nanos.
+    if (std::abs(ns) > 3.2e18) Fail(pos, "duration '" + text + "' is too long");
+    return Nanos(std::llround(ns));
+  }
+  Nanos Duration(const Field& field) { return Duration(field.value, Pos(field)); }
+
+  Nanos NonNegativeDuration(const Field& field, const std::string& what) {
+    const Nanos value = Duration(field);
+    if (value < Nanos(0)) {
+      Fail(field, "negative " + what + " '" + field.value.Scalar() + "': want a duration >= 0");
+    }
+    return value;
+  }
+
+  Latency ParseLatency(const YAML::Node& node, const SourcePos& pos) {
+    Latency latency;
+    if (node.IsScalar()) {
+      latency.a = Duration(node, pos);
+      if (latency.a < Nanos(0)) {
+        Fail(pos, "negative latency '" + node.Scalar() + "': want a duration >= 0");
+      }
+      return latency;
+    }
+    if (!node.IsMap()) {
+      Fail(pos,
+           "want a latency (a duration like 8ms, or a map like {dist: lognormal, p50: 10ms, "
+           "p99: 80ms}), got " +
+               Describe(node));
+    }
+    std::string dist = "fixed";
+    const YAML::Node dist_node = node["dist"];
+    if (dist_node.IsDefined()) {
+      if (!dist_node.IsScalar())
+        Fail(dist_node, "want a string for 'dist', got " + Describe(dist_node));
+      dist = dist_node.Scalar();
+      const std::vector<std::string> dists = {"fixed", "lognormal", "normal", "uniform"};
+      if (std::find(dists.begin(), dists.end(), dist) == dists.end()) {
+        Fail(dist_node, "unknown dist '" + dist + "'; expected one of: " + Join(dists) +
+                            DidYouMean(dist, dists));
+      }
+    } else if (!node["value"].IsDefined()) {
+      Fail(pos,
+           "a latency map needs 'dist' (fixed, lognormal, normal, uniform), or 'value' for "
+           "a fixed latency");
+    }
+    std::vector<std::string> allowed;
+    std::string first, second;  // names of the parameters that go to a and b
+    if (dist == "fixed") {
+      latency.dist = Latency::Dist::kFixed;
+      first = "value";
+    } else if (dist == "uniform") {
+      latency.dist = Latency::Dist::kUniform;
+      first = "min", second = "max";
+    } else if (dist == "normal") {
+      latency.dist = Latency::Dist::kNormal;
+      first = "mean", second = "stddev";
+    } else {
+      latency.dist = Latency::Dist::kLognormal;
+      first = "p50", second = "p99";
+    }
+    allowed = {"dist", first, "spike"};
+    if (!second.empty()) allowed.push_back(second);
+    const std::vector<Field> fields =
+        Fields(node, pos, "a latency", "in latency '" + dist + "'", allowed);
+    const Field* a = Find(fields, first);
+    const Field* b = second.empty() ? nullptr : Find(fields, second);
+    if (!a) Fail(pos, dist + " latency needs '" + first + "'");
+    if (!second.empty() && !b) Fail(pos, dist + " latency needs '" + second + "'");
+    latency.a = NonNegativeDuration(*a, "latency");
+    if (b) latency.b = NonNegativeDuration(*b, "latency");
+    if (latency.dist == Latency::Dist::kUniform && latency.a > latency.b) {
+      Fail(*b, "uniform max (" + b->value.Scalar() + ") is less than min (" + a->value.Scalar() +
+                   "): want min <= max");
+    }
+    if (latency.dist == Latency::Dist::kLognormal) {
+      if (latency.a <= Nanos(0)) Fail(*a, "lognormal p50 must be > 0");
+      if (latency.b < latency.a) {
+        Fail(*b, "lognormal p99 (" + b->value.Scalar() + ") is less than p50 (" +
+                     a->value.Scalar() + "): want 0 < p50 <= p99");
+      }
+    }
+    if (const Field* spike = Find(fields, "spike")) {
+      const std::vector<Field> spike_fields =
+          Fields(spike->value, Pos(*spike), "'spike'", "in spike", {"add", "every"});
+      const Field* every = Find(spike_fields, "every");
+      const Field* add = Find(spike_fields, "add");
+      if (!every || !add) {
+        Fail(*spike,
+             "spike needs 'every' (a count) and 'add' (a duration), e.g. "
+             "{every: 100, add: 500ms}");
+      }
+      latency.spike_every =
+          static_cast<std::uint64_t>(Int(*every, 1, std::numeric_limits<long long>::max()));
+      latency.spike_add = NonNegativeDuration(*add, "spike");
+    }
+    return latency;
+  }
+  Latency ParseLatency(const Field& field) { return ParseLatency(field.value, Pos(field)); }
+
+  // "POST /orders" -> {"POST", "/orders"}; `text` comes from `pos` and `what` names it.
+  std::pair<std::string, std::string> MethodAndPath(const std::vector<std::string>& words,
+                                                    const std::string& text,
+                                                    const std::string& what, const SourcePos& pos,
+                                                    const std::string& example) {
+    if (words.size() == 1 && words[0].starts_with('/')) {
+      Fail(pos, what + " '" + text + "' has no method: want " + example);
+    }
+    if (words.size() == 1) Fail(pos, what + " '" + text + "' has no path: want " + example);
+    if (words.size() != 2) Fail(pos, "bad " + what + " '" + text + "': want " + example);
+    if (!IsMethod(words[0])) {
+      Fail(pos, "bad method '" + words[0] + "' in " + what + " '" + text +
+                    "': want an uppercase HTTP method, e.g. GET or POST");
+    }
+    if (!words[1].starts_with('/')) {
+      Fail(pos,
+           "bad path '" + words[1] + "' in " + what + " '" + text + "': a path starts with '/'");
+    }
+    return {words[0], words[1]};
+  }
+
+  std::pair<std::string, std::string> RouteKey(const YAML::Node& node, const SourcePos& pos) {
+    if (!node.IsScalar()) Fail(pos, "want a route 'METHOD /path', got " + Describe(node));
+    const std::string text = node.Scalar();
+    return MethodAndPath(SplitWords(text), text, "route key", pos,
+                         "'METHOD /path', e.g. "
+                         "'POST /orders'");
+  }
+
+  // "payments POST /charge" -> step.service, method, path.
+  void CallTarget(const Field& field, Step& step) {
+    const std::string text = String(field);
+    std::vector<std::string> words = SplitWords(text);
+    const std::string example = "'SERVICE METHOD /path', e.g. 'payments POST /charge'";
+    if (words.size() < 2) Fail(field, "bad call '" + text + "': want " + example);
+    step.service = words[0];
+    words.erase(words.begin());
+    std::tie(step.method, step.path) = MethodAndPath(words, text, "call", Pos(field), example);
+  }
+
+  std::vector<Step> Steps(const Field& field, bool client_spans) {
+    if (!field.value.IsSequence()) {
+      Fail(field, "want a list of steps for '" + field.name + "', got " + Describe(field.value));
+    }
+    std::vector<Step> steps;
+    for (const auto& item : field.value) steps.push_back(ParseStep(item, client_spans));
+    return steps;
+  }
+
+  Step ParseStep(const YAML::Node& node, bool client_spans) {
+    const SourcePos pos = Pos(node);
+    const std::vector<Field> kinds = Fields(node, pos, "a step", "in step", kStepKinds);
+    if (kinds.empty()) {
+      Fail(pos, "step has no kind: want exactly one of " + Join(kStepKinds));
+    }
+    if (kinds.size() > 1) {
+      Fail(kinds[1].key, "step has two kinds, '" + kinds[0].name + "' and '" + kinds[1].name +
+                             "': a step does one thing; make it two steps");
+    }
+    const Field& kind = kinds[0];
+    const YAML::Node& value = kind.value;
+    const std::string where = "in step '" + kind.name + "'";
+    const std::string what = "step '" + kind.name + "'";
+    Step step;
+    step.pos = pos;
+    step.client_span = client_spans;
+    if (kind.name == "work") {
+      step.kind = Step::Kind::kWork;
+      step.name = "work";
+      // A map with `dist` or `value` is the latency itself; otherwise it is {name, latency}.
+      if (value.IsMap() && !value["dist"].IsDefined() && !value["value"].IsDefined()) {
+        const std::vector<Field> fields = Fields(value, what, where, {"latency", "name"});
+        if (const Field* f = Find(fields, "name")) step.name = String(*f);
+        if (const Field* f = Find(fields, "latency")) step.latency = ParseLatency(*f);
+      } else {
+        step.latency = ParseLatency(kind);
+      }
+    } else if (kind.name == "sleep") {
+      step.kind = Step::Kind::kSleep;
+      step.latency = ParseLatency(kind);
+    } else if (kind.name == "call") {
+      step.kind = Step::Kind::kCall;
+      if (value.IsMap()) {
+        const std::vector<Field> fields = Fields(value, what, where, {"client_span", "name", "to"});
+        const Field* to = Find(fields, "to");
+        if (!to) Fail(kind, "call needs 'to: SERVICE METHOD /path'");
+        CallTarget(*to, step);
+        if (const Field* f = Find(fields, "name")) step.name = String(*f);
+        if (const Field* f = Find(fields, "client_span")) step.client_span = Bool(*f);
+      } else {
+        CallTarget(kind, step);
+      }
+      if (step.name.empty()) step.name = step.method + " " + step.service;
+    } else if (kind.name == "db") {
+      step.kind = Step::Kind::kDb;
+      const std::vector<Field> fields =
+          Fields(value, Pos(kind), what, where, {"latency", "name", "statement", "system"});
+      const Field* statement = Find(fields, "statement");
+      if (!statement) Fail(kind, "db step needs 'statement'");
+      step.statement = String(*statement);
+      if (SplitWords(step.statement).empty()) Fail(*statement, "db statement is empty");
+      step.name = DefaultDbSpanName(step.statement);
+      if (const Field* f = Find(fields, "name")) step.name = String(*f);
+      if (const Field* f = Find(fields, "system")) step.db_system = String(*f);
+      if (const Field* f = Find(fields, "latency")) step.latency = ParseLatency(*f);
+    } else if (kind.name == "publish") {
+      step.kind = Step::Kind::kPublish;
+      if (value.IsMap()) {
+        const std::vector<Field> fields = Fields(value, what, where, {"name", "queue"});
+        const Field* queue = Find(fields, "queue");
+        if (!queue) Fail(kind, "publish needs 'queue'");
+        step.queue = String(*queue);
+        if (const Field* f = Find(fields, "name")) step.name = String(*f);
+      } else {
+        step.queue = String(kind);
+      }
+      if (step.queue.empty()) Fail(kind, "publish needs a queue name");
+      if (step.name.empty()) step.name = "publish " + step.queue;
+    } else if (kind.name == "error") {
+      step.kind = Step::Kind::kError;
+      if (value.IsMap()) {
+        const std::vector<Field> fields = Fields(value, what, where, {"message", "rate", "status"});
+        if (const Field* f = Find(fields, "status")) {
+          step.http_status = static_cast<int>(Int(*f, 100, 599));
+        }
+        if (const Field* f = Find(fields, "message")) step.message = String(*f);
+        if (const Field* f = Find(fields, "rate")) step.rate = Rate(*f);
+      } else {
+        step.http_status = static_cast<int>(Int(kind, 100, 599));
+      }
+    } else {
+      step.kind = Step::Kind::kParallel;
+      step.steps = Steps(kind, client_spans);
+      if (step.steps.empty()) Fail(kind, "parallel needs at least one step");
+    }
+    return step;
+  }
+
+  Route ParseRoute(const Field& entry, bool client_spans) {
+    Route route;
+    route.pos = Pos(entry.key);
+    std::tie(route.method, route.path) = RouteKey(entry.key, route.pos);
+    route.span_name = route.method + " " + route.path;
+    if (entry.value.IsMap()) {
+      const std::vector<Field> fields = Fields(entry.value, "route '" + entry.name + "'",
+                                               "in route '" + entry.name + "'", {"name", "steps"});
+      if (const Field* f = Find(fields, "name")) route.span_name = String(*f);
+      if (const Field* f = Find(fields, "steps")) route.steps = Steps(*f, client_spans);
+    } else if (entry.value.IsSequence()) {
+      route.steps = Steps(entry, client_spans);
+    } else {
+      Fail(entry, "want a list of steps or a map {name, steps} for route '" + entry.name +
+                      "', got " + Describe(entry.value));
+    }
+    return route;
+  }
+
+  Consumer ParseConsumer(const Field& entry, bool client_spans) {
+    Consumer consumer;
+    consumer.pos = Pos(entry.key);
+    consumer.queue = entry.name;
+    consumer.span_name = "process " + consumer.queue;
+    if (entry.value.IsMap()) {
+      const std::vector<Field> fields =
+          Fields(entry.value, "consumer '" + entry.name + "'", "in consumer '" + entry.name + "'",
+                 {"link", "name", "steps"});
+      if (const Field* f = Find(fields, "name")) consumer.span_name = String(*f);
+      if (const Field* f = Find(fields, "link")) consumer.link = Bool(*f);
+      if (const Field* f = Find(fields, "steps")) consumer.steps = Steps(*f, client_spans);
+    } else if (entry.value.IsSequence()) {
+      consumer.steps = Steps(entry, client_spans);
+    } else {
+      Fail(entry, "want a list of steps or a map {name, link, steps} for consumer '" + entry.name +
+                      "', got " + Describe(entry.value));
+    }
+    return consumer;
+  }
+
+  ServiceDef ParseService(const Field& entry) {
+    ServiceDef service;
+    service.name = entry.name;
+    service.pos = Pos(entry.key);
+    if (service.name.find_first_of(" \t\r\n") != std::string::npos) {
+      Fail(entry.key, "service name '" + service.name +
+                          "' has spaces: call steps name it as 'SERVICE METHOD /path'");
+    }
+    const std::vector<Field> fields = Fields(
+        entry.value, Pos(entry), "service '" + entry.name + "'", "in service '" + entry.name + "'",
+        {"client_spans", "consumers", "port", "routes", "tracing"});
+    // Options first: client_spans is the default of every call step below, wherever it is.
+    if (const Field* f = Find(fields, "tracing")) service.tracing = Bool(*f);
+    if (const Field* f = Find(fields, "client_spans")) service.client_spans = Bool(*f);
+    if (const Field* f = Find(fields, "port")) {
+      service.port = static_cast<std::uint16_t>(Int(*f, 0, 65535));
+    }
+    if (const Field* f = Find(fields, "routes")) {
+      for (const Field& route_entry : Entries(f->value, Pos(*f), "route 'METHOD /path' -> steps")) {
+        Route route = ParseRoute(route_entry, service.client_spans);
+        for (const Route& earlier : service.routes) {
+          if (earlier.method == route.method && earlier.path == route.path) {
+            Fail(route.pos, "duplicate route '" + route.method + " " + route.path +
+                                "' (first at line " + std::to_string(earlier.pos.line) + ")");
+          }
+        }
+        service.routes.push_back(std::move(route));
+      }
+    }
+    if (const Field* f = Find(fields, "consumers")) {
+      for (const Field& consumer_entry : Entries(f->value, Pos(*f), "queue -> steps")) {
+        service.consumers.push_back(ParseConsumer(consumer_entry, service.client_spans));
+      }
+    }
+    if (service.routes.empty() && service.consumers.empty()) {
+      Fail(entry.key, "service '" + service.name +
+                          "' has no routes and no consumers: give it 'routes:' (HTTP) or "
+                          "'consumers:' (queue)");
+    }
+    return service;
+  }
+
+  // A boolean fault kind is switched on by `true`; `false` would be a fault that does nothing.
+  void RequireTrue(const Field& field) {
+    if (!Bool(field)) {
+      Fail(field, "'" + field.name + ": false' injects nothing; remove the fault instead");
+    }
+  }
+
+  Fault ParseFault(const YAML::Node& node) {
+    Fault fault;
+    fault.pos = Pos(node);
+    std::vector<std::string> allowed = kFaultCommonKeys;
+    allowed.insert(allowed.end(), kFaultKinds.begin(), kFaultKinds.end());
+    const std::vector<Field> fields = Fields(node, "a fault", "in fault", allowed);
+    std::vector<const Field*> kinds;
+    for (const Field& field : fields) {
+      if (std::find(kFaultKinds.begin(), kFaultKinds.end(), field.name) != kFaultKinds.end()) {
+        kinds.push_back(&field);
+      }
+    }
+    if (kinds.empty())
+      Fail(fault.pos, "fault has no kind: want exactly one of " + Join(kFaultKinds));
+    if (kinds.size() > 1) {
+      Fail(kinds[1]->key, "fault has two kinds, '" + kinds[0]->name + "' and '" + kinds[1]->name +
+                              "': one fault does one thing; make it two faults");
+    }
+    const Field& kind = *kinds[0];
+    const Field* service = Find(fields, "service");
+    if (!service) Fail(fault.pos, "fault needs 'service' (the service it applies to)");
+    fault.service = String(*service);
+    if (const Field* f = Find(fields, "route")) {
+      const auto [method, path] = RouteKey(f->value, Pos(*f));
+      fault.route = method + " " + path;
+    }
+    if (const Field* f = Find(fields, "to")) {
+      if (kind.name != "drop_traceparent") {
+        Fail(f->key, "'to' applies only to drop_traceparent faults, not to '" + kind.name + "'");
+      }
+      fault.to = String(*f);
+    }
+    if (const Field* f = Find(fields, "rate")) fault.rate = Rate(*f);
+    const Field* from = Find(fields, "from");
+    const Field* until = Find(fields, "until");
+    if (from) fault.from = NonNegativeDuration(*from, "'from'");
+    if (until) fault.until = NonNegativeDuration(*until, "'until'");
+    if (from && until && *fault.from >= *fault.until) {
+      Fail(*until, "'until' (" + until->value.Scalar() + ") is not after 'from' (" +
+                       from->value.Scalar() + "): want from < until");
+    }
+    if (kind.name == "latency") {
+      fault.kind = Fault::Kind::kLatency;
+      fault.latency = ParseLatency(kind);
+    } else if (kind.name == "error") {
+      fault.kind = Fault::Kind::kError;
+      if (kind.value.IsMap()) {
+        const std::vector<Field> error_fields =
+            Fields(kind.value, "fault 'error'", "in fault 'error'", {"message", "status"});
+        if (const Field* f = Find(error_fields, "status")) {
+          fault.http_status = static_cast<int>(Int(*f, 100, 599));
+        }
+        if (const Field* f = Find(error_fields, "message")) fault.message = String(*f);
+      } else {
+        fault.http_status = static_cast<int>(Int(kind, 100, 599));
+      }
+    } else if (kind.name == "timeout") {
+      fault.kind = Fault::Kind::kTimeout;
+      bool on = false;
+      if (kind.value.IsScalar() && YAML::convert<bool>::decode(kind.value, on)) {
+        if (!on) RequireTrue(kind);
+        fault.latency.a = std::chrono::seconds(30);
+      } else {
+        fault.latency = ParseLatency(kind);
+        if (fault.latency.dist == Latency::Dist::kFixed && fault.latency.a == Nanos(0)) {
+          Fail(kind, "a timeout of 0 holds nothing: want a duration > 0, or true for 30s");
+        }
+      }
+    } else if (kind.name == "clock_skew") {
+      fault.kind = Fault::Kind::kClockSkew;
+      fault.skew = Duration(kind);  // either sign: a clock can run ahead or behind
+    } else {
+      RequireTrue(kind);
+      static const std::map<std::string, Fault::Kind> kSwitches = {
+          {"reset", Fault::Kind::kReset},
+          {"drop_traceparent", Fault::Kind::kDropTraceparent},
+          {"strip_queue_headers", Fault::Kind::kStripQueueHeaders},
+          {"detached_span", Fault::Kind::kDetachedSpan},
+          {"high_cardinality", Fault::Kind::kHighCardinality},
+          {"exporter_outage", Fault::Kind::kExporterOutage},
+      };
+      fault.kind = kSwitches.at(kind.name);
+    }
+    return fault;
+  }
+
+  std::vector<Fault> ParseFaults(const YAML::Node& node, const SourcePos& pos) {
+    std::vector<Fault> faults;
+    if (node.IsNull()) return faults;  // `faults:` with every entry commented out
+    if (!node.IsSequence()) Fail(pos, "want a list of faults, got " + Describe(node));
+    for (const auto& item : node) faults.push_back(ParseFault(item));
+    return faults;
+  }
+
+  ServiceGraph ParseGraph(const YAML::Node& root) {
+    ServiceGraph graph;
+    const std::vector<Field> fields =
+        Fields(root, "the top level", "at the top level", {"faults", "scale", "services"});
+    const Field* services = Find(fields, "services");
+    if (!services) Fail(root, "missing 'services:' (a map of service name -> service)");
+    if (const Field* f = Find(fields, "scale")) {
+      graph.scale = Number(*f);
+      if (!(graph.scale > 0)) Fail(*f, "'scale' must be > 0");
+    }
+    for (const Field& entry : Entries(services->value, Pos(*services), "service name -> service")) {
+      graph.services.push_back(ParseService(entry));
+    }
+    if (graph.services.empty()) Fail(*services, "no services");
+    if (const Field* f = Find(fields, "faults")) graph.faults = ParseFaults(f->value, Pos(*f));
+    return graph;
+  }
+
+ private:
+  std::string file_;
+};
+
+// Checks across the whole graph, once every part has been read.
+class GraphChecker {
+ public:
+  explicit GraphChecker(const ServiceGraph& graph) : graph_(graph) {
+    for (const ServiceDef& s : graph_.services) names_.push_back(s.name);
+    std::sort(names_.begin(), names_.end());
+  }
+
+  void Check() {
+    std::set<std::string> published;
+    for (const ServiceDef& service : graph_.services) {
+      for (const Route& route : service.routes) CheckSteps(route.steps, published);
+      for (const Consumer& consumer : service.consumers) CheckSteps(consumer.steps, published);
+    }
+    for (const ServiceDef& service : graph_.services) {
+      for (const Consumer& consumer : service.consumers) {
+        if (published.contains(consumer.queue)) continue;
+        const std::vector<std::string> queues(published.begin(), published.end());
+        throw LoadError(consumer.pos, "consumer of queue '" + consumer.queue +
+                                          "', but no step publishes to it; published queues are: " +
+                                          (queues.empty() ? "(none)" : Join(queues)) +
+                                          DidYouMean(consumer.queue, queues));
+      }
+    }
+    for (const Fault& fault : graph_.faults) CheckFault(fault);
+    CheckPorts();
+    CheckCycles();
+  }
+
+ private:
+  const ServiceDef& Service(std::string_view name, const SourcePos& pos,
+                            const std::string& what) const {
+    if (const ServiceDef* s = graph_.Find(name)) return *s;
+    throw LoadError(pos, what + " unknown service '" + std::string(name) +
+                             "'; services are: " + Join(names_) + DidYouMean(name, names_));
+  }
+
+  static std::vector<std::string> RouteKeys(const ServiceDef& service) {
+    std::vector<std::string> keys;
+    for (const Route& r : service.routes) keys.push_back(r.method + " " + r.path);
+    return keys;
+  }
+
+  static int RouteIndex(const ServiceDef& service, std::string_view key) {
+    for (std::size_t i = 0; i < service.routes.size(); ++i) {
+      if (service.routes[i].method + " " + service.routes[i].path == key)
+        return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  void RequireRoute(const ServiceDef& service, const std::string& key, const SourcePos& pos) const {
+    if (RouteIndex(service, key) >= 0) return;
+    const std::vector<std::string> keys = RouteKeys(service);
+    throw LoadError(pos, "service '" + service.name + "' has no route '" + key +
+                             "'; its routes are: " + (keys.empty() ? "(none)" : Join(keys)) +
+                             DidYouMean(key, keys));
+  }
+
+  void CheckSteps(const std::vector<Step>& steps, std::set<std::string>& published) const {
+    for (const Step& step : steps) {
+      if (step.kind == Step::Kind::kCall) {
+        RequireRoute(Service(step.service, step.pos, "call to"), step.method + " " + step.path,
+                     step.pos);
+      } else if (step.kind == Step::Kind::kPublish) {
+        published.insert(step.queue);
+      } else if (step.kind == Step::Kind::kParallel) {
+        CheckSteps(step.steps, published);
+      }
+    }
+  }
+
+  void CheckFault(const Fault& fault) const {
+    const ServiceDef& service = Service(fault.service, fault.pos, "fault names");
+    if (!fault.route.empty()) RequireRoute(service, fault.route, fault.pos);
+    if (!fault.to.empty()) Service(fault.to, fault.pos, "fault 'to' names");
+  }
+
+  void CheckPorts() const {
+    std::map<std::uint16_t, const ServiceDef*> used;
+    for (const ServiceDef& service : graph_.services) {
+      if (service.port == 0) continue;
+      auto [it, inserted] = used.emplace(service.port, &service);
+      if (!inserted) {
+        throw LoadError(service.pos, "port " + std::to_string(service.port) +
+                                         " is already the port of service '" + it->second->name +
+                                         "'");
+      }
+    }
+  }
+
+  // Depth-first over routes, following call steps (also inside parallel): a route reached again
+  // while it is still on the path closes a cycle, which would recurse until timeouts.
+  struct Node {
+    std::size_t service;
+    std::size_t route;
+    auto operator<=>(const Node&) const = default;
+  };
+
+  std::string Label(const Node& node) const {
+    const ServiceDef& s = graph_.services[node.service];
+    const Route& r = s.routes[node.route];
+    return s.name + " " + r.method + " " + r.path;
+  }
+
+  void CheckCycles() {
+    for (std::size_t s = 0; s < graph_.services.size(); ++s) {
+      for (std::size_t r = 0; r < graph_.services[s].routes.size(); ++r) Visit({s, r});
+    }
+  }
+
+  void Visit(const Node& node) {
+    if (done_.contains(node)) return;
+    path_.push_back(node);
+    VisitSteps(graph_.services[node.service].routes[node.route].steps);
+    path_.pop_back();
+    done_.insert(node);
+  }
+
+  void VisitSteps(const std::vector<Step>& steps) {
+    for (const Step& step : steps) {
+      if (step.kind == Step::Kind::kParallel) VisitSteps(step.steps);
+      if (step.kind != Step::Kind::kCall) continue;
+      const ServiceDef* target = graph_.Find(step.service);
+      const Node next{static_cast<std::size_t>(target - graph_.services.data()),
+                      static_cast<std::size_t>(RouteIndex(*target, step.method + " " + step.path))};
+      auto on_path = std::find(path_.begin(), path_.end(), next);
+      if (on_path != path_.end()) {
+        std::string cycle;
+        for (auto it = on_path; it != path_.end(); ++it) cycle += Label(*it) + " -> ";
+        throw LoadError(step.pos, "call cycle: " + cycle + Label(next));
+      }
+      Visit(next);
+    }
+  }
+
+  const ServiceGraph& graph_;
+  std::vector<std::string> names_;
+  std::vector<Node> path_;
+  std::set<Node> done_;
+};
+
+}  // namespace
+
+ServiceGraph LoadServiceGraph(const YAML::Node& root, const std::string& file) {
+  ServiceGraph graph = Parser(file).ParseGraph(root);
+  GraphChecker(graph).Check();
+  return graph;
+}
+
+ServiceGraph LoadServiceGraphFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw LoadError({path, 0, 0}, "cannot read: it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LoadError({path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw LoadError({path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw LoadError({path, e.mark.line + 1, e.mark.column + 1}, "bad YAML: " + e.msg);
+  }
+  return LoadServiceGraph(root, path);
+}
+
+Nanos ParseDuration(const YAML::Node& node, const std::string& file) {
+  Parser parser(file);
+  return parser.Duration(node, parser.Pos(node));
+}
+
+Latency ParseLatency(const YAML::Node& node, const std::string& file) {
+  Parser parser(file);
+  return parser.ParseLatency(node, parser.Pos(node));
+}
+
+std::vector<Fault> ParseFaults(const YAML::Node& node, const std::string& file) {
+  Parser parser(file);
+  return parser.ParseFaults(node, parser.Pos(node));
+}
+
+}  // namespace traceproof::mock

@@ -1,0 +1,38 @@
+// Loads a ServiceGraph from YAML (a preset file, a `services:` file, or a node inside a
+// scenario). Every mistake is a LoadError that names file:line:col and gives a hint; unknown
+// keys are errors (a typo must not silently mean "default"). Called at the edge (CLI, scenario
+// load), so it throws.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "mock_services/service_graph.h"
+
+namespace traceproof::mock {
+
+class LoadError : public std::runtime_error {
+ public:
+  LoadError(const SourcePos& pos, const std::string& message)
+      : std::runtime_error(pos.file + ":" + std::to_string(pos.line) + ":" +
+                           std::to_string(pos.column) + ": " + message),
+        pos_(pos) {}
+  const SourcePos& pos() const { return pos_; }
+
+ private:
+  SourcePos pos_;
+};
+
+// `file` is used for positions only. Expects a map with `services:` (required), optional
+// `faults:` and `scale:`.
+ServiceGraph LoadServiceGraph(const YAML::Node& root, const std::string& file);
+ServiceGraph LoadServiceGraphFile(const std::string& path);  // parse errors are LoadErrors too
+
+// Pieces reused by the scenario loader.
+Nanos ParseDuration(const YAML::Node& node, const std::string& file);  // "8ms", "1.5s", "250us"
+Latency ParseLatency(const YAML::Node& node, const std::string& file);
+std::vector<Fault> ParseFaults(const YAML::Node& node, const std::string& file);
+
+}  // namespace traceproof::mock

@@ -1,0 +1,679 @@
+#include "mock_services/mock_services.h"
+
+#include <utility>  // Boost 1.74 asio uses std::exchange without including it
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "mock_services/http_client.h"
+#include "mock_services/in_process_queue.h"
+#include "mock_services/latency_sampler.h"
+#include "tracing/tracer.h"
+#include "tracing/w3c.h"
+
+namespace traceproof::mock {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+constexpr std::string_view kRequestIdHeader = "x-traceproof-request-id";
+constexpr std::string_view kExpectedParentHeader = "x-traceproof-parent-span";
+
+std::mt19937_64& Rng() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+bool Chance(double rate) {
+  return rate >= 1.0 || std::uniform_real_distribution<double>(0, 1)(Rng()) < rate;
+}
+
+std::uint64_t NewRequestId() {
+  std::uint64_t id;
+  do id = Rng()(); while (id == 0);
+  return id;
+}
+
+std::string FaultName(Fault::Kind k) {
+  switch (k) {
+    case Fault::Kind::kLatency: return "latency";
+    case Fault::Kind::kError: return "error";
+    case Fault::Kind::kTimeout: return "timeout";
+    case Fault::Kind::kReset: return "reset";
+    case Fault::Kind::kDropTraceparent: return "drop_traceparent";
+    case Fault::Kind::kStripQueueHeaders: return "strip_queue_headers";
+    case Fault::Kind::kDetachedSpan: return "detached_span";
+    case Fault::Kind::kHighCardinality: return "high_cardinality";
+    case Fault::Kind::kClockSkew: return "clock_skew";
+    case Fault::Kind::kExporterOutage: return "exporter_outage";
+  }
+  return "?";
+}
+
+beast::string_view Bsv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
+
+awaitable<void> Wait(Nanos d) {
+  if (d.count() <= 0) co_return;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(d);
+  beast::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+}
+
+class Services;
+
+// One service: its routes, tracer, exporter pipeline and listening socket.
+struct ServiceRuntime {
+  const ServiceDef* def = nullptr;
+  ResourceInfo resource;
+  std::unique_ptr<BatchSpanProcessor> processor;  // null: not exported
+  std::unique_ptr<Tracer> tracer;
+  std::map<std::string, const Route*, std::less<>> routes;  // "METHOD /path"
+  std::vector<const Fault*> faults;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::uint16_t port = 0;
+  std::atomic<std::uint64_t> requests{0};
+};
+
+// Per-request state shared by the steps of one route (all on the request's strand).
+struct RequestState {
+  ServiceRuntime* svc = nullptr;
+  std::uint64_t request_id = 0;
+  std::optional<SpanContext> current;  // what child spans and calls parent to
+  Baggage baggage;
+  std::vector<const Fault*> active;  // faults that apply to this request
+  bool failed = false;
+  unsigned status = 200;
+  std::string error_message;
+
+  const Fault* Active(Fault::Kind kind, std::string_view to = {}) const {
+    for (const Fault* f : active) {
+      if (f->kind == kind && (to.empty() || f->to.empty() || f->to == to)) return f;
+    }
+    return nullptr;
+  }
+};
+
+// A span plus its ground-truth record, ended together.
+struct TrackedSpan {
+  std::optional<Span> span;
+  GroundTruthSpan truth;
+  bool active = false;
+};
+
+class Services final : public MockServices {
+ public:
+  Services(const ServiceGraph& graph, MockServicesOptions options)
+      : graph_(graph),
+        options_(std::move(options)),
+        ioc_(std::make_unique<asio::io_context>()),
+        queue_(ioc_->get_executor()) {}
+  ~Services() override { Stop(std::chrono::seconds(2)); }
+
+  bool Start(std::string& error) {
+    std::shared_ptr<const Sampler> sampler;
+    try {
+      sampler = MakeSampler(options_.sampler);
+    } catch (const std::exception& e) {
+      error = e.what();
+      return false;
+    }
+    for (const Step* step : AllSteps()) samplers_.emplace(step, std::make_unique<LatencySampler>(step->latency, graph_.scale));
+    for (const Fault& f : graph_.faults) fault_samplers_.emplace(&f, std::make_unique<LatencySampler>(f.latency, graph_.scale));
+
+    for (const ServiceDef& def : graph_.services) {
+      auto rt = std::make_unique<ServiceRuntime>();
+      rt->def = &def;
+      for (const Route& r : def.routes) rt->routes.emplace(r.method + " " + r.path, &r);
+      for (const Fault& f : graph_.faults)
+        if (f.service == def.name) rt->faults.push_back(&f);
+      rt->resource = MakeResource(def.name, {}, options_.resource_attributes);
+      TracerOptions topts;
+      topts.sampler = sampler;
+      for (const Fault* f : rt->faults)
+        if (f->kind == Fault::Kind::kClockSkew) topts.clock_offset_ns = f->skew.count();
+      if (def.tracing && options_.make_exporter) {
+        rt->processor = std::make_unique<BatchSpanProcessor>(options_.make_exporter(rt->resource),
+                                                             options_.batch);
+        topts.processor = rt->processor.get();
+      }
+      rt->tracer = std::make_unique<Tracer>(topts);
+
+      beast::error_code ec;
+      auto address = asio::ip::make_address(options_.host, ec);
+      tcp::endpoint ep{address, def.port};
+      rt->acceptor = std::make_unique<tcp::acceptor>(*ioc_);
+      if (!ec) rt->acceptor->open(ep.protocol(), ec);
+      if (!ec) rt->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) rt->acceptor->bind(ep, ec);
+      if (!ec) rt->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+      if (ec) {
+        error = fmt::format("service '{}': cannot listen on {}:{}: {}", def.name, options_.host,
+                            def.port, ec.message());
+        return false;
+      }
+      rt->port = rt->acceptor->local_endpoint().port();
+      by_name_.emplace(def.name, rt.get());
+      runtimes_.push_back(std::move(rt));
+    }
+    for (auto& rt : runtimes_) {
+      for (const Consumer& c : rt->def->consumers) {
+        ServiceRuntime* svc = rt.get();
+        const Consumer* consumer = &c;
+        queue_.Subscribe(c.queue, [this, svc, consumer](QueueMessage m) {
+          asio::co_spawn(asio::make_strand(*ioc_), Consume(svc, consumer, std::move(m)),
+                         asio::detached);
+        });
+      }
+      asio::co_spawn(*ioc_, Listen(rt.get()), asio::detached);
+    }
+    started_ = std::chrono::steady_clock::now();
+    ScheduleOutages();
+    for (int i = 0; i < std::max(1, options_.threads); ++i) threads_.emplace_back([this] { ioc_->run(); });
+    return true;
+  }
+
+  std::uint16_t port(std::string_view service) const override {
+    auto it = by_name_.find(std::string(service));
+    return it == by_name_.end() ? 0 : it->second->port;
+  }
+
+  MockServicesStats stats() const override {
+    MockServicesStats s;
+    for (const auto& rt : runtimes_) {
+      s.requests += rt->requests.load();
+      if (rt->processor) {
+        s.spans_exported += rt->processor->exported_spans();
+        s.spans_dropped_queue += rt->processor->dropped_spans();
+        s.spans_dropped_outage += rt->processor->dropped_spans_outage();
+        s.spans_failed_export += rt->processor->failed_spans();
+      }
+    }
+    s.spans_started = spans_started_.load();
+    s.messages_published = queue_.published();
+    return s;
+  }
+
+  void Stop(std::chrono::milliseconds timeout) override {
+    if (stopped_.exchange(true) || !ioc_) return;
+    // Graceful: stop accepting, let requests and queued messages in flight finish (bounded),
+    // so their spans end for real instead of being cut off.
+    asio::post(*ioc_, [this] {
+      for (auto& rt : runtimes_) {
+        beast::error_code ignored;
+        rt->acceptor->close(ignored);
+      }
+    });
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ioc_->stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    // Destroy the io_context (and with it any coroutine still parked, e.g. an idle keep-alive
+    // session or a request past the deadline) while tracers and processors are alive, and
+    // before the sockets it owns outlive it.
+    pool_.Clear();
+    for (auto& rt : runtimes_) rt->acceptor.reset();
+    ioc_.reset();
+    for (auto& rt : runtimes_) {
+      if (rt->processor) {
+        rt->processor->ForceFlush(std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::max(deadline - std::chrono::steady_clock::now(),
+                     std::chrono::steady_clock::duration(std::chrono::seconds(1)))));
+        rt->processor->Shutdown();
+      }
+    }
+  }
+
+ private:
+  std::vector<const Step*> AllSteps() const {
+    std::vector<const Step*> out;
+    std::function<void(const std::vector<Step>&)> walk = [&](const std::vector<Step>& steps) {
+      for (const Step& s : steps) {
+        out.push_back(&s);
+        walk(s.steps);
+      }
+    };
+    for (const ServiceDef& d : graph_.services) {
+      for (const Route& r : d.routes) walk(r.steps);
+      for (const Consumer& c : d.consumers) walk(c.steps);
+    }
+    return out;
+  }
+
+  Nanos Latency(const Step& step) { return samplers_.at(&step)->Sample(Rng()); }
+
+  bool InWindow(const Fault& f) const {
+    auto since = std::chrono::steady_clock::now() - started_;
+    if (f.from && since < *f.from) return false;
+    if (f.until && since >= *f.until) return false;
+    return true;
+  }
+
+  // The exporter_outage fault pauses a service's exports for its window.
+  void ScheduleOutages() {
+    for (auto& rt : runtimes_) {
+      if (!rt->processor) continue;
+      for (const Fault* f : rt->faults) {
+        if (f->kind != Fault::Kind::kExporterOutage) continue;
+        BatchSpanProcessor* p = rt->processor.get();
+        auto begin = std::make_shared<asio::steady_timer>(*ioc_, f->from.value_or(Nanos{0}));
+        begin->async_wait([p, begin](beast::error_code ec) {
+          if (!ec) p->SetExportPaused(true);
+        });
+        if (f->until) {
+          auto end = std::make_shared<asio::steady_timer>(*ioc_, *f->until);
+          end->async_wait([p, end](beast::error_code ec) {
+            if (!ec) p->SetExportPaused(false);
+          });
+        }
+      }
+    }
+  }
+
+  TrackedSpan StartSpan(RequestState& st, std::string_view name, SpanKind kind,
+                        const std::optional<SpanContext>& parent, SpanId expected_parent) {
+    TrackedSpan t;
+    if (!st.svc->def->tracing) return t;
+    t.active = true;
+    t.span.emplace(st.svc->tracer->StartSpan(name, kind, parent));
+    const SpanContext& ctx = t.span->context();
+    t.truth.request_id = st.request_id;
+    t.truth.trace_id = ctx.trace_id;
+    t.truth.span_id = ctx.span_id;
+    t.truth.parent_span_id = t.span->parent_span_id();
+    t.truth.expected_parent_span_id = expected_parent;
+    t.truth.service = st.svc->def->name;
+    t.truth.name = std::string(name);
+    t.truth.kind = kind;
+    t.truth.sampled = ctx.sampled();
+    t.truth.exported = ctx.sampled() && st.svc->processor != nullptr;
+    t.truth.start_unix_ns = UnixNowNs();
+    spans_started_.fetch_add(1, std::memory_order_relaxed);
+    if (st.Active(Fault::Kind::kHighCardinality)) {      // The seed's warning: a user id (or a raw URL) as an attribute explodes the index.
+      t.span->SetAttribute("user.id", fmt::format("user-{}", Rng()()));
+      t.truth.faults.push_back("high_cardinality");
+    }
+    if (st.Active(Fault::Kind::kClockSkew)) t.truth.faults.push_back("clock_skew");
+    return t;
+  }
+
+  void EndSpan(TrackedSpan& t, StatusCode status, std::string_view message = {}) {
+    if (!t.active) return;
+    if (status == StatusCode::kError) {
+      t.span->AddEvent("exception", 0,
+                       {{"exception.type", std::string_view("traceproof.InjectedError")},
+                        {"exception.message", message}});
+      t.span->SetStatus(StatusCode::kError, message);
+    }
+    t.span->End();
+    t.truth.status = status;
+    t.truth.end_unix_ns = UnixNowNs();  // real time: clock skew is the span's, not the truth's
+    if (options_.ground_truth) options_.ground_truth->Record(std::move(t.truth));
+    t.active = false;
+  }
+
+  awaitable<void> RunSteps(RequestState& st, const std::vector<Step>& steps) {
+    for (const Step& step : steps) {
+      if (st.failed) co_return;
+      co_await RunStep(st, step);
+    }
+  }
+
+  awaitable<void> RunStep(RequestState& st, const Step& step) {
+    const SpanId expected = st.current ? st.current->span_id : SpanId{};
+    switch (step.kind) {
+      case Step::Kind::kSleep:
+        co_await Wait(Latency(step));
+        co_return;
+      case Step::Kind::kWork: {
+        const bool detached = st.Active(Fault::Kind::kDetachedSpan) != nullptr;
+        TrackedSpan t = StartSpan(st, step.name, SpanKind::kInternal,
+                                  detached ? std::nullopt : st.current, expected);
+        if (detached) t.truth.faults.push_back("detached_span");
+        co_await Wait(Latency(step));
+        EndSpan(t, StatusCode::kUnset);
+        co_return;
+      }
+      case Step::Kind::kDb: {
+        TrackedSpan t = StartSpan(st, step.name, SpanKind::kClient, st.current, expected);
+        if (t.active) {
+          t.span->SetAttribute("db.system", step.db_system);
+          t.span->SetAttribute("db.query.text", step.statement);
+        }
+        co_await Wait(Latency(step));
+        EndSpan(t, StatusCode::kUnset);
+        co_return;
+      }
+      case Step::Kind::kError:
+        if (Chance(step.rate)) {
+          st.failed = true;
+          st.status = static_cast<unsigned>(step.http_status);
+          st.error_message = step.message;
+        }
+        co_return;
+      case Step::Kind::kCall:
+        co_await Call(st, step, expected);
+        co_return;
+      case Step::Kind::kPublish:
+        Publish(st, step, expected);
+        co_return;
+      case Step::Kind::kParallel:
+        co_await Parallel(st, step);
+        co_return;
+    }
+  }
+
+  awaitable<void> Parallel(RequestState& st, const Step& step) {
+    // Branches share the request's strand, so they interleave but never race.
+    auto executor = co_await asio::this_coro::executor;
+    auto remaining = std::make_shared<std::size_t>(step.steps.size());
+    auto done = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+    for (const Step& branch : step.steps) {
+      asio::co_spawn(
+          executor,
+          [this, &st, &branch, remaining, done]() -> awaitable<void> {
+            co_await RunStep(st, branch);
+            if (--*remaining == 0) done->cancel();
+          },
+          asio::detached);
+    }
+    if (*remaining > 0) {
+      beast::error_code ec;
+      co_await done->async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+  }
+
+  awaitable<void> Call(RequestState& st, const Step& step, SpanId expected) {
+    auto target = by_name_.find(step.service);
+    TrackedSpan t;
+    if (step.client_span) {
+      t = StartSpan(st, step.name, SpanKind::kClient, st.current, expected);
+      if (t.active) {
+        t.span->SetAttribute("http.request.method", step.method);
+        t.span->SetAttribute("server.address", step.service);
+        t.span->SetAttribute("server.port", static_cast<std::int64_t>(target->second->port));
+        t.span->SetAttribute("url.full", fmt::format("http://{}:{}{}", options_.host,
+                                                     target->second->port, step.path));
+      }
+    }
+    std::optional<SpanContext> propagate = t.active ? std::optional(t.span->context()) : st.current;
+    HttpClientPool::Request req{http::string_to_verb(step.method), step.path, 11};
+    req.set(http::field::host, step.service);
+    req.set(Bsv(kRequestIdHeader), std::to_string(st.request_id));
+    if (propagate) req.set(Bsv(kExpectedParentHeader), propagate->span_id.Hex());
+    const bool drop = st.Active(Fault::Kind::kDropTraceparent, step.service) != nullptr;
+    if (drop) {
+      if (t.active) t.truth.faults.push_back("drop_traceparent");
+    } else if (propagate && st.svc->def->tracing) {
+      w3c::Inject(*propagate, st.baggage, [&req](std::string_view name, std::string_view value) {
+        req.set(Bsv(name), Bsv(value));
+      });
+    }
+    tcp::endpoint ep{asio::ip::make_address(options_.host), target->second->port};
+    HttpCallResult result = co_await pool_.Call(ep, std::move(req), options_.call_timeout);
+    if (t.active && result.status) {
+      t.span->SetAttribute("http.response.status_code", static_cast<std::int64_t>(result.status));
+    }
+    if (!result.ok()) {
+      std::string why = result.status ? fmt::format("{} {} {} answered {}", step.method,
+                                                    step.service, step.path, result.status)
+                                      : fmt::format("{} {} {} failed: {}", step.method,
+                                                    step.service, step.path, result.message);
+      EndSpan(t, StatusCode::kError, why);
+      st.failed = true;
+      st.status = 502;
+      st.error_message = why;
+      co_return;
+    }
+    EndSpan(t, StatusCode::kUnset);
+  }
+
+  void Publish(RequestState& st, const Step& step, SpanId expected) {
+    TrackedSpan t = StartSpan(st, step.name, SpanKind::kProducer, st.current, expected);
+    if (t.active) {
+      t.span->SetAttribute("messaging.system", "traceproof-inprocess");
+      t.span->SetAttribute("messaging.destination.name", step.queue);
+      t.span->SetAttribute("messaging.operation.type", "publish");
+    }
+    QueueMessage msg;
+    msg.body = fmt::format("{{\"request_id\":{}}}", st.request_id);
+    msg.headers.emplace_back(std::string(kRequestIdHeader), std::to_string(st.request_id));
+    std::optional<SpanContext> ctx = t.active ? std::optional(t.span->context()) : st.current;
+    if (ctx) msg.headers.emplace_back(std::string(kExpectedParentHeader), ctx->span_id.Hex());
+    if (st.Active(Fault::Kind::kStripQueueHeaders)) {
+      if (t.active) t.truth.faults.push_back("strip_queue_headers");
+    } else if (ctx && st.svc->def->tracing) {
+      w3c::Inject(*ctx, st.baggage, [&msg](std::string_view n, std::string_view v) {
+        msg.headers.emplace_back(std::string(n), std::string(v));
+      });
+    }
+    in_flight_.fetch_add(1);  // until a consumer has processed it
+    queue_.Publish(step.queue, std::move(msg));
+    EndSpan(t, StatusCode::kUnset);
+  }
+
+  std::vector<const Fault*> ActiveFaults(ServiceRuntime& svc, std::string_view route) const {
+    std::vector<const Fault*> active;
+    for (const Fault* f : svc.faults) {
+      if (!f->route.empty() && f->route != route) continue;
+      if (!InWindow(*f) || !Chance(f->rate)) continue;
+      active.push_back(f);
+    }
+    return active;
+  }
+
+  awaitable<void> Consume(ServiceRuntime* svc, const Consumer* consumer, QueueMessage msg) {
+    InFlight in_flight(in_flight_, /*already_counted=*/true);  // counted when published
+    auto header = [&msg](std::string_view name) -> std::optional<std::string_view> {
+      for (const auto& [k, v] : msg.headers)
+        if (k == name) return std::string_view(v);
+      return std::nullopt;
+    };
+    RequestState st;
+    st.svc = svc;
+    st.request_id = header(kRequestIdHeader) ? std::stoull(std::string(*header(kRequestIdHeader)))
+                                             : NewRequestId();
+    SpanId expected;
+    if (auto e = header(kExpectedParentHeader)) expected = SpanId::FromHex(*e).value_or(SpanId{});
+    st.active = ActiveFaults(*svc, "");
+    w3c::Extracted in = svc->def->tracing ? w3c::Extract(header) : w3c::Extracted{};
+    st.baggage = in.baggage;
+    const bool detached = st.Active(Fault::Kind::kDetachedSpan) != nullptr;
+    std::optional<SpanContext> parent = (consumer->link || detached) ? std::nullopt : in.parent;
+    TrackedSpan t = StartSpan(st, consumer->span_name, SpanKind::kConsumer, parent, expected);
+    if (t.active) {
+      t.span->SetAttribute("messaging.system", "traceproof-inprocess");
+      t.span->SetAttribute("messaging.destination.name", consumer->queue);
+      t.span->SetAttribute("messaging.operation.type", "process");
+      if (consumer->link && !detached && in.parent) t.span->AddLink(*in.parent);
+      if (detached) t.truth.faults.push_back("detached_span");
+      st.current = t.span->context();
+    }
+    co_await RunSteps(st, consumer->steps);
+    EndSpan(t, st.failed ? StatusCode::kError : StatusCode::kUnset, st.error_message);
+  }
+
+  struct Outcome {
+    unsigned status = 200;
+    std::string body;
+    bool reset = false;
+  };
+
+  // Counts a request or queued message from its start to its end, for the graceful Stop().
+  struct InFlight {
+    explicit InFlight(std::atomic<int>& n, bool already_counted = false) : n_(n) {
+      if (!already_counted) n_.fetch_add(1);
+    }
+    ~InFlight() { n_.fetch_sub(1); }
+    std::atomic<int>& n_;
+  };
+
+  awaitable<Outcome> Handle(ServiceRuntime* svc, const http::request<http::string_body>& req) {
+    InFlight in_flight(in_flight_);
+    svc->requests.fetch_add(1, std::memory_order_relaxed);
+    std::string_view target(req.target().data(), req.target().size());
+    std::string_view path = target.substr(0, target.find('?'));
+    const std::string key = fmt::format("{} {}", std::string_view(req.method_string().data(),
+                                                                  req.method_string().size()),
+                                        path);
+    auto it = svc->routes.find(key);
+    if (it == svc->routes.end()) {
+      std::string routes;
+      for (const auto& [k, _] : svc->routes) routes += "  " + k + "\n";
+      co_return Outcome{404, fmt::format("service '{}' has no route '{}'; its routes:\n{}",
+                                         svc->def->name, key, routes)};
+    }
+    const Route& route = *it->second;
+    auto header = [&req](std::string_view name) -> std::optional<std::string_view> {
+      auto f = req.find(beast::string_view(name.data(), name.size()));
+      if (f == req.end()) return std::nullopt;
+      return std::string_view(f->value().data(), f->value().size());
+    };
+    RequestState st;
+    st.svc = svc;
+    st.request_id = NewRequestId();
+    if (auto id = header(kRequestIdHeader)) {
+      try {
+        st.request_id = std::stoull(std::string(*id));
+      } catch (const std::exception&) {
+      }
+    }
+    SpanId expected;
+    if (auto e = header(kExpectedParentHeader)) expected = SpanId::FromHex(*e).value_or(SpanId{});
+    st.active = ActiveFaults(*svc, key);
+    if (st.Active(Fault::Kind::kReset)) {
+      co_return Outcome{0, {}, true};
+    }
+    if (const Fault* f = st.Active(Fault::Kind::kTimeout)) {
+      Nanos hold = fault_samplers_.at(f)->Sample(Rng());
+      co_await Wait(hold.count() > 0 ? hold : std::chrono::seconds(30));
+      co_return Outcome{0, {}, true};
+    }
+    w3c::Extracted in = svc->def->tracing ? w3c::Extract(header) : w3c::Extracted{};
+    st.baggage = in.baggage;
+    TrackedSpan server = StartSpan(st, route.span_name, SpanKind::kServer, in.parent, expected);
+    if (server.active) {
+      server.span->SetAttribute("http.request.method", route.method);
+      server.span->SetAttribute("http.route", route.path);
+      server.span->SetAttribute("url.path", path);
+      server.span->SetAttribute("url.scheme", "http");
+      server.span->SetAttribute("server.address", svc->def->name);
+      server.span->SetAttribute("server.port", static_cast<std::int64_t>(svc->port));
+      st.current = server.span->context();
+      for (const Fault* f : st.active) {
+        if (f->kind == Fault::Kind::kLatency || f->kind == Fault::Kind::kError)
+          server.truth.faults.push_back(FaultName(f->kind));
+      }
+    }
+    for (const Fault* f : st.active) {
+      if (f->kind == Fault::Kind::kLatency) co_await Wait(fault_samplers_.at(f)->Sample(Rng()));
+    }
+    if (const Fault* f = st.Active(Fault::Kind::kError)) {
+      st.failed = true;
+      st.status = static_cast<unsigned>(f->http_status);
+      st.error_message = f->message;
+    }
+    co_await RunSteps(st, route.steps);
+    if (server.active) {
+      server.span->SetAttribute("http.response.status_code", static_cast<std::int64_t>(st.status));
+      if (st.failed) server.span->SetAttribute("error.type", std::to_string(st.status));
+    }
+    // HTTP semconv: 5xx is a server span error; 4xx is not (the client's fault).
+    const bool span_error = st.failed && st.status >= 500;
+    EndSpan(server, span_error ? StatusCode::kError : StatusCode::kUnset, st.error_message);
+    std::string trace = st.current ? st.current->trace_id.Hex() : "";
+    co_return Outcome{st.status,
+                      fmt::format("{{\"service\":\"{}\",\"route\":\"{}\",\"trace_id\":\"{}\","
+                                  "\"status\":{}{}}}\n",
+                                  svc->def->name, key, trace, st.status,
+                                  st.failed ? fmt::format(",\"error\":\"{}\"", st.error_message)
+                                            : std::string())};
+  }
+
+  awaitable<void> Session(ServiceRuntime* svc, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request<http::string_body> req;
+      stream.expires_after(std::chrono::seconds(60));
+      beast::error_code ec;
+      co_await http::async_read(stream, buffer, req, asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      stream.expires_never();
+      Outcome out = co_await Handle(svc, req);
+      if (out.reset) {
+        // An abortive close (RST), as a crashed or killed server would leave it.
+        stream.socket().set_option(asio::socket_base::linger(true, 0), ec);
+        stream.socket().close(ec);
+        co_return;
+      }
+      http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
+      res.set(http::field::content_type, "application/json");
+      res.keep_alive(req.keep_alive());
+      res.body() = std::move(out.body);
+      res.prepare_payload();
+      stream.expires_after(std::chrono::seconds(60));
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      if (ec || !res.keep_alive()) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  awaitable<void> Listen(ServiceRuntime* svc) {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket(asio::make_strand(*ioc_));
+      co_await svc->acceptor->async_accept(socket, asio::redirect_error(use_awaitable, ec));
+      if (ec == asio::error::operation_aborted || !svc->acceptor->is_open()) co_return;
+      if (ec) continue;
+      socket.set_option(tcp::no_delay(true), ec);
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, Session(svc, std::move(socket)), asio::detached);
+    }
+  }
+
+  ServiceGraph graph_;
+  MockServicesOptions options_;
+  std::unique_ptr<asio::io_context> ioc_;  // reset by Stop() before the runtimes go
+  InProcessQueue queue_;
+  HttpClientPool pool_;
+  std::vector<std::unique_ptr<ServiceRuntime>> runtimes_;
+  std::map<std::string, ServiceRuntime*> by_name_;
+  std::map<const Step*, std::unique_ptr<LatencySampler>> samplers_;
+  std::map<const Fault*, std::unique_ptr<LatencySampler>> fault_samplers_;
+  std::vector<std::thread> threads_;
+  std::chrono::steady_clock::time_point started_;
+  std::atomic<std::uint64_t> spans_started_{0};
+  std::atomic<bool> stopped_{false};
+  std::atomic<int> in_flight_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<MockServices> StartMockServices(const ServiceGraph& graph,
+                                                MockServicesOptions options, std::string& error) {
+  auto services = std::make_unique<Services>(graph, std::move(options));
+  if (!services->Start(error)) return nullptr;
+  return services;
+}
+
+}  // namespace traceproof::mock

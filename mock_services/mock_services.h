@@ -1,0 +1,61 @@
+// Runs a ServiceGraph: one Boost.Beast HTTP server per service on loopback, all on one pool of
+// threads, each request handled as a C++20 coroutine that walks the route's steps (work, calls
+// with W3C propagation, database, queue publish, errors) under the configured faults, emitting
+// real OTLP spans through each service's own tracer, batch processor and exporter, and recording
+// every span — sampled or not — as ground truth. Start() binds every port before returning.
+// Start/Stop from one owning thread; the service threads do the rest.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "mock_services/ground_truth.h"
+#include "mock_services/message_queue.h"
+#include "mock_services/service_graph.h"
+#include "tracing/batch_span_processor.h"
+#include "tracing/resource.h"
+#include "tracing/sampler.h"
+#include "tracing/span_exporter.h"
+
+namespace traceproof::mock {
+
+using ExporterFactory = std::function<std::unique_ptr<SpanExporter>(const ResourceInfo&)>;
+
+struct MockServicesOptions {
+  std::string host = "127.0.0.1";
+  int threads = 2;
+  SamplerConfig sampler;                   // head sampling in every service
+  ExporterFactory make_exporter;           // one exporter per service; null: spans are dropped
+  BatchSpanProcessorOptions batch;         // per service
+  GroundTruthSink* ground_truth = nullptr;  // not owned; may be null
+  std::chrono::milliseconds call_timeout{10000};
+  std::string resource_attributes;  // OTEL_RESOURCE_ATTRIBUTES for every service
+};
+
+struct MockServicesStats {
+  std::uint64_t requests = 0;         // served, all services
+  std::uint64_t spans_started = 0;    // ground truth count, sampled or not
+  std::uint64_t spans_exported = 0;   // handed to exporters and sent
+  std::uint64_t spans_dropped_queue = 0;   // batch processor queue full
+  std::uint64_t spans_dropped_outage = 0;  // exporter_outage fault
+  std::uint64_t spans_failed_export = 0;   // exporter gave up
+  std::uint64_t messages_published = 0;
+};
+
+class MockServices {
+ public:
+  virtual ~MockServices() = default;
+  virtual std::uint16_t port(std::string_view service) const = 0;  // 0 if unknown
+  virtual MockServicesStats stats() const = 0;
+  // Flushes every service's spans (bounded by `timeout`), then stops serving. Idempotent.
+  virtual void Stop(std::chrono::milliseconds timeout = std::chrono::seconds(10)) = 0;
+};
+
+// nullptr with `error` set when a port cannot be bound or the sampler config is invalid.
+std::unique_ptr<MockServices> StartMockServices(const ServiceGraph& graph,
+                                                MockServicesOptions options, std::string& error);
+
+}  // namespace traceproof::mock

@@ -1,0 +1,137 @@
+// A system under test described as data: services, their HTTP routes and queue consumers, the
+// steps each runs (work, calls, database, queue publish, errors), and the faults to inject.
+// Loaded from YAML (load_services.h), run by MockServices (mock_services.h). Plain structs;
+// every element keeps the YAML position it came from, so a runtime complaint can point there.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <string>
+#include <vector>
+
+#include "otlp/span_view.h"
+
+namespace traceproof::mock {
+
+using Nanos = std::chrono::nanoseconds;
+
+struct SourcePos {
+  std::string file;
+  int line = 0;    // 1-based; 0 = not from a file (built in code)
+  int column = 0;  // 1-based
+};
+
+// A latency distribution. fixed: a. uniform: [a, b]. normal: mean a, stddev b (clamped at 0).
+// lognormal: median (p50) a, 99th percentile b.
+struct Latency {
+  enum class Dist { kFixed, kUniform, kNormal, kLognormal };
+  Dist dist = Dist::kFixed;
+  Nanos a{0};
+  Nanos b{0};
+  // Spike: every `spike_every`-th sample of this step (or fault) adds `spike_add`; 0 = none.
+  std::uint64_t spike_every = 0;
+  Nanos spike_add{0};
+};
+
+struct Step {
+  enum class Kind {
+    kWork,      // INTERNAL span named `name`, lasting `latency`
+    kSleep,     // `latency` of uninstrumented time: a gap in the parent span
+    kCall,      // CLIENT span (unless client_span is false) + HTTP request to service/route
+    kDb,        // CLIENT span with db.system and db.query.text, lasting `latency`
+    kPublish,   // PRODUCER span; message on `queue` carrying the trace context
+    kError,     // marks the current server span ERROR (exception event) and the HTTP status
+    kParallel,  // runs `steps` concurrently and waits for all
+  };
+  Kind kind = Kind::kWork;
+  std::string name;  // span name for work/db/publish, client span name for call
+  Latency latency;
+  // call
+  std::string service;
+  std::string method = "GET";
+  std::string path = "/";
+  bool client_span = true;
+  // db
+  std::string db_system = "postgresql";
+  std::string statement;
+  // publish
+  std::string queue;
+  // error
+  int http_status = 500;
+  std::string message = "injected error";
+  double rate = 1.0;  // share of requests the error applies to
+  // parallel
+  std::vector<Step> steps;
+  SourcePos pos;
+};
+
+struct Route {
+  std::string method;
+  std::string path;
+  std::string span_name;  // default "METHOD /path"
+  std::vector<Step> steps;
+  SourcePos pos;
+};
+
+// Consumes messages from an in-process queue (or a broker, later): a CONSUMER span that is a
+// child of the producer's context (link = false) or a new trace linked to it (link = true).
+struct Consumer {
+  std::string queue;
+  std::string span_name;  // default "process <queue>"
+  bool link = false;
+  std::vector<Step> steps;
+  SourcePos pos;
+};
+
+struct ServiceDef {
+  std::string name;
+  bool tracing = true;       // false: an uninstrumented peer (e.g. a third-party API)
+  bool client_spans = true;  // default for its call steps
+  std::uint16_t port = 0;    // 0: any free loopback port
+  std::vector<Route> routes;
+  std::vector<Consumer> consumers;
+  SourcePos pos;
+};
+
+struct Fault {
+  enum class Kind {
+    kLatency,            // add `latency` before the route runs
+    kError,              // answer `http_status`, span ERROR with an exception event
+    kTimeout,            // never answer (hold the request `latency`, default 30 s, then close)
+    kReset,              // close the connection without answering
+    kDropTraceparent,    // calls from `service` (to `to`, if set) carry no trace headers
+    kStripQueueHeaders,  // messages published by `service` lose their headers
+    kDetachedSpan,       // `service`'s work/consumer spans start new traces (async bug)
+    kHighCardinality,    // spans of `service` get a unique user.id and a raw url.full
+    kClockSkew,          // every timestamp of `service` shifted by `skew`
+    kExporterOutage,     // `service` exports nothing during the window
+  };
+  Kind kind = Fault::Kind::kLatency;
+  std::string service;  // required
+  std::string route;    // "METHOD /path"; empty = every route
+  std::string to;       // for kDropTraceparent: only calls to this service
+  double rate = 1.0;    // share of requests (0..1]
+  std::optional<Nanos> from;  // window, relative to the start of the services
+  std::optional<Nanos> until;
+  Latency latency;
+  int http_status = 500;
+  std::string message = "injected fault";
+  Nanos skew{0};
+  SourcePos pos;
+};
+
+struct ServiceGraph {
+  std::vector<ServiceDef> services;
+  std::vector<Fault> faults;
+  double scale = 1.0;  // multiplies every latency (the seed's 4.2 s at 0.1 = 420 ms)
+
+  const ServiceDef* Find(std::string_view name) const {
+    for (const auto& s : services)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+};
+
+}  // namespace traceproof::mock

@@ -1,0 +1,47 @@
+// What the OTLP/gRPC and OTLP/HTTP exporters share: their options (endpoint, resource, the
+// retry budget) and the counters they keep. The mock services make one exporter per service
+// through MakeOtlpGrpcExporter / MakeOtlpHttpExporter; tests read the counters to see how many
+// attempts an export took. Options are plain data; counters are atomics, readable from any
+// thread while the processor's worker exports.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "tracing/resource.h"
+#include "tracing/span_exporter.h"
+
+namespace traceproof {
+
+struct OtlpExporterOptions {
+  std::string endpoint;  // host:port ("[::1]:4317" for IPv6); no scheme, no path
+  ResourceInfo resource;
+  std::chrono::milliseconds timeout{10000};  // one Export, retries and backoff included
+  int max_attempts = 5;                      // first try included
+  std::chrono::milliseconds initial_backoff{100};
+  std::chrono::milliseconds max_backoff{5000};
+  bool gzip = false;
+};
+
+// Monotonic. attempts = requests tried (connection failures included); retries = attempts after
+// the first of an Export; failed_exports = Export calls that did not end in kSuccess.
+struct OtlpExporterCounters {
+  std::atomic<std::uint64_t> attempts{0};
+  std::atomic<std::uint64_t> retries{0};
+  std::atomic<std::uint64_t> failed_exports{0};
+};
+
+// Export is called from one thread at a time. Shutdown may be called from any thread, also
+// while Export runs: it cuts a backoff wait (and, where the transport allows, the request in
+// flight) short so a processor's bounded shutdown stays bounded; later Exports fail at once.
+class OtlpExporter : public SpanExporter {
+ public:
+  const OtlpExporterCounters& counters() const { return counters_; }
+
+ protected:
+  OtlpExporterCounters counters_;
+};
+
+}  // namespace traceproof

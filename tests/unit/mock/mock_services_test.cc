@@ -1,0 +1,354 @@
+// Mock services end to end on loopback: services export real OTLP/gRPC to a real sink, and each
+// fault must show in the spans the sink assembled and in the ground truth.
+#include "mock_services/mock_services.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <set>
+#include <thread>
+
+#include "mock_services/load_services.h"
+#include "otlp/span_details.h"
+#include "receiver/grpc_receiver.h"
+#include "store/trace_shape.h"
+#include "store/trace_store.h"
+#include "tracing/otlp_grpc_exporter.h"
+
+namespace traceproof::mock {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+unsigned Post(std::uint16_t port, const std::string& path) {
+  boost::asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.expires_after(std::chrono::seconds(20));
+  beast::error_code ec;
+  stream.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return 0;
+  http::request<http::string_body> req{http::verb::post, path, 11};
+  req.set(http::field::host, "test");
+  req.prepare_payload();
+  http::write(stream, req, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buffer, res, ec);
+  return ec ? 0 : res.result_int();
+}
+
+class MockServicesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    receiver_ = StartGrpcReceiver({"127.0.0.1", 0, {}}, store_, counters_, error);
+    ASSERT_TRUE(receiver_) << error;
+  }
+  void TearDown() override {
+    if (services_) services_->Stop();
+    if (receiver_) receiver_->Stop();
+  }
+  void Start(const std::string& yaml, const std::string& sampler = "always_on") {
+    ServiceGraph graph = LoadServiceGraph(YAML::Load(yaml), "test.yaml");
+    MockServicesOptions o;
+    o.sampler.name = sampler;
+    o.ground_truth = &truth_;
+    o.call_timeout = std::chrono::milliseconds(500);
+    o.batch.schedule_delay = std::chrono::milliseconds(20);
+    const std::uint16_t port = receiver_->port();
+    o.make_exporter = [port](const ResourceInfo& resource) {
+      OtlpExporterOptions e;
+      e.endpoint = "127.0.0.1:" + std::to_string(port);
+      e.resource = resource;
+      return MakeOtlpGrpcExporter(e);
+    };
+    std::string error;
+    services_ = StartMockServices(graph, o, error);
+    ASSERT_TRUE(services_) << error;
+  }
+  // Stops the services (flushing every span) and returns the traces the sink assembled.
+  std::vector<std::shared_ptr<const Trace>> Traces() {
+    services_->Stop();
+    auto traces = store_.CollectCompleted(true);
+    return traces;
+  }
+  static const SpanView* Find(const Trace& t, std::string_view name) {
+    for (const auto& s : t.spans)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+  const GroundTruthSpan* Truth(std::string_view name) {
+    truth_snapshot_ = truth_.Snapshot();
+    for (const auto& s : truth_snapshot_)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+
+  TraceStore store_;
+  IngestCounters counters_;
+  std::unique_ptr<GrpcReceiver> receiver_;
+  GroundTruthRecorder truth_;
+  std::vector<GroundTruthSpan> truth_snapshot_;
+  std::unique_ptr<MockServices> services_;
+};
+
+constexpr const char* kChain = R"(
+services:
+  gateway:
+    routes:
+      "POST /checkout":
+        - call: orders POST /orders
+  orders:
+    routes:
+      "POST /orders":
+        - work: { name: create-order, latency: 1ms }
+        - call: payments POST /charge
+  payments:
+    routes:
+      "POST /charge":
+        - work: { name: charge-card, latency: 1ms }
+)";
+
+TEST_F(MockServicesTest, HealthyChainIsOneConnectedTraceMatchingGroundTruth) {
+  Start(kChain);
+  ASSERT_EQ(Post(services_->port("gateway"), "/checkout"), 200u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 1u);
+  TraceShape shape = AnalyzeTrace(*traces[0]);
+  EXPECT_EQ(shape.roots.size(), 1u);
+  EXPECT_TRUE(shape.orphans.empty());
+  // gateway server + client, orders server + work + client, payments server + work
+  EXPECT_EQ(traces[0]->spans.size(), 7u);
+  auto truth = truth_.Snapshot();
+  ASSERT_EQ(truth.size(), 7u);
+  for (const auto& t : truth) {
+    EXPECT_EQ(t.trace_id, traces[0]->id);
+    EXPECT_EQ(t.parent_span_id, t.expected_parent_span_id) << t.name;
+    EXPECT_TRUE(t.sampled && t.exported);
+  }
+  const SpanView* server = Find(*traces[0], "POST /charge");
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(server->service_name, "payments");
+  EXPECT_EQ(server->kind, SpanKind::kServer);
+}
+
+TEST_F(MockServicesTest, DropTraceparentBreaksTheTraceAtThatHopAndTruthKnowsTheParent) {
+  Start(std::string(kChain) + R"(
+faults:
+  - { service: orders, drop_traceparent: true, to: payments }
+)");
+  ASSERT_EQ(Post(services_->port("gateway"), "/checkout"), 200u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 2u) << "the trace must split at orders -> payments";
+  const GroundTruthSpan* callee = Truth("POST /charge");
+  ASSERT_NE(callee, nullptr);
+  EXPECT_FALSE(callee->parent_span_id.IsValid());
+  const GroundTruthSpan* client = Truth("POST payments");
+  ASSERT_NE(client, nullptr);
+  EXPECT_EQ(callee->expected_parent_span_id, client->span_id);
+  EXPECT_EQ(client->faults, std::vector<std::string>{"drop_traceparent"});
+  EXPECT_EQ(callee->request_id, client->request_id) << "one request, two traces";
+}
+
+TEST_F(MockServicesTest, ErrorFaultMakesAnErrorSpanWithExceptionEventAndStatus) {
+  Start(std::string(kChain) + R"(
+faults:
+  - { service: payments, error: { status: 503, message: "card network down" } }
+)");
+  EXPECT_EQ(Post(services_->port("gateway"), "/checkout"), 502u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 1u);
+  const SpanView* charge = Find(*traces[0], "POST /charge");
+  ASSERT_NE(charge, nullptr);
+  EXPECT_EQ(charge->status, StatusCode::kError);
+  EXPECT_EQ(charge->status_message, "card network down");
+  auto details = DecodeSpanDetails(*charge);
+  ASSERT_TRUE(details);
+  ASSERT_EQ(details->span.events_size(), 1);
+  EXPECT_EQ(details->span.events(0).name(), "exception");
+  // The error surfaces up the chain: every server span on the path is ERROR.
+  EXPECT_EQ(Find(*traces[0], "POST /checkout")->status, StatusCode::kError);
+  EXPECT_EQ(Truth("POST /charge")->faults, std::vector<std::string>{"error"});
+}
+
+TEST_F(MockServicesTest, LatencyFaultDelaysTheRoute) {
+  Start(std::string(kChain) + R"(
+faults:
+  - { service: payments, latency: 150ms }
+)");
+  ASSERT_EQ(Post(services_->port("gateway"), "/checkout"), 200u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 1u);
+  EXPECT_GE(Find(*traces[0], "POST /charge")->DurationNs(), 150'000'000);
+  EXPECT_EQ(Truth("POST /charge")->faults, std::vector<std::string>{"latency"});
+}
+
+TEST_F(MockServicesTest, ResetAndTimeoutFailTheCallerSpan) {
+  Start(std::string(kChain) + R"(
+faults:
+  - { service: payments, reset: true }
+)");
+  EXPECT_EQ(Post(services_->port("gateway"), "/checkout"), 502u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 1u);
+  const SpanView* client = Find(*traces[0], "POST payments");
+  ASSERT_NE(client, nullptr);
+  EXPECT_EQ(client->status, StatusCode::kError);
+  EXPECT_EQ(Find(*traces[0], "POST /charge"), nullptr) << "a reset server emits no span";
+}
+
+TEST_F(MockServicesTest, TimeoutFaultHoldsTheRequestPastTheCallersTimeout) {
+  Start(std::string(kChain) + R"(
+faults:
+  - { service: payments, timeout: 2s }
+)");
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Post(services_->port("gateway"), "/checkout"), 502u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1900));
+  auto traces = Traces();
+  const SpanView* client = Find(*traces.at(0), "POST payments");
+  ASSERT_NE(client, nullptr);
+  EXPECT_EQ(client->status, StatusCode::kError);
+  EXPECT_NE(std::string(client->status_message).find("timeout"), std::string::npos)
+      << client->status_message;
+}
+
+TEST_F(MockServicesTest, DetachedSpanStartsANewTrace) {
+  Start(std::string(kChain) + R"(
+faults:
+  - { service: orders, detached_span: true }
+)");
+  ASSERT_EQ(Post(services_->port("gateway"), "/checkout"), 200u);
+  auto traces = Traces();
+  EXPECT_EQ(traces.size(), 2u);
+  const GroundTruthSpan* work = Truth("create-order");
+  ASSERT_NE(work, nullptr);
+  EXPECT_FALSE(work->parent_span_id.IsValid());
+  EXPECT_TRUE(work->expected_parent_span_id.IsValid());
+  EXPECT_EQ(work->faults, std::vector<std::string>{"detached_span"});
+}
+
+TEST_F(MockServicesTest, HighCardinalityAddsAUniqueUserIdPerRequest) {
+  Start(std::string(kChain) + R"(
+faults:
+  - { service: gateway, high_cardinality: true }
+)");
+  ASSERT_EQ(Post(services_->port("gateway"), "/checkout"), 200u);
+  ASSERT_EQ(Post(services_->port("gateway"), "/checkout"), 200u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 2u);
+  std::set<std::string> user_ids;
+  for (const auto& t : traces) {
+    auto d = DecodeSpanDetails(*Find(*t, "POST /checkout"));
+    ASSERT_TRUE(d);
+    for (const auto& kv : d->span.attributes())
+      if (kv.key() == "user.id") user_ids.insert(kv.value().string_value());
+  }
+  EXPECT_EQ(user_ids.size(), 2u);
+}
+
+TEST_F(MockServicesTest, ClockSkewShiftsOneServicesTimestamps) {
+  Start(std::string(kChain) + R"(
+faults:
+  - { service: payments, clock_skew: -5s }
+)");
+  ASSERT_EQ(Post(services_->port("gateway"), "/checkout"), 200u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 1u);
+  TraceShape shape = AnalyzeTrace(*traces[0]);
+  ASSERT_FALSE(shape.skewed.empty());
+  EXPECT_EQ(traces[0]->spans[shape.skewed[0]].service_name, "payments");
+  EXPECT_EQ(Truth("POST /charge")->faults, std::vector<std::string>{"clock_skew"});
+}
+
+TEST_F(MockServicesTest, ExporterOutageDropsThatServicesSpansAndCountsThem) {
+  Start(std::string(kChain) + R"(
+faults:
+  - { service: payments, exporter_outage: true }
+)");
+  ASSERT_EQ(Post(services_->port("gateway"), "/checkout"), 200u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 1u);
+  EXPECT_EQ(Find(*traces[0], "POST /charge"), nullptr);
+  EXPECT_EQ(services_->stats().spans_dropped_outage, 2u);
+  EXPECT_NE(Truth("POST /charge"), nullptr) << "ground truth still knows the span existed";
+}
+
+TEST_F(MockServicesTest, UnsampledSpansAreInGroundTruthButNotExported) {
+  Start(kChain, "always_off");
+  ASSERT_EQ(Post(services_->port("gateway"), "/checkout"), 200u);
+  EXPECT_TRUE(Traces().empty());
+  auto truth = truth_.Snapshot();
+  ASSERT_EQ(truth.size(), 7u);
+  for (const auto& t : truth) EXPECT_FALSE(t.sampled || t.exported);
+}
+
+constexpr const char* kQueue = R"(
+services:
+  orders:
+    routes:
+      "POST /orders":
+        - publish: order.created
+  fulfilment:
+    consumers:
+      order.created: { link: LINK, steps: [ { work: 1ms } ] }
+)";
+
+std::string Queue(bool link) {
+  std::string s = kQueue;
+  s.replace(s.find("LINK"), 4, link ? "true" : "false");
+  return s;
+}
+
+TEST_F(MockServicesTest, ConsumerIsAChildOfTheProducerByDefault) {
+  Start(Queue(false));
+  ASSERT_EQ(Post(services_->port("orders"), "/orders"), 200u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 1u);
+  const SpanView* consumer = Find(*traces[0], "process order.created");
+  const SpanView* producer = Find(*traces[0], "publish order.created");
+  ASSERT_TRUE(consumer && producer);
+  EXPECT_EQ(consumer->parent_span_id, producer->span_id);
+  EXPECT_EQ(consumer->kind, SpanKind::kConsumer);
+}
+
+TEST_F(MockServicesTest, LinkedConsumerStartsATraceLinkedToTheProducer) {
+  Start(Queue(true));
+  ASSERT_EQ(Post(services_->port("orders"), "/orders"), 200u);
+  auto traces = Traces();
+  ASSERT_EQ(traces.size(), 2u);
+  const GroundTruthSpan* consumer = Truth("process order.created");
+  const GroundTruthSpan* producer = Truth("publish order.created");
+  ASSERT_TRUE(consumer && producer);
+  EXPECT_FALSE(consumer->parent_span_id.IsValid());
+  for (const auto& t : traces) {
+    if (const SpanView* c = Find(*t, "process order.created")) {
+      auto d = DecodeSpanDetails(*c);
+      ASSERT_TRUE(d);
+      ASSERT_EQ(d->span.links_size(), 1);
+      EXPECT_EQ(SpanId::FromBytes(d->span.links(0).span_id()), producer->span_id);
+    }
+  }
+}
+
+TEST_F(MockServicesTest, StrippedQueueHeadersOrphanTheConsumer) {
+  Start(Queue(false) + R"(
+faults:
+  - { service: orders, strip_queue_headers: true }
+)");
+  ASSERT_EQ(Post(services_->port("orders"), "/orders"), 200u);
+  auto traces = Traces();
+  EXPECT_EQ(traces.size(), 2u);
+  const GroundTruthSpan* consumer = Truth("process order.created");
+  const GroundTruthSpan* producer = Truth("publish order.created");
+  ASSERT_TRUE(consumer && producer);
+  EXPECT_FALSE(consumer->parent_span_id.IsValid());
+  EXPECT_EQ(consumer->expected_parent_span_id, producer->span_id);
+  EXPECT_EQ(producer->faults, std::vector<std::string>{"strip_queue_headers"});
+}
+
+}  // namespace
+}  // namespace traceproof::mock
