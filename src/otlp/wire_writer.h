@@ -11,12 +11,26 @@
 
 namespace traceproof::wire {
 
-inline void Varint(std::string& out, std::uint64_t v) {
+inline std::size_t VarintSize(std::uint64_t v) {
+  std::size_t n = 1;
   while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+// Writes at p, returns the end. The caller made room (VarintSize bytes).
+inline char* PutVarint(char* p, std::uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  *p++ = static_cast<char>(v);
+  return p;
+}
+inline void Varint(std::string& out, std::uint64_t v) {
+  char buf[10];  // one append, not a capacity check per byte
+  out.append(buf, static_cast<std::size_t>(PutVarint(buf, v) - buf));
 }
 inline void Tag(std::string& out, std::uint32_t field, std::uint32_t wire_type) {
   Varint(out, static_cast<std::uint64_t>(field) << 3 | wire_type);

@@ -53,7 +53,7 @@ bool ForEachField(std::string_view bytes, OnField&& on_field) {
   return true;
 }
 
-// Reads the named length-delimited field or skips any other field.
+// Reads a length-delimited field's bytes into `out`, or skips a field of another wire type.
 bool LenOrSkip(WireReader& r, WireType type, std::string_view& out) {
   return type == WireType::kLen ? r.ReadLen(out) : r.Skip(type);
 }

@@ -98,8 +98,8 @@ class Tracer {
   TracerOptions options_;
 };
 
-// Random ids from a per-thread generator (seeded from std::random_device): W3C asks for
-// random trace ids, and a shared generator would put a lock on every span start.
+// Random ids from a per-thread generator seeded by the OS: W3C asks for random trace ids, and
+// a shared generator would put a lock on every span start.
 TraceId NewTraceId();
 SpanId NewSpanId();
 
