@@ -85,6 +85,10 @@ int RunServe(const ServeFlags& flags) {
     return kExitEnvironment;
   }
   for (const auto& s : graph.services) {
+    if (!s.external.empty()) {
+      fmt::print("service {} is external at {}\n", s.name, s.external);
+      continue;
+    }
     fmt::print("service {} listening on {}:{}\n", s.name, options.host, services->port(s.name));
     for (const auto& r : s.routes)
       fmt::print("  {} http://{}:{}{}\n", r.method, options.host, services->port(s.name), r.path);

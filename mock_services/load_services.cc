@@ -581,7 +581,22 @@ class Parser {
     }
     const std::vector<Field> fields = Fields(
         entry.value, Pos(entry), "service '" + entry.name + "'", "in service '" + entry.name + "'",
-        {"client_spans", "consumers", "port", "routes", "tracing"});
+        {"client_spans", "consumers", "external", "port", "routes", "tracing"});
+    if (const Field* f = Find(fields, "external")) {
+      service.external = String(*f);
+      const auto colon = service.external.rfind(':');
+      if (colon == std::string::npos || colon == 0 ||
+          service.external.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
+          colon + 1 == service.external.size()) {
+        Fail(*f, "external '" + service.external + "': want HOST:PORT, e.g. 127.0.0.1:8080");
+      }
+      if (fields.size() > 1) {
+        Fail(entry.key, "service '" + service.name +
+                            "' is external (traceproof does not run it): give it only "
+                            "'external: HOST:PORT'");
+      }
+      return service;
+    }
     // Options first: client_spans is the default of every call step below, wherever it is.
     if (const Field* f = Find(fields, "tracing")) service.tracing = Bool(*f);
     if (const Field* f = Find(fields, "client_spans")) service.client_spans = Bool(*f);
@@ -788,7 +803,7 @@ class GraphChecker {
   }
 
   void RequireRoute(const ServiceDef& service, const std::string& key, const SourcePos& pos) const {
-    if (RouteIndex(service, key) >= 0) return;
+    if (!service.external.empty() || RouteIndex(service, key) >= 0) return;
     const std::vector<std::string> keys = RouteKeys(service);
     throw LoadError(pos, "service '" + service.name + "' has no route '" + key +
                              "'; its routes are: " + (keys.empty() ? "(none)" : Join(keys)) +
@@ -810,6 +825,11 @@ class GraphChecker {
 
   void CheckFault(const Fault& fault) const {
     const ServiceDef& service = Service(fault.service, fault.pos, "fault names");
+    if (!service.external.empty()) {
+      throw LoadError(fault.pos, "service '" + service.name +
+                                     "' is external: traceproof cannot inject faults into it; "
+                                     "put the fault on the service that calls it");
+    }
     if (!fault.route.empty()) RequireRoute(service, fault.route, fault.pos);
     if (!fault.to.empty()) Service(fault.to, fault.pos, "fault 'to' names");
   }
@@ -860,6 +880,7 @@ class GraphChecker {
       if (step.kind == Step::Kind::kParallel) VisitSteps(step.steps);
       if (step.kind != Step::Kind::kCall) continue;
       const ServiceDef* target = graph_.Find(step.service);
+      if (!target->external.empty()) continue;  // what it calls is beyond our graph
       const Node next{static_cast<std::size_t>(target - graph_.services.data()),
                       static_cast<std::size_t>(RouteIndex(*target, step.method + " " + step.path))};
       auto on_path = std::find(path_.begin(), path_.end(), next);

@@ -138,6 +138,19 @@ class Services final : public MockServices {
     for (const Fault& f : graph_.faults) fault_samplers_.emplace(&f, std::make_unique<LatencySampler>(f.latency, graph_.scale));
 
     for (const ServiceDef& def : graph_.services) {
+      if (!def.external.empty()) {
+        const auto colon = def.external.rfind(':');
+        beast::error_code ec;
+        auto address = asio::ip::make_address(def.external.substr(0, colon), ec);
+        if (ec) {
+          error = fmt::format("service '{}': external address '{}' is not an IP address: {}",
+                              def.name, def.external, ec.message());
+          return false;
+        }
+        externals_.emplace(def.name, tcp::endpoint(address, static_cast<std::uint16_t>(std::stoul(
+                                                                def.external.substr(colon + 1)))));
+        continue;
+      }
       auto rt = std::make_unique<ServiceRuntime>();
       rt->def = &def;
       for (const Route& r : def.routes) rt->routes.emplace(r.method + " " + r.path, &r);
@@ -190,6 +203,8 @@ class Services final : public MockServices {
   }
 
   std::uint16_t port(std::string_view service) const override {
+    if (auto ext = externals_.find(std::string(service)); ext != externals_.end())
+      return ext->second.port();
     auto it = by_name_.find(std::string(service));
     return it == by_name_.end() ? 0 : it->second->port;
   }
@@ -402,16 +417,16 @@ class Services final : public MockServices {
   }
 
   awaitable<void> Call(RequestState& st, const Step& step, SpanId expected) {
-    auto target = by_name_.find(step.service);
+    const tcp::endpoint ep = Target(step.service);
     TrackedSpan t;
     if (step.client_span) {
       t = StartSpan(st, step.name, SpanKind::kClient, st.current, expected);
       if (t.active) {
         t.span->SetAttribute("http.request.method", step.method);
         t.span->SetAttribute("server.address", step.service);
-        t.span->SetAttribute("server.port", static_cast<std::int64_t>(target->second->port));
-        t.span->SetAttribute("url.full", fmt::format("http://{}:{}{}", options_.host,
-                                                     target->second->port, step.path));
+        t.span->SetAttribute("server.port", static_cast<std::int64_t>(ep.port()));
+        t.span->SetAttribute("url.full", fmt::format("http://{}:{}{}", ep.address().to_string(),
+                                                     ep.port(), step.path));
       }
     }
     std::optional<SpanContext> propagate = t.active ? std::optional(t.span->context()) : st.current;
@@ -427,7 +442,6 @@ class Services final : public MockServices {
         req.set(Bsv(name), Bsv(value));
       });
     }
-    tcp::endpoint ep{asio::ip::make_address(options_.host), target->second->port};
     HttpCallResult result = co_await pool_.Call(ep, std::move(req), options_.call_timeout);
     if (t.active && result.status) {
       t.span->SetAttribute("http.response.status_code", static_cast<std::int64_t>(result.status));
@@ -444,6 +458,11 @@ class Services final : public MockServices {
       co_return;
     }
     EndSpan(t, StatusCode::kUnset);
+  }
+
+  tcp::endpoint Target(const std::string& service) const {
+    if (auto ext = externals_.find(service); ext != externals_.end()) return ext->second;
+    return {asio::ip::make_address(options_.host), by_name_.at(service)->port};
   }
 
   void Publish(RequestState& st, const Step& step, SpanId expected) {
@@ -658,6 +677,7 @@ class Services final : public MockServices {
   HttpClientPool pool_;
   std::vector<std::unique_ptr<ServiceRuntime>> runtimes_;
   std::map<std::string, ServiceRuntime*> by_name_;
+  std::map<std::string, tcp::endpoint> externals_;
   std::map<const Step*, std::unique_ptr<LatencySampler>> samplers_;
   std::map<const Fault*, std::unique_ptr<LatencySampler>> fault_samplers_;
   std::vector<std::thread> threads_;

@@ -90,6 +90,9 @@ struct ServiceDef {
   bool tracing = true;       // false: an uninstrumented peer (e.g. a third-party API)
   bool client_spans = true;  // default for its call steps
   std::uint16_t port = 0;    // 0: any free loopback port
+  // "host:port" of a service traceproof does not run (an SDK-instrumented app, a real API):
+  // call steps may target it with any route; it has no routes, consumers or faults of its own.
+  std::string external;
   std::vector<Route> routes;
   std::vector<Consumer> consumers;
   SourcePos pos;

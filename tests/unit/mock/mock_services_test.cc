@@ -352,3 +352,45 @@ faults:
 
 }  // namespace
 }  // namespace traceproof::mock
+
+namespace traceproof::mock {
+namespace {
+
+TEST(ExternalServices, CallsGoToTheGivenAddressAndAreNotServed) {
+  // `back` is served by a first MockServices; a second one's `front` calls it as external.
+  ServiceGraph back = LoadServiceGraph(YAML::Load(R"(
+services:
+  back: { routes: { "POST /work": [ { work: 1ms } ] } }
+)"), "back.yaml");
+  std::string error;
+  auto back_services = StartMockServices(back, {}, error);
+  ASSERT_TRUE(back_services) << error;
+  const std::string yaml = R"(
+services:
+  front: { routes: { "POST /go": [ { call: back POST /anything } ] } }
+  back: { external: "127.0.0.1:)" + std::to_string(back_services->port("back")) + "\" }\n";
+  GroundTruthRecorder truth;
+  MockServicesOptions o;
+  o.ground_truth = &truth;
+  auto front = StartMockServices(LoadServiceGraph(YAML::Load(yaml), "front.yaml"), o, error);
+  ASSERT_TRUE(front) << error;
+  // back has no route POST /anything: the call reaches it and gets its 404, so front fails.
+  EXPECT_EQ(Post(front->port("front"), "/go"), 502u);
+  EXPECT_EQ(back_services->stats().requests, 1u);
+  front->Stop();
+  back_services->Stop();
+}
+
+TEST(ExternalServices, FaultsOnAnExternalServiceAreRejected) {
+  EXPECT_THROW(LoadServiceGraph(YAML::Load(R"(
+services:
+  front: { routes: { "POST /go": [ { call: back POST /x } ] } }
+  back: { external: "127.0.0.1:9" }
+faults:
+  - { service: back, latency: 1s }
+)"), "f.yaml"),
+               LoadError);
+}
+
+}  // namespace
+}  // namespace traceproof::mock
