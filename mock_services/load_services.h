@@ -4,7 +4,6 @@
 // load), so it throws.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 
 #include <yaml-cpp/yaml.h>
@@ -13,17 +12,7 @@
 
 namespace traceproof::mock {
 
-class LoadError : public std::runtime_error {
- public:
-  LoadError(const SourcePos& pos, const std::string& message)
-      : std::runtime_error(pos.file + ":" + std::to_string(pos.line) + ":" +
-                           std::to_string(pos.column) + ": " + message),
-        pos_(pos) {}
-  const SourcePos& pos() const { return pos_; }
-
- private:
-  SourcePos pos_;
-};
+using traceproof::LoadError;
 
 // `file` is used for positions only. Expects a map with `services:` (required), optional
 // `faults:` and `scale:`.

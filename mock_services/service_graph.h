@@ -11,17 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "config/source_pos.h"
 #include "otlp/span_view.h"
 
 namespace traceproof::mock {
 
 using Nanos = std::chrono::nanoseconds;
 
-struct SourcePos {
-  std::string file;
-  int line = 0;    // 1-based; 0 = not from a file (built in code)
-  int column = 0;  // 1-based
-};
+using traceproof::SourcePos;
 
 // A latency distribution. fixed: a. uniform: [a, b]. normal: mean a, stddev b (clamped at 0).
 // lognormal: median (p50) a, 99th percentile b.
