@@ -1,0 +1,28 @@
+// Comparison expressions in scenario files: "== 0", ">= 1", "< 5%", "<= 800ms". A value with
+// '%' compares a share (0.05); a value with a time unit compares nanoseconds. Parsed at the
+// edge (throws LoadError with the position), evaluated on hot paths without allocation.
+#pragma once
+
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/source_pos.h"
+
+namespace traceproof {
+
+struct Comparison {
+  enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };
+  Op op = Op::kEq;
+  double value = 0;  // a share for "%", nanoseconds for durations, else the number
+  bool percent = false;
+  bool duration = false;
+  std::string text;  // as written, for messages
+
+  bool Holds(double measured) const;
+};
+
+// Accepts a string ("<= 5%") or a bare number (meaning ==).
+Comparison ParseComparison(const YAML::Node& node, const std::string& file);
+
+}  // namespace traceproof

@@ -1,0 +1,40 @@
+// Everything a check may read after a run, and nothing it could change: the traces the sink
+// assembled, the ground truth of what the services emitted, what the load generator did, and
+// the counters of each hop of the pipeline (services' exporters, Collector if any, sink).
+// Checks read this; they never drive services (ARCHITECTURE.md: data moves one way).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "load/load_stats.h"
+#include "mock_services/ground_truth.h"
+#include "otlp/refusal.h"
+#include "store/trace.h"
+
+namespace traceproof {
+
+// Counters of one hop that spans pass through, for the throughput check's reconciliation:
+// what entered it = what it passed on + what it refused + what it dropped (by reason).
+struct HopCounters {
+  std::string name;  // "services", "collector", "sink"
+  std::uint64_t received = 0;
+  std::uint64_t passed_on = 0;  // exported (services, collector) or accepted (sink)
+  std::vector<std::pair<std::string, std::uint64_t>> dropped;  // reason -> spans
+};
+
+struct RunData {
+  std::vector<std::shared_ptr<const Trace>> traces;  // as the sink assembled them
+  std::vector<mock::GroundTruthSpan> truth;          // every span the services started
+  LoadStats load;
+  std::vector<HopCounters> hops;  // in pipeline order, services first, sink last
+  double run_seconds = 0;         // load phases only
+  // The head sampler the services used, e.g. "traceidratio" with arg "0.25".
+  std::string head_sampler;
+  std::optional<double> head_sampler_ratio;
+};
+
+}  // namespace traceproof

@@ -1,0 +1,35 @@
+// What the load generator did, merged over its worker threads: requests by outcome, error
+// kinds kept apart (as wrk does), iterations it could not start on time, and latency measured
+// both from the intended start (corrected for coordinated omission) and from the actual send.
+// Plain data; histograms in nanoseconds.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "load/histogram.h"
+
+namespace traceproof {
+
+struct LoadStats {
+  std::uint64_t scheduled = 0;  // requests the arrival schedule asked for
+  std::uint64_t sent = 0;
+  std::uint64_t ok = 0;  // 2xx
+  std::map<unsigned, std::uint64_t> by_status;
+  std::uint64_t errors_connect = 0;
+  std::uint64_t errors_timeout = 0;
+  std::uint64_t errors_reset = 0;
+  std::uint64_t errors_other = 0;
+  std::uint64_t dropped_iterations = 0;  // not started: the generator could not keep up
+  double duration_s = 0;
+  double target_rate_per_s = 0;  // mean of the schedule over the run
+  Histogram corrected;           // from intended start
+  Histogram uncorrected;         // from actual send
+
+  std::uint64_t Errors() const {
+    return errors_connect + errors_timeout + errors_reset + errors_other;
+  }
+  double AchievedRatePerS() const { return duration_s > 0 ? sent / duration_s : 0; }
+};
+
+}  // namespace traceproof

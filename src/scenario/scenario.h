@@ -1,0 +1,89 @@
+// A scenario as plain data: what system to start, what load to put on it, what faults to
+// inject, what sampling to configure, and what must be true of the traces. Loaded and validated
+// from YAML by LoadScenarioFile (load_scenario.h) with every element keeping its file:line:col;
+// run by `traceproof run`. Documented, field by field, in docs/scenarios.md (a test keeps the two
+// in step).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/check.h"
+#include "config/source_pos.h"
+#include "mock_services/service_graph.h"
+
+namespace traceproof {
+
+// One phase of load. Either HTTP requests to a service route (the normal case) or, with
+// `spans`, synthetic OTLP span load straight at the sink (no services; like telemetrygen).
+struct LoadPhase {
+  enum class Arrival { kConstant, kRamping, kPoisson };
+  Arrival arrival = Arrival::kConstant;
+  // Requests per second: constant/poisson use rate_per_s; ramping goes from_per_s -> to_per_s
+  // linearly over the phase.
+  double rate_per_s = 0;
+  double from_per_s = 0;
+  double to_per_s = 0;
+  std::chrono::nanoseconds duration{0};
+  // Requests: "SERVICE METHOD /path"; inherited from the previous phase when omitted.
+  std::string service;
+  std::string method;
+  std::string path;
+  // Span load: each arrival is one OTLP export request of `spans_per_request` spans.
+  bool span_load = false;
+  int spans_per_request = 0;
+  int spans_per_trace = 5;
+  int connections = 0;  // 0: the generator's default
+  std::chrono::milliseconds timeout{10000};
+  SourcePos pos;
+};
+
+// Head sampling in every service (OTEL_TRACES_SAMPLER / _ARG names), plus per-service
+// overrides, which is how a scenario injects a sampler bug (one service not parent-based).
+struct SamplingSpec {
+  std::string sampler = "parentbased_always_on";
+  std::string arg;  // e.g. "0.25"
+  std::optional<double> ratio;
+  struct Override {
+    std::string service;
+    std::string sampler;
+    std::string arg;
+    SourcePos pos;
+  };
+  std::vector<Override> overrides;
+  SourcePos pos;
+};
+
+struct CheckSpec {
+  std::string kind;  // "structure", ...
+  std::unique_ptr<Check> check;
+  SourcePos pos;
+};
+
+// What the run is expected to conclude: scenarios that demonstrate a failure say so, and name
+// the check kinds that must fail, so CI can assert the intended verdict.
+struct Expectation {
+  bool pass = true;
+  std::vector<std::string> failing_kinds;  // with pass = false: each must have a failing check
+  SourcePos pos;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string description;
+  mock::ServiceGraph services;  // preset, file or inline; faults merged in
+  std::string services_source;  // "preset seed-checkout", "file x.yaml", "inline"
+  std::vector<LoadPhase> load;
+  std::chrono::nanoseconds warmup{0};
+  std::chrono::nanoseconds drain_quiet{std::chrono::milliseconds(500)};
+  std::chrono::nanoseconds drain_max{std::chrono::seconds(15)};
+  SamplingSpec sampling;
+  std::vector<CheckSpec> checks;
+  Expectation expect;
+};
+
+}  // namespace traceproof
