@@ -1,1 +1,94 @@
-// placeholder: being written
+#include "load/arrival.h"
+
+#include <cmath>
+
+namespace traceproof {
+
+ArrivalPhase ArrivalPhase::Constant(double rate_per_s, std::chrono::nanoseconds duration) {
+  ArrivalPhase p;
+  p.kind = Kind::kConstant;
+  p.from_per_s = p.to_per_s = rate_per_s;
+  p.duration = duration;
+  return p;
+}
+
+ArrivalPhase ArrivalPhase::Ramping(double from_per_s, double to_per_s,
+                                   std::chrono::nanoseconds duration) {
+  ArrivalPhase p;
+  p.kind = Kind::kRamping;
+  p.from_per_s = from_per_s;
+  p.to_per_s = to_per_s;
+  p.duration = duration;
+  return p;
+}
+
+ArrivalPhase ArrivalPhase::Poisson(double rate_per_s, std::chrono::nanoseconds duration) {
+  ArrivalPhase p = Constant(rate_per_s, duration);
+  p.kind = Kind::kPoisson;
+  return p;
+}
+
+double ArrivalPhase::ExpectedCount() const {
+  const double d = std::chrono::duration<double>(duration).count();
+  return kind == Kind::kRamping ? (from_per_s + to_per_s) / 2 * d : from_per_s * d;
+}
+
+ArrivalSchedule::ArrivalSchedule(std::vector<ArrivalPhase> phases, int worker, int workers,
+                                 std::uint64_t seed)
+    : phases_(std::move(phases)),
+      worker_(worker),
+      workers_(workers < 1 ? 1 : workers),
+      k_(static_cast<std::uint64_t>(worker)),
+      rng_(seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(worker)) {}
+
+std::optional<double> ArrivalSchedule::DeterministicTime(const ArrivalPhase& phase,
+                                                         std::uint64_t k) const {
+  const double d = std::chrono::duration<double>(phase.duration).count();
+  const double a = phase.from_per_s;
+  const double slope = phase.kind == ArrivalPhase::Kind::kRamping ? (phase.to_per_s - a) / d : 0;
+  // Arrival k happens when the integral of the rate, a*t + slope*t^2/2, reaches k.
+  double t;
+  const double kk = static_cast<double>(k);
+  if (std::abs(slope) < 1e-12) {
+    if (a <= 0) return std::nullopt;
+    t = kk / a;
+  } else {
+    const double disc = a * a + 2 * slope * kk;
+    if (disc < 0) return std::nullopt;  // a falling ramp that never reaches k
+    t = (-a + std::sqrt(disc)) / slope;
+  }
+  if (!(t >= 0) || t >= d) return std::nullopt;
+  return t;
+}
+
+std::optional<Arrival> ArrivalSchedule::Next() {
+  while (phase_ < phases_.size()) {
+    const ArrivalPhase& phase = phases_[phase_];
+    const double d = std::chrono::duration<double>(phase.duration).count();
+    std::optional<double> t;
+    if (phase.kind == ArrivalPhase::Kind::kPoisson) {
+      const double rate = phase.from_per_s / workers_;
+      if (rate > 0) {
+        std::exponential_distribution<double> gap(rate);
+        poisson_t_s_ += gap(rng_);
+        if (poisson_t_s_ < d) t = poisson_t_s_;
+      }
+    } else {
+      t = DeterministicTime(phase, k_);
+      k_ += static_cast<std::uint64_t>(workers_);
+    }
+    if (t) {
+      Arrival arrival;
+      arrival.at = std::chrono::nanoseconds(static_cast<std::int64_t>((phase_start_s_ + *t) * 1e9));
+      arrival.phase = static_cast<int>(phase_);
+      return arrival;
+    }
+    phase_start_s_ += d;
+    ++phase_;
+    k_ = static_cast<std::uint64_t>(worker_);
+    poisson_t_s_ = 0;
+  }
+  return std::nullopt;
+}
+
+}  // namespace traceproof

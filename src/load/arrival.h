@@ -1,0 +1,60 @@
+// Arrival schedules for open-loop load: when each request is *meant* to start, computed from
+// the phase's rate alone and never from how fast the system answers (wrk2's lesson: a
+// generator that waits for answers before scheduling the next request hides the stalls it
+// should measure). A schedule is split across share-nothing workers without coordination:
+// worker w of W takes every W-th arrival of the deterministic kinds, and an independent
+// Poisson stream at rate/W for the Poisson kind (superposed, they are Poisson at the full rate).
+// Not thread-safe: one per worker.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <vector>
+
+namespace traceproof {
+
+struct ArrivalPhase {
+  enum class Kind { kConstant, kRamping, kPoisson };
+  Kind kind = Kind::kConstant;
+  double from_per_s = 0;  // constant and poisson: from_per_s is the rate
+  double to_per_s = 0;    // ramping only
+  std::chrono::nanoseconds duration{0};
+  int target = 0;  // which request this phase sends (index into the generator's targets)
+
+  static ArrivalPhase Constant(double rate_per_s, std::chrono::nanoseconds duration);
+  static ArrivalPhase Ramping(double from_per_s, double to_per_s,
+                              std::chrono::nanoseconds duration);
+  static ArrivalPhase Poisson(double rate_per_s, std::chrono::nanoseconds duration);
+
+  // Requests the phase asks for in total (all workers): the integral of its rate.
+  double ExpectedCount() const;
+};
+
+struct Arrival {
+  std::chrono::nanoseconds at{0};  // intended start, from the start of the first phase
+  int phase = 0;
+};
+
+class ArrivalSchedule {
+ public:
+  ArrivalSchedule(std::vector<ArrivalPhase> phases, int worker, int workers, std::uint64_t seed);
+  // The next intended start for this worker, in order; nullopt when every phase is over.
+  std::optional<Arrival> Next();
+
+ private:
+  // Time within the phase of its k-th arrival (all workers counted), if inside the phase.
+  std::optional<double> DeterministicTime(const ArrivalPhase& phase, std::uint64_t k) const;
+
+  std::vector<ArrivalPhase> phases_;
+  int worker_;
+  int workers_;
+  std::size_t phase_ = 0;
+  double phase_start_s_ = 0;
+  std::uint64_t k_ = 0;     // deterministic kinds: next global arrival index in the phase
+  double poisson_t_s_ = 0;  // poisson: time of the last arrival within the phase
+  std::mt19937_64 rng_;
+};
+
+}  // namespace traceproof
