@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// The middle of the SDK chain test: a plain node:http server instrumented the way users do it,
+// with the official OpenTelemetry JS SDK (@opentelemetry/sdk-trace-node) and
+// @opentelemetry/instrumentation-http. No propagation code of our own: the instrumentation
+// extracts the incoming traceparent/tracestate into the SERVER span, and injects the CLIENT
+// span's context into the outgoing request to the next service.
+//
+//   node tests/interop/chain/node_app.js --port PORT --next http://127.0.0.1:PORT/path \
+//       --endpoint http://127.0.0.1:SINK_HTTP_PORT
+//
+// Every request it receives is answered with the status of one GET to --next. Spans go to
+// --endpoint/v1/traces over OTLP/HTTP protobuf (@opentelemetry/exporter-trace-otlp-proto), as
+// service.name "middle". It prints "listening on 127.0.0.1:PORT" when ready, and one line per
+// request with the trace headers it saw and sent. SIGTERM: stop, flush the spans, exit 0.
+//
+// Exit codes: 0 after SIGTERM with every span exported; 1 an export failed; 2 usage/environment.
+'use strict';
+
+function usage(problem) {
+  console.error(`node_app: ${problem}\nusage: node_app.js --port PORT --next URL --endpoint URL`);
+  process.exit(2);
+}
+
+const args = {};
+{
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!['--port', '--next', '--endpoint'].includes(argv[i]) || argv[i + 1] === undefined) {
+      usage(`unexpected argument '${argv[i]}'`);
+    }
+    args[argv[i].slice(2)] = argv[i + 1];
+  }
+  if (!args.port || !args.next || !args.endpoint) usage('missing argument');
+}
+
+let api, NodeTracerProvider, BatchSpanProcessor, OTLPTraceExporter, HttpInstrumentation,
+  resourceFromAttributes;
+try {
+  api = require('@opentelemetry/api');
+  ({ NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node'));
+  ({ OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto'));
+  ({ HttpInstrumentation } = require('@opentelemetry/instrumentation-http'));
+  ({ resourceFromAttributes } = require('@opentelemetry/resources'));
+} catch (e) {
+  console.error(`node_app: ${e.message}; run scripts/bootstrap (or set NODE_PATH)`);
+  process.exit(2);
+}
+
+// Export results, so that a failed export fails the app (and so the test) with a reason.
+class CountingExporter {
+  constructor(inner) {
+    this.inner = inner;
+    this.exported = 0;
+    this.failures = [];
+  }
+  export(spans, done) {
+    this.inner.export(spans, (result) => {
+      if (result.code === 0) this.exported += spans.length;
+      else this.failures.push(String(result.error && result.error.message || result.error));
+      done(result);
+    });
+  }
+  shutdown() { return this.inner.shutdown(); }
+  forceFlush() { return this.inner.forceFlush ? this.inner.forceFlush() : Promise.resolve(); }
+}
+
+const exporter = new CountingExporter(
+  new OTLPTraceExporter({ url: `${args.endpoint.replace(/\/$/, '')}/v1/traces` }));
+const provider = new NodeTracerProvider({
+  resource: resourceFromAttributes({ 'service.name': 'middle' }),
+  spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 100 })],
+});
+// Global tracer provider, AsyncLocalStorage context manager, W3C tracecontext+baggage propagator.
+provider.register();
+// Created (and so enabled) before node:http is required: it patches the module as it loads.
+new HttpInstrumentation().setTracerProvider(provider);
+const http = require('http');
+
+const next = new URL(args.next);
+
+const server = http.createServer((req, res) => {
+  req.resume();
+  const seen = `traceparent=${req.headers.traceparent || '-'} ` +
+               `tracestate=${req.headers.tracestate || '-'}`;
+  const out = http.request(next, { method: 'GET', timeout: 10000 }, (back) => {
+    back.resume();
+    back.on('end', () => {
+      const sent = out.getHeader('traceparent') || '-';
+      console.log(`node_app: ${req.method} ${req.url} in: ${seen} out: traceparent=${sent} ` +
+                  `tracestate=${out.getHeader('tracestate') || '-'} -> ${back.statusCode}`);
+      res.writeHead(back.statusCode === 200 ? 200 : 502, { 'content-type': 'text/plain' });
+      res.end(`next answered ${back.statusCode}\n`);
+    });
+  });
+  out.on('timeout', () => out.destroy(new Error('timeout')));
+  out.on('error', (e) => {
+    console.log(`node_app: ${req.method} ${req.url} in: ${seen} -> next failed: ${e.message}`);
+    res.writeHead(502, { 'content-type': 'text/plain' });
+    res.end(`next failed: ${e.message}\n`);
+  });
+  out.end();
+});
+
+server.listen(Number(args.port), '127.0.0.1', () => {
+  console.log(`listening on 127.0.0.1:${server.address().port}`);
+});
+server.on('error', (e) => {
+  console.error(`node_app: ${e.message}`);
+  process.exit(2);
+});
+
+let stopping = false;
+process.on('SIGTERM', () => {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections();
+  const watchdog = setTimeout(() => {
+    console.error('node_app: shutdown did not finish within 10 s');
+    process.exit(1);
+  }, 10000);
+  provider.shutdown().then(() => {
+    clearTimeout(watchdog);
+    console.log(`node_app: ${exporter.exported} spans exported`);
+    if (exporter.failures.length) {
+      console.error(`node_app: export failed: ${exporter.failures.join('; ')}`);
+      process.exit(1);
+    }
+    process.exit(0);
+  }, (e) => {
+    console.error(`node_app: shutdown failed: ${e && e.message}`);
+    process.exit(1);
+  });
+});
