@@ -1,1 +1,340 @@
-// placeholder: being written
+// Each worker runs one scheduler coroutine (waits for intended start times, queues arrivals,
+// wakes an idle connection or opens a new one) and up to its share of connection coroutines
+// (take the oldest queued arrival, send, read, record). The request head is serialized once per
+// target; only span-load bodies change per request.
+#include "load/open_loop.h"
+
+// clang-format off
+#include <utility>  // Boost 1.74 asio uses std::exchange without including it
+// clang-format on
+
+#include <fmt/format.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "load/fresh_id_batch.h"
+
+namespace traceproof {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Clock = std::chrono::steady_clock;
+using asio::awaitable;
+using asio::use_awaitable;
+
+struct Pending {
+  Clock::time_point intended;
+  int target = 0;
+};
+
+// A target as one worker sends it: the serialized head, and a body source.
+struct PreparedTarget {
+  asio::ip::tcp::endpoint endpoint;
+  std::string head;  // request line and headers, without Content-Length for span load
+  std::string body;
+  std::unique_ptr<FreshIdBatch> spans;  // span load: new trace ids per request
+};
+
+void ClassifyError(const beast::error_code& ec, LoadStats& stats) {
+  if (ec == beast::error::timeout)
+    ++stats.errors_timeout;
+  else if (ec == asio::error::connection_reset || ec == asio::error::eof ||
+           ec == asio::error::broken_pipe || ec == http::error::end_of_stream)
+    ++stats.errors_reset;
+  else
+    ++stats.errors_other;
+}
+
+class Worker {
+ public:
+  Worker(const OpenLoopOptions& options, int index, int max_connections, OpenLoopProgress* progress,
+         const std::atomic<bool>* stop)
+      : options_(options),
+        index_(index),
+        max_connections_(std::max(1, max_connections)),
+        progress_(progress),
+        stop_(stop),
+        schedule_(options.phases, index, options.threads, options.seed) {
+    for (const LoadTarget& t : options.targets) {
+      PreparedTarget p;
+      boost::system::error_code ec;
+      p.endpoint = asio::ip::tcp::endpoint(asio::ip::make_address(t.host, ec), t.port);
+      const bool span_load = t.span_load_spans > 0;
+      std::string content_type = span_load ? "application/x-protobuf" : t.content_type;
+      p.head = fmt::format("{} {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: traceproof\r\n",
+                           span_load ? "POST" : t.method, t.path, t.host, t.port);
+      if (!content_type.empty()) p.head += fmt::format("Content-Type: {}\r\n", content_type);
+      if (span_load) {
+        SyntheticSpanOptions so;
+        so.spans = t.span_load_spans;
+        so.spans_per_trace = std::max(1, t.spans_per_trace);
+        so.seed = options.seed + static_cast<std::uint64_t>(index);
+        p.spans = std::make_unique<FreshIdBatch>(
+            so, (options.seed << 16) + static_cast<std::uint64_t>(index) + 1);
+      } else {
+        p.body = t.body;
+        p.head += fmt::format("Content-Length: {}\r\n\r\n{}", t.body.size(), t.body);
+      }
+      targets_.push_back(std::move(p));
+    }
+  }
+
+  LoadStats Run(Clock::time_point start) {
+    start_ = start;
+    asio::co_spawn(io_, options_.closed_loop ? ClosedLoop() : Schedule(), asio::detached);
+    asio::co_spawn(io_, Progress(), asio::detached);
+    io_.run();
+    stats_.dropped_iterations += backlog_.size();
+    return std::move(stats_);
+  }
+
+ private:
+  struct Connection {
+    explicit Connection(asio::any_io_executor ex) : stream(ex), wake(ex) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    asio::steady_timer wake;
+    int target = -1;  // what the open socket is connected to; -1: not connected
+  };
+
+  bool Stopping() const { return stop_ && stop_->load(std::memory_order_relaxed); }
+
+  awaitable<void> Schedule() {
+    asio::steady_timer& timer = schedule_timer_;
+    while (auto arrival = schedule_.Next()) {
+      const Clock::time_point at = start_ + arrival->at;
+      if (Clock::now() < at) {
+        timer.expires_at(at);
+        beast::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+      }
+      if (Stopping()) break;  // arrivals not yet due were never scheduled
+      ++stats_.scheduled;
+      if (backlog_.size() >= options_.max_backlog_per_thread) {
+        ++stats_.dropped_iterations;
+        if (progress_) progress_->dropped.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      backlog_.push_back(Pending{at, options_.phases[arrival->phase].target});
+      if (!idle_.empty()) {
+        Connection* c = idle_.back();
+        idle_.pop_back();
+        c->wake.cancel();
+      } else if (open_connections_ < max_connections_) {
+        ++open_connections_;
+        asio::co_spawn(io_, Serve(), asio::detached);
+      }
+    }
+    schedule_done_ = true;
+    for (Connection* c : idle_) c->wake.cancel();
+    idle_.clear();
+  }
+
+  awaitable<void> ClosedLoop() {
+    Clock::duration total{};
+    for (const auto& p : options_.phases) total += p.duration;
+    closed_loop_until_ = start_ + total;
+    schedule_done_ = true;
+    for (int i = 0; i < max_connections_; ++i) {
+      ++open_connections_;
+      asio::co_spawn(io_, Serve(), asio::detached);
+    }
+    co_return;
+  }
+
+  // Takes the next request to send, waiting while the backlog is empty; nullopt: finished.
+  awaitable<std::optional<Pending>> Take(Connection& c) {
+    for (;;) {
+      if (options_.closed_loop) {
+        const auto now = Clock::now();
+        if (now >= closed_loop_until_ || Stopping()) co_return std::nullopt;
+        ++stats_.scheduled;
+        co_return Pending{now, options_.phases.empty() ? 0 : options_.phases[0].target};
+      }
+      if (Stopping()) co_return std::nullopt;  // the backlog is counted as dropped
+      if (!backlog_.empty()) {
+        Pending p = backlog_.front();
+        backlog_.pop_front();
+        co_return p;
+      }
+      if (schedule_done_) co_return std::nullopt;
+      idle_.push_back(&c);
+      c.wake.expires_at(Clock::time_point::max());
+      beast::error_code ec;
+      co_await c.wake.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+  }
+
+  awaitable<void> Serve() {
+    Connection c(io_.get_executor());
+    while (auto pending = co_await Take(c)) {
+      PreparedTarget& target = targets_[pending->target];
+      beast::error_code ec;
+      if (c.target != pending->target) {
+        if (c.target >= 0) c.stream.socket().close(ec);
+        c.stream.expires_after(options_.timeout);
+        co_await c.stream.async_connect(target.endpoint, asio::redirect_error(use_awaitable, ec));
+        if (ec) {
+          ++stats_.errors_connect;
+          Count(false, true);
+          c.stream.socket().close(ec);
+          c.target = -1;
+          continue;
+        }
+        c.target = pending->target;
+        c.buffer.clear();
+      }
+      const auto sent_at = Clock::now();
+      ++stats_.sent;
+      c.stream.expires_after(options_.timeout);
+      if (target.spans) {
+        const std::string& body = target.spans->Renew();
+        const std::string length = fmt::format("Content-Length: {}\r\n\r\n", body.size());
+        const std::array<asio::const_buffer, 3> buffers = {
+            asio::buffer(target.head), asio::buffer(length), asio::buffer(body)};
+        co_await asio::async_write(c.stream, buffers, asio::redirect_error(use_awaitable, ec));
+      } else {
+        co_await asio::async_write(c.stream, asio::buffer(target.head),
+                                   asio::redirect_error(use_awaitable, ec));
+      }
+      if (!ec) {
+        c.response = {};
+        co_await http::async_read(c.stream, c.buffer, c.response,
+                                  asio::redirect_error(use_awaitable, ec));
+      }
+      if (ec) {
+        ClassifyError(ec, stats_);
+        Count(false, true);
+        c.stream.socket().close(ec);
+        c.target = -1;
+        continue;
+      }
+      const auto done = Clock::now();
+      const unsigned status = c.response.result_int();
+      ++stats_.by_status[status];
+      const bool ok = status >= 200 && status < 300;
+      if (ok) ++stats_.ok;
+      stats_.corrected.Record(static_cast<std::uint64_t>(
+          std::max<std::int64_t>(0, (done - pending->intended).count())));
+      stats_.uncorrected.Record(
+          static_cast<std::uint64_t>(std::max<std::int64_t>(0, (done - sent_at).count())));
+      Count(ok, false);
+      if (!c.response.keep_alive()) {
+        c.stream.socket().close(ec);
+        c.target = -1;
+      }
+    }
+    --open_connections_;
+    if (open_connections_ == 0 && schedule_done_) progress_timer_.cancel();
+  }
+
+  void Count(bool ok, bool error) {
+    if (!progress_) return;
+    progress_->sent.fetch_add(1, std::memory_order_relaxed);
+    if (ok) progress_->ok.fetch_add(1, std::memory_order_relaxed);
+    if (error) progress_->errors.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // Publishes this worker's p99 and, on stop, wakes the scheduler and idle connections so the
+  // run ends promptly even at a slow arrival rate.
+  awaitable<void> Progress() {
+    int ticks = 0;
+    while (!(schedule_done_ && open_connections_ == 0)) {
+      progress_timer_.expires_after(std::chrono::milliseconds(100));
+      beast::error_code ec;
+      co_await progress_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+      if (Stopping()) {
+        schedule_timer_.cancel();
+        for (Connection* c : idle_) c->wake.cancel();
+        idle_.clear();
+      }
+      if (++ticks % 5 != 0) continue;
+      if (progress_ && stats_.corrected.TotalCount() > 0) {
+        const std::uint64_t p99 = stats_.corrected.ValueAtPercentile(99);
+        std::uint64_t seen = progress_->p99_corrected_ns.load(std::memory_order_relaxed);
+        while (p99 > seen && !progress_->p99_corrected_ns.compare_exchange_weak(seen, p99)) {
+        }
+      }
+    }
+  }
+
+  const OpenLoopOptions& options_;
+  [[maybe_unused]] int index_;
+  int max_connections_;
+  OpenLoopProgress* progress_;
+  const std::atomic<bool>* stop_;
+  asio::io_context io_{1};
+  ArrivalSchedule schedule_;
+  std::vector<PreparedTarget> targets_;
+  std::deque<Pending> backlog_;
+  std::vector<Connection*> idle_;
+  int open_connections_ = 0;
+  bool schedule_done_ = false;
+  asio::steady_timer schedule_timer_{io_};
+  asio::steady_timer progress_timer_{io_};
+  Clock::time_point start_;
+  Clock::time_point closed_loop_until_;
+  LoadStats stats_;
+};
+
+}  // namespace
+
+LoadStats RunOpenLoop(const OpenLoopOptions& options, OpenLoopProgress* progress,
+                      const std::atomic<bool>* stop) {
+  const int threads = std::max(1, options.threads);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < threads; ++i) {
+    // Spread connections so their sum is `connections` (each worker gets at least one).
+    const int share = options.connections / threads + (i < options.connections % threads ? 1 : 0);
+    workers.push_back(std::make_unique<Worker>(options, i, share, progress, stop));
+  }
+  std::vector<LoadStats> results(threads);
+  // A common start a little ahead, so every worker's first arrival is on time.
+  const auto start = Clock::now() + std::chrono::milliseconds(5);
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i)
+    pool.emplace_back([&, i] { results[i] = workers[i]->Run(start); });
+  for (auto& t : pool) t.join();
+
+  LoadStats total;
+  Clock::duration window{};
+  double expected = 0;
+  for (const auto& p : options.phases) {
+    window += p.duration;
+    expected += p.ExpectedCount();
+  }
+  for (auto& r : results) {
+    total.scheduled += r.scheduled;
+    total.sent += r.sent;
+    total.ok += r.ok;
+    for (const auto& [status, n] : r.by_status) total.by_status[status] += n;
+    total.errors_connect += r.errors_connect;
+    total.errors_timeout += r.errors_timeout;
+    total.errors_reset += r.errors_reset;
+    total.errors_other += r.errors_other;
+    total.dropped_iterations += r.dropped_iterations;
+    total.corrected.Merge(r.corrected);
+    total.uncorrected.Merge(r.uncorrected);
+  }
+  total.duration_s = std::chrono::duration<double>(window).count();
+  total.target_rate_per_s = total.duration_s > 0 ? expected / total.duration_s : 0;
+  return total;
+}
+
+}  // namespace traceproof

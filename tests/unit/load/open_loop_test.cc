@@ -1,1 +1,191 @@
-// placeholder: being written
+#include "load/open_loop.h"
+
+// clang-format off
+#include <utility>  // Boost 1.74 asio uses std::exchange without including it
+// clang-format on
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+
+namespace traceproof {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// A one-thread HTTP server on 127.0.0.1:0. "/status/N" answers N; when `stall_after` requests
+// have been answered, the next one blocks the server's only thread for `stall` (every
+// connection stalls, as a GC pause or a full disk would stall a real service).
+class TestServer {
+ public:
+  explicit TestServer(std::uint64_t stall_after = 0, milliseconds stall = milliseconds(0))
+      : stall_after_(stall_after),
+        stall_(stall),
+        acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    asio::co_spawn(io_, Accept(), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~TestServer() {
+    io_.stop();
+    thread_.join();
+  }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  std::uint64_t requests() const { return requests_; }
+
+ private:
+  asio::awaitable<void> Accept() {
+    for (;;) {
+      beast::error_code ec;
+      auto socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      asio::co_spawn(io_, Session(std::move(socket)), asio::detached);
+    }
+  }
+  asio::awaitable<void> Session(asio::ip::tcp::socket socket) {
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request<http::string_body> req;
+      beast::error_code ec;
+      co_await http::async_read(socket, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      if (stall_after_ && ++requests_ == stall_after_) std::this_thread::sleep_for(stall_);
+      if (!stall_after_) ++requests_;
+      unsigned status = 200;
+      std::string_view target(req.target().data(), req.target().size());
+      if (target.rfind("/status/", 0) == 0) status = std::stoi(std::string(target.substr(8)));
+      http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
+      res.body() = "ok";
+      res.keep_alive(req.keep_alive());
+      res.prepare_payload();
+      co_await http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+    }
+  }
+
+  std::uint64_t stall_after_;
+  milliseconds stall_;
+  std::atomic<std::uint64_t> requests_{0};
+  asio::io_context io_{1};
+  asio::ip::tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+OpenLoopOptions Options(std::uint16_t port, double rate, milliseconds duration,
+                        std::string path = "/") {
+  OpenLoopOptions o;
+  o.phases = {ArrivalPhase::Constant(rate, duration)};
+  LoadTarget t;
+  t.port = port;
+  t.path = std::move(path);
+  o.targets = {t};
+  o.connections = 16;
+  o.timeout = milliseconds(5000);
+  return o;
+}
+
+TEST(OpenLoop, SendsExactlyTheScheduleAndCountsEveryAnswer) {
+  TestServer server;
+  OpenLoopOptions o = Options(server.port(), 2000, milliseconds(1500));
+  o.threads = 2;
+  OpenLoopProgress progress;
+  const LoadStats s = RunOpenLoop(o, &progress);
+  EXPECT_EQ(s.scheduled, 3000u);
+  EXPECT_EQ(s.sent, 3000u);
+  EXPECT_EQ(s.ok, 3000u);
+  EXPECT_EQ(s.by_status.at(200), 3000u);
+  EXPECT_EQ(s.Errors(), 0u);
+  EXPECT_EQ(s.dropped_iterations, 0u);
+  EXPECT_EQ(s.corrected.TotalCount(), 3000u);
+  EXPECT_EQ(s.uncorrected.TotalCount(), 3000u);
+  EXPECT_EQ(server.requests(), 3000u);
+  EXPECT_DOUBLE_EQ(s.target_rate_per_s, 2000);
+  EXPECT_EQ(progress.sent.load(), 3000u);
+  // Corrected latency includes any lateness of the send, so it can never be the smaller one.
+  EXPECT_GE(s.corrected.ValueAtPercentile(50), s.uncorrected.ValueAtPercentile(50));
+}
+
+TEST(OpenLoop, StalledServerShowsInCorrectedLatencyButHidesFromUncorrected) {
+  // 1000 requests/s for 3 s; the server stalls for 1 s after 1000 answers. About a thousand
+  // arrivals fall inside the stall and wait for it: only corrected latency sees that wait.
+  TestServer server(1000, milliseconds(1000));
+  OpenLoopOptions o = Options(server.port(), 1000, milliseconds(3000));
+  o.connections = 8;
+  const LoadStats s = RunOpenLoop(o);
+  ASSERT_EQ(s.ok, 3000u);
+  const double corrected_p99_ms = s.corrected.ValueAtPercentile(99) / 1e6;
+  const double uncorrected_p99_ms = s.uncorrected.ValueAtPercentile(99) / 1e6;
+  EXPECT_GT(corrected_p99_ms, 800) << "uncorrected p99 " << uncorrected_p99_ms << " ms";
+  EXPECT_LT(uncorrected_p99_ms * 10, corrected_p99_ms);
+  // The 8 requests in flight during the stall saw it from both points of view.
+  EXPECT_GT(s.uncorrected.Max() / 1e6, 800);
+}
+
+TEST(OpenLoop, ErrorKindsAreCountedApart) {
+  std::uint16_t closed_port;
+  {
+    asio::io_context io;
+    asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+    closed_port = a.local_endpoint().port();
+  }
+  const LoadStats refused = RunOpenLoop(Options(closed_port, 200, milliseconds(250)));
+  EXPECT_EQ(refused.scheduled, 50u);
+  EXPECT_EQ(refused.errors_connect, 50u);
+  EXPECT_EQ(refused.ok + refused.sent, 0u);
+
+  TestServer server;
+  const LoadStats unavailable =
+      RunOpenLoop(Options(server.port(), 200, milliseconds(250), "/status/503"));
+  EXPECT_EQ(unavailable.by_status.at(503), 50u);
+  EXPECT_EQ(unavailable.ok, 0u);
+  EXPECT_EQ(unavailable.Errors(), 0u) << "an HTTP status is an answer, not a transport error";
+}
+
+TEST(OpenLoop, ArrivalsBeyondTheBacklogAreDroppedAndCounted) {
+  TestServer server(10, milliseconds(800));
+  OpenLoopOptions o = Options(server.port(), 1000, milliseconds(1000));
+  o.connections = 1;
+  o.max_backlog_per_thread = 20;
+  OpenLoopProgress progress;
+  const LoadStats s = RunOpenLoop(o, &progress);
+  EXPECT_GT(s.dropped_iterations, 500u);
+  EXPECT_EQ(s.sent + s.dropped_iterations, s.scheduled) << "every arrival is sent or counted";
+  EXPECT_EQ(progress.dropped.load(), s.dropped_iterations);
+}
+
+TEST(OpenLoop, StopEndsASlowScheduleQuickly) {
+  TestServer server;
+  OpenLoopOptions o = Options(server.port(), 1, milliseconds(60000));
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(milliseconds(300));
+    stop = true;
+  });
+  const auto begin = std::chrono::steady_clock::now();
+  const LoadStats s = RunOpenLoop(o, nullptr, &stop);
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, seconds(3));
+  EXPECT_EQ(s.sent, 1u);
+}
+
+TEST(OpenLoop, SpanLoadSendsFreshOtlpExports) {
+  TestServer server;
+  OpenLoopOptions o = Options(server.port(), 100, milliseconds(200), "/v1/traces");
+  o.targets[0].span_load_spans = 10;
+  const LoadStats s = RunOpenLoop(o);
+  EXPECT_EQ(s.ok, 20u);
+}
+
+}  // namespace
+}  // namespace traceproof

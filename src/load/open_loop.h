@@ -1,0 +1,65 @@
+// The open-loop HTTP load generator behind `traceproof run` and `bench loadgen`: requests start
+// when the arrival schedule says, not when the previous answer came back, so a stalled system
+// under test shows up as latency instead of silently lowering the offered load. Latency is
+// measured twice, as wrk2 does: from the intended start (corrected for coordinated omission)
+// and from the actual send (what a closed-loop tool would report). Share-nothing workers, each
+// a thread with its own io_context, keep-alive connections, counters and histograms, merged at
+// the end. Arrivals that find every connection busy wait in a bounded backlog; beyond it they
+// are dropped and counted, never silently skipped.
+// RunOpenLoop blocks; OpenLoopProgress may be read from any thread while it runs.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "load/arrival.h"
+#include "load/load_stats.h"
+
+namespace traceproof {
+
+// What one phase sends. With span_load_spans > 0 every request is a fresh OTLP/HTTP protobuf
+// export of that many synthetic spans (new trace ids each time), POSTed to `path`.
+struct LoadTarget {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string method = "GET";
+  std::string path = "/";
+  std::string body;
+  std::string content_type;
+  int span_load_spans = 0;
+  int spans_per_trace = 5;
+};
+
+struct OpenLoopOptions {
+  std::vector<ArrivalPhase> phases;  // each names its target by index
+  std::vector<LoadTarget> targets;
+  int threads = 1;
+  int connections = 64;  // at most, over all threads; opened as the backlog needs them
+  std::chrono::milliseconds timeout{10000};
+  std::size_t max_backlog_per_thread = 100000;
+  std::uint64_t seed = 1;
+  // Closed loop, as fast as answers come (wrk's model), on phases[0]'s target for the sum of
+  // the phases' durations: for `bench loadgen` only; latency is then uncorrected by nature.
+  bool closed_loop = false;
+};
+
+// Live figures for a progress line. Cumulative since the start.
+struct OpenLoopProgress {
+  std::atomic<std::uint64_t> sent{0};
+  std::atomic<std::uint64_t> ok{0};
+  std::atomic<std::uint64_t> errors{0};
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<std::uint64_t> p99_corrected_ns{0};  // max over workers, refreshed twice a second
+};
+
+// Blocks until the schedule is over and every request has been answered or timed out, or
+// `stop` becomes true (then it returns once in-flight requests end, at most `timeout`; arrivals
+// already due but not sent count as dropped, later ones as never scheduled). `progress` and `stop`
+// may be null.
+LoadStats RunOpenLoop(const OpenLoopOptions& options, OpenLoopProgress* progress = nullptr,
+                      const std::atomic<bool>* stop = nullptr);
+
+}  // namespace traceproof
