@@ -3,9 +3,10 @@
 // edge (throws LoadError with the position), evaluated on hot paths without allocation.
 #pragma once
 
-#include <string>
-
 #include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <string_view>
 
 #include "config/source_pos.h"
 
@@ -20,9 +21,13 @@ struct Comparison {
   std::string text;  // as written, for messages
 
   bool Holds(double measured) const;
+  // The operator as written: "==", "<=", ...
+  std::string_view OpText() const;
 };
 
-// Accepts a string ("<= 5%") or a bare number (meaning ==).
-Comparison ParseComparison(const YAML::Node& node, const std::string& file);
+// Accepts a string ("<= 5%") or a bare number (meaning ==). `what` names the option in error
+// messages ("'broken_traces': bad comparison ...").
+Comparison ParseComparison(const YAML::Node& node, const std::string& file,
+                           const std::string& what = "comparison");
 
 }  // namespace traceproof

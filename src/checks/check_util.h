@@ -1,0 +1,53 @@
+// Helpers shared by the check kinds (checks/<kind>.cc): strict option reading on top of
+// YamlReader, evidence lists, percentiles over sorted vectors and number formatting for
+// reasons. Internal to the checks library; stateless functions, thread-safe.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "checks/check.h"
+#include "checks/comparison.h"
+#include "checks/selector.h"
+#include "config/yaml_reader.h"
+#include "otlp/ids.h"
+
+namespace traceproof::checks {
+
+inline constexpr std::size_t kMaxEvidence = 10;
+
+// The options map of one check kind; an empty value (`- propagation:`) means all defaults.
+std::vector<Field> OptionFields(YamlReader& reader, const YAML::Node& options,
+                                const std::string& kind, const std::vector<std::string>& allowed);
+// A map nested in the options ("tail", "p99", ...), its keys checked against `allowed`.
+std::vector<Field> NestedFields(YamlReader& reader, const Field& field,
+                                const std::vector<std::string>& allowed);
+// A required option; fails naming the check kind and what the option is for.
+const Field& Require(YamlReader& reader, const std::vector<Field>& fields, const YAML::Node& map,
+                     const std::string& name, const std::string& where);
+
+Selector ReadSelector(YamlReader& reader, const Field& field);
+Comparison ReadComparison(YamlReader& reader, const Field& field);
+// A comparison of a plain count or share: durations make no sense there.
+Comparison ReadCountComparison(YamlReader& reader, const Field& field);
+
+// Appends the trace id as hex unless it is already there or the list is full.
+void AddEvidence(std::vector<std::string>& evidence, const TraceId& id);
+
+// "412 ms", "1.20 s", "850 us", "37 ns".
+std::string FormatNs(double ns);
+// "1.85%" (share 0.0185).
+std::string FormatShare(double share);
+// A comparison's measured value as the comparison reads it: a share of `total` when the
+// comparison is a percentage, else the count.
+double Measured(const Comparison& c, double count, double total);
+// "37 (1.85% of 2000)" or "37".
+std::string FormatMeasured(const Comparison& c, double count, double total);
+
+// Nearest-rank percentile (0..100) of ascending values; 0 when empty.
+std::int64_t PercentileOfSorted(const std::vector<std::int64_t>& sorted, double percentile);
+
+}  // namespace traceproof::checks
