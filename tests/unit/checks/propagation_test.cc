@@ -1,1 +1,149 @@
-// placeholder: implemented in a following commit
+#include <gtest/gtest.h>
+
+#include "checks/check_test_util.h"
+#include "checks/run_data_builder.h"
+
+namespace traceproof {
+namespace {
+
+using testing::CheckFromYaml;
+using testing::LoadErrorOf;
+using testing::RunDataBuilder;
+
+// gateway SERVER -> gateway CLIENT -> orders SERVER. With `broken`, the traceparent was dropped:
+// orders starts a new trace (same request) whose root should have been the gateway's client span.
+void AddRequest(RunDataBuilder& b, bool broken, const std::string& state = "") {
+  const int trace = b.NewTrace();
+  const int root =
+      b.Span("gateway", "GET /checkout").Kind(SpanKind::kServer).Times(0, 100).TraceState(state);
+  const int call = b.Span("gateway", "POST orders")
+                       .Kind(SpanKind::kClient)
+                       .Parent(root)
+                       .Times(5, 95)
+                       .TraceState(state);
+  if (broken) {
+    b.NewTrace(b.RequestIdOf(trace));
+    b.Span("orders", "POST /orders").Kind(SpanKind::kServer).ExpectedParent(call).Times(6, 94);
+  } else {
+    b.Span("orders", "POST /orders")
+        .Kind(SpanKind::kServer)
+        .Parent(call)
+        .Times(6, 94)
+        .TraceState(state);
+  }
+}
+
+TEST(PropagationCheck, PassesWhenEveryRequestIsOneTrace) {
+  RunDataBuilder b;
+  for (int i = 0; i < 5; ++i) AddRequest(b, false);
+  const CheckResult r = CheckFromYaml("propagation: {}")->Run(b.Build());
+  EXPECT_TRUE(r.passed) << r.reason;
+  EXPECT_EQ(r.label, "broken_traces == 0");
+  EXPECT_EQ(r.details["broken_requests"], 0);
+  EXPECT_EQ(r.details["requests"], 5);
+  EXPECT_TRUE(r.evidence.empty());
+}
+
+TEST(PropagationCheck, BlamesTheBrokenEdge) {
+  RunDataBuilder b;
+  AddRequest(b, false);
+  AddRequest(b, true);  // traces 2 (gateway) and 3 (orders)
+  AddRequest(b, false);
+  AddRequest(b, false);
+  const CheckResult r = CheckFromYaml("propagation:")->Run(b.Build());
+  EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.reason.find("gateway \u2192 orders: 1 broken of 4 requests"), std::string::npos)
+      << r.reason;
+  EXPECT_NE(r.reason.find("1 of 4 requests broken"), std::string::npos) << r.reason;
+  EXPECT_EQ(r.details["broken_requests"], 1);
+  // The new trace the child started, then the one it should have joined.
+  ASSERT_GE(r.evidence.size(), 2u);
+  EXPECT_EQ(r.evidence[0], RunDataBuilder::TraceIdOf(3).Hex());
+  EXPECT_EQ(r.evidence[1], RunDataBuilder::TraceIdOf(2).Hex());
+}
+
+TEST(PropagationCheck, PercentageToleratesSomeBrokenRequests) {
+  RunDataBuilder b;
+  AddRequest(b, true);
+  for (int i = 0; i < 19; ++i) AddRequest(b, false);
+  const RunData data = b.Build();
+  EXPECT_TRUE(CheckFromYaml("propagation: {broken_traces: '<= 5%'}")->Run(data).passed);
+  EXPECT_FALSE(CheckFromYaml("propagation: {broken_traces: '< 5%'}")->Run(data).passed);
+}
+
+TEST(PropagationCheck, SeveralRootsInTheSinkBreakARequest) {
+  // Same trace id, but the child was emitted without a parent: two roots for one request.
+  RunDataBuilder b;
+  b.NewTrace();
+  const int root = b.Span("gateway", "GET /").Kind(SpanKind::kServer).Times(0, 10);
+  b.Span("gateway", "flush").Kind(SpanKind::kInternal).ExpectedParent(root).Times(1, 2);
+  const CheckResult r = CheckFromYaml("propagation: {}")->Run(b.Build());
+  EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.reason.find("gateway \u2192 gateway: 1 broken of 1 requests"), std::string::npos)
+      << r.reason;
+}
+
+TEST(PropagationCheck, DetachedAsyncSpans) {
+  RunDataBuilder b;
+  for (int i = 0; i < 4; ++i) {
+    const int trace = b.NewTrace();
+    const int root = b.Span("orders", "POST /orders").Kind(SpanKind::kServer).Times(0, 10);
+    const int publish =
+        b.Span("orders", "publish").Kind(SpanKind::kProducer).Parent(root).Times(1, 2);
+    if (i == 0) {
+      b.NewTrace(b.RequestIdOf(trace));
+      b.Span("mailer", "process").Kind(SpanKind::kConsumer).ExpectedParent(publish).Times(20, 30);
+    } else {
+      b.Span("mailer", "process").Kind(SpanKind::kConsumer).Parent(publish).Times(20, 30);
+    }
+  }
+  // One detached span out of 8 spans that should have had a parent.
+  const RunData data = b.Build();
+  CheckResult r =
+      CheckFromYaml("propagation: {broken_traces: '<= 100%', detached: '== 0'}")->Run(data);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.details["detached_spans"], 1);
+  EXPECT_EQ(r.evidence, std::vector<std::string>{RunDataBuilder::TraceIdOf(2).Hex()});
+  EXPECT_TRUE(CheckFromYaml("propagation: {broken_traces: '<= 100%', detached: '<= 12.5%'}")
+                  ->Run(data)
+                  .passed);
+}
+
+TEST(PropagationCheck, DetachedFaultCountsEvenWhenTheSpanIsInternal) {
+  RunDataBuilder b;
+  const int trace = b.NewTrace();
+  const int root = b.Span("orders", "POST /orders").Kind(SpanKind::kServer).Times(0, 10);
+  b.NewTrace(b.RequestIdOf(trace));
+  b.Span("orders", "audit").Kind(SpanKind::kInternal).ExpectedParent(root).Fault("detached_span");
+  const CheckResult r =
+      CheckFromYaml("propagation: {broken_traces: '<= 100%', detached: '== 0'}")->Run(b.Build());
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.details["detached_spans"], 1);
+}
+
+TEST(PropagationCheck, TracestateMustReachChildren) {
+  RunDataBuilder good;
+  AddRequest(good, false, "vendor=abc");
+  EXPECT_TRUE(CheckFromYaml("propagation: {tracestate: true}")->Run(good.Build()).passed);
+
+  RunDataBuilder bad;
+  bad.NewTrace();
+  const int root = bad.Span("gateway", "GET /").Kind(SpanKind::kServer).TraceState("vendor=abc");
+  bad.Span("orders", "POST /orders").Kind(SpanKind::kServer).Parent(root);
+  const CheckResult r = CheckFromYaml("propagation: {tracestate: true}")->Run(bad.Build());
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.details["tracestate_lost"], 1);
+  EXPECT_NE(r.reason.find("1 of 1 child spans dropped"), std::string::npos) << r.reason;
+}
+
+TEST(PropagationCheck, OptionsAreStrict) {
+  EXPECT_NE(LoadErrorOf("propagation: {broken_trace: '== 0'}").find("did you mean 'broken_traces'"),
+            std::string::npos);
+  EXPECT_NE(LoadErrorOf("propagation: {broken_traces: '< 5ms'}").find("not a duration"),
+            std::string::npos);
+  EXPECT_NE(LoadErrorOf("propagation: {tracestate: maybe}").find("want true or false"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace traceproof
