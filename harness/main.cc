@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   CommandRun sink = AddSinkCommand(app);
   CommandRun bench = AddBenchCommand(app);
   CommandRun serve = AddServeCommand(app);
+  CommandRun validate = AddValidateCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("sink")) return sink();
     if (app.got_subcommand("bench")) return bench();
     if (app.got_subcommand("serve")) return serve();
+    if (app.got_subcommand("validate")) return validate();
   } catch (const std::exception& e) {
     std::cerr << "traceproof: " << e.what() << "\n";
     return kExitEnvironment;
