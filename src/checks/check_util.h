@@ -50,4 +50,14 @@ std::string FormatMeasured(const Comparison& c, double count, double total);
 // Nearest-rank percentile (0..100) of ascending values; 0 when empty.
 std::int64_t PercentileOfSorted(const std::vector<std::int64_t>& sorted, double percentile);
 
+// The standard normal quantile (inverse CDF) of p in (0, 1).
+double InverseNormalCdf(double p);
+
+struct Interval {
+  double low = 0, high = 1;
+  bool Contains(double p) const { return p >= low - 1e-12 && p <= high + 1e-12; }
+};
+// Wilson score interval for k successes in n trials at two-sided `confidence`; [0, 1] for n = 0.
+Interval Wilson(std::uint64_t k, std::uint64_t n, double confidence);
+
 }  // namespace traceproof::checks

@@ -1,11 +1,232 @@
+// sampling: did the samplers do what the scenario configured? Judged against ground truth, where
+// every request's spans are known whether or not they were sampled. Head sampling is a coin per
+// request, so its share is tested against a binomial confidence interval (Wilson score), never
+// for equality; parent-based sampling means no request is partly sampled; tail sampling is
+// checked by what reached the sink: every error and every slow request, a share of the rest.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include "checks/check_util.h"
 #include "checks/make_check.h"
-#include "config/yaml_reader.h"
 
 namespace traceproof {
 
-// Not written yet: the scenario loader refuses the kind rather than silently passing it.
+namespace {
+
+using checks::AddEvidence;
+using checks::FormatShare;
+using checks::Interval;
+using checks::Wilson;
+
+struct TailOptions {
+  bool keep_errors = false;
+  std::optional<std::chrono::nanoseconds> keep_slower_than;
+  std::optional<double> ratio;
+};
+
+struct SamplingOptions {
+  std::optional<double> head_ratio;
+  double confidence = 0.999;
+  bool parent_based = true;
+  std::optional<TailOptions> tail;
+  SourcePos pos;
+};
+
+struct Request {
+  const mock::GroundTruthSpan* root = nullptr;
+  bool any_sampled = false, any_unsampled = false, any_exported = false, error = false;
+  std::set<TraceId> trace_ids;
+};
+
+class SamplingCheck final : public Check {
+ public:
+  explicit SamplingCheck(SamplingOptions o) : o_(std::move(o)) {}
+
+  CheckResult Run(const RunData& data) const override {
+    CheckResult r;
+    r.kind = "sampling";
+    r.pos = o_.pos;
+
+    std::map<std::uint64_t, Request> requests;
+    for (const mock::GroundTruthSpan& s : data.truth) {
+      Request& req = requests[s.request_id];
+      // The request's root is the span that should have had no parent (the first one if a
+      // truth file lacks it).
+      const bool is_root = !s.expected_parent_span_id.IsValid();
+      if (!req.root || (is_root && req.root->expected_parent_span_id.IsValid()) ||
+          (is_root == !req.root->expected_parent_span_id.IsValid() &&
+           s.start_unix_ns < req.root->start_unix_ns))
+        req.root = &s;
+      (s.sampled ? req.any_sampled : req.any_unsampled) = true;
+      req.any_exported = req.any_exported || s.exported;
+      req.error = req.error || s.status == StatusCode::kError;
+      req.trace_ids.insert(s.trace_id);
+    }
+
+    std::vector<std::string> labels, reasons;
+    bool passed = true;
+    const std::optional<double> head = o_.head_ratio ? o_.head_ratio : data.head_sampler_ratio;
+    if (head) {
+      std::uint64_t sampled = 0;
+      for (const auto& [id, req] : requests) sampled += req.root->sampled ? 1 : 0;
+      const Interval ci = Wilson(sampled, requests.size(), o_.confidence);
+      const double share = requests.empty() ? 0 : double(sampled) / double(requests.size());
+      const bool ok = !requests.empty() && ci.Contains(*head);
+      passed = passed && ok;
+      labels.push_back("head ratio " + FormatShare(*head) + " at " + FormatShare(o_.confidence) +
+                       " confidence");
+      reasons.push_back("head sampled " + std::to_string(sampled) + " of " +
+                        std::to_string(requests.size()) + " requests (" + FormatShare(share) +
+                        "; " + FormatShare(o_.confidence) + " interval " + FormatShare(ci.low) +
+                        "\u2013" + FormatShare(ci.high) + ")" +
+                        (ok ? "" : ", want " + FormatShare(*head)));
+      r.details["head"] = {{"requests", requests.size()},
+                           {"sampled", sampled},
+                           {"share", share},
+                           {"want", *head},
+                           {"interval_low", ci.low},
+                           {"interval_high", ci.high}};
+    }
+    if (o_.parent_based) {
+      std::uint64_t partly = 0;
+      std::vector<std::string> evidence;
+      for (const auto& [id, req] : requests) {
+        if (req.any_sampled && req.any_unsampled) {
+          ++partly;
+          for (const TraceId& t : req.trace_ids) AddEvidence(evidence, t);
+        }
+      }
+      labels.push_back("parent-based");
+      if (partly > 0) {
+        passed = false;
+        reasons.push_back(std::to_string(partly) + " of " + std::to_string(requests.size()) +
+                          " requests partly sampled (a service ignored its parent's decision)");
+        for (const auto& id : evidence)
+          if (r.evidence.size() < checks::kMaxEvidence) r.evidence.push_back(id);
+      } else {
+        reasons.push_back("no request partly sampled");
+      }
+      r.details["partly_sampled_requests"] = partly;
+    }
+    if (o_.tail) passed = RunTail(data, requests, labels, reasons, r) && passed;
+    r.label = Join(labels, ", ");
+    r.reason = Join(reasons, "; ");
+    r.passed = passed;
+    return r;
+  }
+
+ private:
+  bool RunTail(const RunData& data, const std::map<std::uint64_t, Request>& requests,
+               std::vector<std::string>& labels, std::vector<std::string>& reasons,
+               CheckResult& r) const {
+    const TailOptions& tail = *o_.tail;
+    std::unordered_set<TraceId, IdHash> in_sink;
+    for (const auto& t : data.traces) in_sink.insert(t->id);
+    std::uint64_t errors = 0, errors_kept = 0, slow = 0, slow_kept = 0, rest = 0, rest_kept = 0;
+    std::vector<std::string> missing;
+    for (const auto& [id, req] : requests) {
+      if (!req.any_exported) continue;  // the tail sampler never saw it
+      bool kept = false;
+      for (const TraceId& t : req.trace_ids) kept = kept || in_sink.count(t) > 0;
+      const std::int64_t duration_ns =
+          static_cast<std::int64_t>(req.root->end_unix_ns - req.root->start_unix_ns);
+      if (tail.keep_errors && req.error) {
+        ++errors;
+        errors_kept += kept;
+        if (!kept) AddEvidence(missing, req.root->trace_id);
+      } else if (tail.keep_slower_than && duration_ns > tail.keep_slower_than->count()) {
+        ++slow;
+        slow_kept += kept;
+        if (!kept) AddEvidence(missing, req.root->trace_id);
+      } else {
+        ++rest;
+        rest_kept += kept;
+      }
+    }
+    bool ok = true;
+    nlohmann::json details;
+    if (tail.keep_errors) {
+      labels.push_back("tail keeps errors");
+      reasons.push_back("tail kept " + std::to_string(errors_kept) + " of " +
+                        std::to_string(errors) + " error requests");
+      ok = ok && errors_kept == errors;
+      details["errors"] = errors;
+      details["errors_kept"] = errors_kept;
+    }
+    if (tail.keep_slower_than) {
+      labels.push_back("tail keeps slower than " +
+                       checks::FormatNs(double(tail.keep_slower_than->count())));
+      reasons.push_back("tail kept " + std::to_string(slow_kept) + " of " + std::to_string(slow) +
+                        " requests slower than " +
+                        checks::FormatNs(double(tail.keep_slower_than->count())));
+      ok = ok && slow_kept == slow;
+      details["slow"] = slow;
+      details["slow_kept"] = slow_kept;
+    }
+    if (tail.ratio) {
+      const Interval ci = Wilson(rest_kept, rest, o_.confidence);
+      const bool rest_ok = rest == 0 || ci.Contains(*tail.ratio);
+      labels.push_back("tail keeps " + FormatShare(*tail.ratio) + " of the rest");
+      reasons.push_back("tail kept " + std::to_string(rest_kept) + " of " + std::to_string(rest) +
+                        " other requests (" + FormatShare(rest ? double(rest_kept) / rest : 0) +
+                        "; interval " + FormatShare(ci.low) + "\u2013" + FormatShare(ci.high) +
+                        ")" + (rest_ok ? "" : ", want " + FormatShare(*tail.ratio)));
+      ok = ok && rest_ok;
+      details["rest"] = rest;
+      details["rest_kept"] = rest_kept;
+    }
+    r.details["tail"] = details;
+    if (!ok) {
+      for (const auto& id : missing)
+        if (r.evidence.size() < checks::kMaxEvidence) r.evidence.push_back(id);
+    }
+    return ok;
+  }
+
+  SamplingOptions o_;
+};
+
+}  // namespace
+
 std::unique_ptr<Check> MakeSamplingCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader(file).Fail(options, "the sampling check is not implemented yet");
+  YamlReader reader(file);
+  const auto fields = checks::OptionFields(reader, options, "sampling",
+                                           {"head_ratio", "confidence", "parent_based", "tail"});
+  SamplingOptions o;
+  o.pos = reader.Pos(options);
+  for (const Field& f : fields) {
+    if (f.name == "head_ratio") {
+      const double v = reader.Number(f);
+      if (v < 0 || v > 1) reader.Fail(f, "'head_ratio' is a share in 0..1, e.g. 0.25");
+      o.head_ratio = v;
+    } else if (f.name == "confidence") {
+      o.confidence = reader.Number(f);
+      if (!(o.confidence > 0.5 && o.confidence < 1)) {
+        reader.Fail(f, "'confidence' is a probability in (0.5, 1), e.g. 0.999");
+      }
+    } else if (f.name == "parent_based") {
+      o.parent_based = reader.Bool(f);
+    } else if (f.name == "tail") {
+      TailOptions tail;
+      for (const Field& t :
+           checks::NestedFields(reader, f, {"keep_errors", "keep_slower_than", "ratio"})) {
+        if (t.name == "keep_errors") tail.keep_errors = reader.Bool(t);
+        if (t.name == "keep_slower_than") {
+          tail.keep_slower_than = reader.NonNegativeDuration(t, "keep_slower_than");
+        }
+        if (t.name == "ratio") {
+          const double v = reader.Number(t);
+          if (v < 0 || v > 1) reader.Fail(t, "'ratio' is a share in 0..1, e.g. 0.1");
+          tail.ratio = v;
+        }
+      }
+      o.tail = tail;
+    }
+  }
+  return std::make_unique<SamplingCheck>(std::move(o));
 }
 
 }  // namespace traceproof
