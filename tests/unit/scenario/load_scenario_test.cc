@@ -457,6 +457,27 @@ load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
 checks:
   - propagaton: {}
 )", "5:5", "propagaton"},
+    {"CheckBadComparison", R"(
+name: t
+services: { preset: seed-checkout }
+load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
+checks:
+  - propagation: { broken_traces: "=< 0" }
+)", "5:35", "bad comparison '=< 0': want an operator"},
+    {"CheckBadSelector", R"(
+name: t
+services: { preset: seed-checkout }
+load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
+checks:
+  - structure: { select: 'span[servce="payments"]' }
+)", "5:26", "bad selector 'span[servce=\"payments\"]': column 6: unknown field 'servce'"},
+    {"CheckUnknownOption", R"(
+name: t
+services: { preset: seed-checkout }
+load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
+checks:
+  - propagation: { broken_trace: "== 0" }
+)", "5:20", "unknown key 'broken_trace' in the propagation check"},
     {"ExpectUnknownVerdict", R"(
 name: t
 services: { preset: seed-checkout }
@@ -474,7 +495,7 @@ name: t
 services: { preset: seed-checkout }
 load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
 checks:
-  - structure: {}
+  - structure: { select: 'span[service="payments"]' }
 expect: { verdict: fail, failing: [ propagation ] }
 )", "6:37", "expect failing 'propagation', but the scenario has no 'propagation' check; its "
             "checks are: structure"},
@@ -483,7 +504,7 @@ name: t
 services: { preset: seed-checkout }
 load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
 checks:
-  - structure: {}
+  - structure: { select: 'span[service="payments"]' }
 expect: { failing: [ structure ] }
 )", "6:11", "'failing' names checks that must fail: add verdict: fail"},
     {"NegativeWarmup", R"(
@@ -569,7 +590,7 @@ sampling:
     payments: { sampler: always_on }
     auth: { sampler: traceidratio, ratio: 1 }
 checks:
-  - structure: {}
+  - structure: { select: 'span[name="charge-card"]', parent: 'span[service="orders"]' }
   - propagation: {}
 expect: { verdict: fail, failing: [ propagation ] }
 )");
