@@ -1,11 +1,301 @@
+// latency: how long things took, and who is to blame. Percentiles of selected spans' durations
+// (nearest rank over sorted values: exact, the check never sees millions of spans per
+// selector), the owner of the critical path over the slowest traces, and three shapes that
+// make traces slow: gaps (a span waiting with no child running), sequential client calls that
+// could have run in parallel, and the fattest leaf.
+#include <algorithm>
+#include <cmath>
+
+#include "checks/check_util.h"
+#include "checks/critical_path.h"
 #include "checks/make_check.h"
-#include "config/yaml_reader.h"
+#include "store/trace_shape.h"
 
 namespace traceproof {
 
-// Not written yet: the scenario loader refuses the kind rather than silently passing it.
+namespace {
+
+using checks::AddEvidence;
+using checks::FormatNs;
+
+struct PercentileAssertion {
+  std::string name;  // "p99"
+  double percentile = 0;
+  Selector select;
+  std::chrono::nanoseconds max{0};
+};
+
+struct LatencyOptions {
+  std::vector<PercentileAssertion> percentiles;
+  std::optional<std::string> critical_path_top;  // "SERVICE" or "SERVICE OPERATION"
+  double slow_traces = 0.05;
+  std::optional<std::chrono::nanoseconds> gaps_max;
+  std::optional<Comparison> sequential_max;
+  std::optional<std::chrono::nanoseconds> fattest_leaf_max;
+  SourcePos pos;
+};
+
+std::string OwnerText(const CriticalOwner& o) {
+  return o.operation.empty() ? o.service : o.service + " (" + o.operation + ")";
+}
+
+class LatencyCheck final : public Check {
+ public:
+  explicit LatencyCheck(LatencyOptions o) : o_(std::move(o)) {}
+
+  CheckResult Run(const RunData& data) const override {
+    CheckResult r;
+    r.kind = "latency";
+    r.pos = o_.pos;
+    std::vector<std::string> labels, reasons;
+    bool passed = true;
+    auto add_evidence = [&r](const std::vector<std::string>& ids) {
+      for (const auto& id : ids)
+        if (r.evidence.size() < checks::kMaxEvidence &&
+            std::find(r.evidence.begin(), r.evidence.end(), id) == r.evidence.end())
+          r.evidence.push_back(id);
+    };
+
+    for (const PercentileAssertion& p : o_.percentiles) {
+      std::vector<std::int64_t> durations;
+      std::vector<std::pair<std::int64_t, TraceId>> over;
+      for (const auto& t : data.traces) {
+        for (const SpanView& s : t->spans) {
+          if (!p.select.Matches(s)) continue;
+          durations.push_back(s.DurationNs());
+          if (s.DurationNs() > p.max.count()) over.emplace_back(s.DurationNs(), t->id);
+        }
+      }
+      std::sort(durations.begin(), durations.end());
+      const std::int64_t value = checks::PercentileOfSorted(durations, p.percentile);
+      const bool ok = !durations.empty() && value <= p.max.count();
+      passed = passed && ok;
+      labels.push_back(p.name + " " + p.select.text() + " <= " + FormatNs(double(p.max.count())));
+      reasons.push_back(durations.empty()
+                            ? p.name + ": no span matches " + p.select.text()
+                            : p.name + " of " + std::to_string(durations.size()) + " spans " +
+                                  p.select.text() + " is " + FormatNs(double(value)) +
+                                  (ok ? "" : ", want <= " + FormatNs(double(p.max.count()))));
+      r.details[p.name] = {{"select", p.select.text()},
+                           {"spans", durations.size()},
+                           {"value_ns", value},
+                           {"max_ns", p.max.count()}};
+      if (!ok) {
+        std::sort(over.begin(), over.end(), [](auto& a, auto& b) { return a.first > b.first; });
+        std::vector<std::string> ids;
+        for (const auto& [ns, id] : over) AddEvidence(ids, id);
+        add_evidence(ids);
+      }
+    }
+
+    if (o_.critical_path_top) passed = RunCriticalPath(data, labels, reasons, r) && passed;
+
+    if (o_.gaps_max || o_.sequential_max || o_.fattest_leaf_max) {
+      passed = RunShapes(data, labels, reasons, r, add_evidence) && passed;
+    }
+    r.label = Join(labels, ", ");
+    r.reason = Join(reasons, "; ");
+    r.passed = passed;
+    return r;
+  }
+
+ private:
+  bool RunCriticalPath(const RunData& data, std::vector<std::string>& labels,
+                       std::vector<std::string>& reasons, CheckResult& r) const {
+    const std::string& want = *o_.critical_path_top;
+    const bool by_operation = want.find(' ') != std::string::npos;
+    labels.push_back("critical path top " + want);
+
+    std::vector<std::pair<std::int64_t, const Trace*>> rooted;
+    for (const auto& t : data.traces) {
+      const TraceShape shape = AnalyzeTrace(*t);
+      const std::size_t root = CriticalPathRoot(*t, shape);
+      if (root != TraceShape::kNone) rooted.emplace_back(t->spans[root].DurationNs(), t.get());
+    }
+    if (rooted.empty()) {
+      reasons.push_back("no trace has a root span to walk the critical path from");
+      return false;
+    }
+    std::stable_sort(rooted.begin(), rooted.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    const std::size_t n = std::clamp<std::size_t>(
+        static_cast<std::size_t>(std::ceil(o_.slow_traces * double(rooted.size()))), 1,
+        rooted.size());
+    std::vector<const Trace*> slow;
+    double total_ns = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      slow.push_back(rooted[i].second);
+      total_ns += double(rooted[i].first);
+    }
+    const auto owners = CriticalPathOwners(
+        slow, by_operation ? CriticalOwnerKey::kServiceOperation : CriticalOwnerKey::kService);
+    const CriticalOwner& top = owners.front();
+    const std::string top_key = by_operation ? top.service + " " + top.operation : top.service;
+    const bool ok = top_key == want;
+    char share[32];
+    std::snprintf(share, sizeof share, "%.0f%%", top.share * 100);
+    reasons.push_back("critical path owned by " + OwnerText(top) + ": " + share + " of " +
+                      FormatNs(total_ns / double(n)) + " over " + std::to_string(n) +
+                      " slowest traces" + (ok ? "" : ", want " + want));
+    nlohmann::json top5 = nlohmann::json::array();
+    for (std::size_t i = 0; i < owners.size() && i < 5; ++i) {
+      top5.push_back({{"service", owners[i].service},
+                      {"operation", owners[i].operation},
+                      {"ns", owners[i].ns},
+                      {"share", owners[i].share}});
+    }
+    r.details["critical_path"] = {
+        {"slow_traces", n}, {"mean_duration_ns", total_ns / double(n)}, {"owners", top5}};
+    if (!ok) {
+      for (std::size_t i = 0; i < slow.size() && r.evidence.size() < checks::kMaxEvidence; ++i)
+        AddEvidence(r.evidence, slow[i]->id);
+    }
+    return ok;
+  }
+
+  template <typename AddEvidenceFn>
+  bool RunShapes(const RunData& data, std::vector<std::string>& labels,
+                 std::vector<std::string>& reasons, CheckResult& r,
+                 AddEvidenceFn& add_evidence) const {
+    std::int64_t worst_gap = 0, fattest_leaf = 0;
+    std::size_t longest_chain = 0;
+    std::string gap_owner, leaf_owner, chain_owner;
+    std::vector<std::string> gap_ids, leaf_ids, chain_ids;
+    for (const auto& t : data.traces) {
+      const TraceShape shape = AnalyzeTrace(*t);
+      const auto& spans = t->spans;
+      for (std::size_t i = 0; i < spans.size(); ++i) {
+        const auto& kids = shape.children[i];
+        const std::string owner =
+            std::string(spans[i].service_name) + " " + std::string(spans[i].name);
+        if (kids.empty()) {
+          const std::int64_t d = spans[i].DurationNs();
+          if (o_.fattest_leaf_max && d > o_.fattest_leaf_max->count()) AddEvidence(leaf_ids, t->id);
+          if (d > fattest_leaf) fattest_leaf = d, leaf_owner = owner;
+          continue;
+        }
+        // Gaps: stretches of the parent with none of its children running (children are sorted
+        // by start time).
+        std::int64_t cursor = static_cast<std::int64_t>(spans[i].start_unix_ns);
+        const std::int64_t parent_end = static_cast<std::int64_t>(spans[i].end_unix_ns);
+        std::int64_t gap = 0;
+        for (std::size_t c : kids) {
+          const std::int64_t cs = static_cast<std::int64_t>(spans[c].start_unix_ns);
+          gap = std::max(gap, std::min(cs, parent_end) - cursor);
+          cursor = std::max(cursor,
+                            std::min(static_cast<std::int64_t>(spans[c].end_unix_ns), parent_end));
+        }
+        gap = std::max(gap, parent_end - cursor);
+        if (o_.gaps_max && gap > o_.gaps_max->count()) AddEvidence(gap_ids, t->id);
+        if (gap > worst_gap) worst_gap = gap, gap_owner = owner;
+        // Sequential client calls: the longest run of CLIENT children each starting after the
+        // previous one ended.
+        std::size_t chain = 0;
+        std::uint64_t chain_end = 0;
+        for (std::size_t c : kids) {
+          if (spans[c].kind != SpanKind::kClient) continue;
+          chain = (chain > 0 && spans[c].start_unix_ns >= chain_end) ? chain + 1 : 1;
+          chain_end = std::max(chain > 1 ? chain_end : 0, spans[c].end_unix_ns);
+          if (o_.sequential_max && !o_.sequential_max->Holds(double(chain)))
+            AddEvidence(chain_ids, t->id);
+          if (chain > longest_chain) longest_chain = chain, chain_owner = owner;
+        }
+      }
+    }
+    bool ok = true;
+    if (o_.gaps_max) {
+      const bool g = worst_gap <= o_.gaps_max->count();
+      ok = ok && g;
+      labels.push_back("gaps <= " + FormatNs(double(o_.gaps_max->count())));
+      reasons.push_back("longest gap " + FormatNs(double(worst_gap)) +
+                        (gap_owner.empty() ? "" : " in " + gap_owner) +
+                        (g ? "" : ", want <= " + FormatNs(double(o_.gaps_max->count()))));
+      r.details["worst_gap_ns"] = worst_gap;
+      if (!g) add_evidence(gap_ids);
+    }
+    if (o_.sequential_max) {
+      const bool s = o_.sequential_max->Holds(double(longest_chain));
+      ok = ok && s;
+      labels.push_back("sequential client calls " + o_.sequential_max->text);
+      reasons.push_back(std::to_string(longest_chain) + " sequential client calls" +
+                        (chain_owner.empty() ? "" : " under " + chain_owner) +
+                        (s ? "" : ", want " + o_.sequential_max->text));
+      r.details["longest_sequential_calls"] = longest_chain;
+      if (!s) add_evidence(chain_ids);
+    }
+    if (o_.fattest_leaf_max) {
+      const bool f = fattest_leaf <= o_.fattest_leaf_max->count();
+      ok = ok && f;
+      labels.push_back("fattest leaf <= " + FormatNs(double(o_.fattest_leaf_max->count())));
+      reasons.push_back("fattest leaf " + FormatNs(double(fattest_leaf)) +
+                        (leaf_owner.empty() ? "" : " (" + leaf_owner + ")") +
+                        (f ? "" : ", want <= " + FormatNs(double(o_.fattest_leaf_max->count()))));
+      r.details["fattest_leaf_ns"] = fattest_leaf;
+      if (!f) add_evidence(leaf_ids);
+    }
+    return ok;
+  }
+
+  LatencyOptions o_;
+};
+
+}  // namespace
+
 std::unique_ptr<Check> MakeLatencyCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader(file).Fail(options, "the latency check is not implemented yet");
+  YamlReader reader(file);
+  static const std::vector<std::pair<std::string, double>> kPercentiles = {
+      {"p50", 50}, {"p90", 90}, {"p95", 95}, {"p99", 99}, {"p999", 99.9}};
+  const auto fields = checks::OptionFields(reader, options, "latency",
+                                           {"p50", "p90", "p95", "p99", "p999", "critical_path_top",
+                                            "slow_traces", "gaps", "sequential", "fattest_leaf"});
+  LatencyOptions o;
+  o.pos = reader.Pos(options);
+  auto nested_max = [&reader](const Field& f) -> const Field {
+    const auto inner = checks::NestedFields(reader, f, {"max"});
+    return checks::Require(reader, inner, f.value, "max", "in '" + f.name + "'");
+  };
+  for (const Field& f : fields) {
+    for (const auto& [name, pct] : kPercentiles) {
+      if (f.name != name) continue;
+      const auto inner = checks::NestedFields(reader, f, {"select", "max"});
+      const std::string where =
+          "in '" + f.name + "' (e.g. {select: span[kind=SERVER], max: 800ms})";
+      PercentileAssertion p;
+      p.name = name;
+      p.percentile = pct;
+      p.select =
+          checks::ReadSelector(reader, checks::Require(reader, inner, f.value, "select", where));
+      p.max =
+          reader.NonNegativeDuration(checks::Require(reader, inner, f.value, "max", where), "max");
+      o.percentiles.push_back(std::move(p));
+    }
+    if (f.name == "critical_path_top") {
+      o.critical_path_top = reader.String(f);
+      if (o.critical_path_top->empty() || o.critical_path_top->front() == ' ') {
+        reader.Fail(f,
+                    "'critical_path_top' names a service, or a service and an operation "
+                    "(\"stripe\", \"stripe POST /v1/charges\")");
+      }
+    } else if (f.name == "slow_traces") {
+      o.slow_traces = reader.Rate(f);
+    } else if (f.name == "gaps") {
+      o.gaps_max = reader.NonNegativeDuration(nested_max(f), "max");
+    } else if (f.name == "sequential") {
+      o.sequential_max = checks::ReadCountComparison(reader, nested_max(f));
+      if (o.sequential_max->percent) {
+        reader.Fail(nested_max(f), "'max' counts calls: want e.g. \"<= 3\", not a percentage");
+      }
+    } else if (f.name == "fattest_leaf") {
+      o.fattest_leaf_max = reader.NonNegativeDuration(nested_max(f), "max");
+    }
+  }
+  if (o.percentiles.empty() && !o.critical_path_top && !o.gaps_max && !o.sequential_max &&
+      !o.fattest_leaf_max) {
+    reader.Fail(options,
+                "the latency check asserts nothing: give p50/p90/p95/p99/p999, "
+                "critical_path_top, gaps, sequential or fattest_leaf");
+  }
+  return std::make_unique<LatencyCheck>(std::move(o));
 }
 
 }  // namespace traceproof
