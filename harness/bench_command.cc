@@ -1,6 +1,8 @@
 // `traceproof bench ...`: benchmarks that report a ratio against a peer measured in the same
 // run, never a bare number (STYLE.md).
 #include "bench/ingest_bench.h"
+#include "bench/loadgen_bench.h"
+#include "bench/services_bench.h"
 #include "bench/tracer_bench.h"
 #include "commands.h"
 
@@ -13,10 +15,14 @@ CommandRun AddBenchCommand(CLI::App& app) {
   CommandRun ingest = AddIngestBench(*bench);
   CommandRun send = AddSendBench(*bench);
   CommandRun tracer = AddTracerBench(*bench);
-  return [bench, ingest, send, tracer] {
+  CommandRun loadgen = AddLoadgenBench(*bench);
+  CommandRun services = AddServicesBench(*bench);
+  return [bench, ingest, send, tracer, loadgen, services] {
     if (bench->got_subcommand("tracer")) return tracer();
     if (bench->got_subcommand("ingest")) return ingest();
     if (bench->got_subcommand("send")) return send();
+    if (bench->got_subcommand("loadgen")) return loadgen();
+    if (bench->got_subcommand("services")) return services();
     return 2;
   };
 }
