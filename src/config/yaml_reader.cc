@@ -1,8 +1,13 @@
 #include "config/yaml_reader.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace traceproof {
 
@@ -56,6 +61,22 @@ std::string Describe(const YAML::Node& node) {
   return "'" + text + "'";
 }
 
+YAML::Node LoadYamlFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw LoadError({path, 0, 0}, "cannot read: it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LoadError({path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw LoadError({path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw LoadError({path, e.mark.line + 1, e.mark.column + 1}, "bad YAML: " + e.msg);
+  }
+}
+
 SourcePos YamlReader::Pos(const YAML::Node& node) const {
   SourcePos pos{file_, 0, 0};
   if (!node.IsDefined()) return pos;
@@ -79,11 +100,11 @@ void YamlReader::Fail(const Field& field, const std::string& message) const {
 }
 
 std::vector<Field> YamlReader::Fields(const YAML::Node& map, const SourcePos& pos,
-                                    const std::string& what, const std::string& where,
-                                    const std::vector<std::string>& allowed) {
+                                      const std::string& what, const std::string& where,
+                                      const std::vector<std::string>& allowed) {
   if (!map.IsMap()) {
-    Fail(pos, "want a map for " + what + " (keys: " + Join(Sorted(allowed)) + "), got " +
-                  Describe(map));
+    Fail(pos,
+         "want a map for " + what + " (keys: " + Join(Sorted(allowed)) + "), got " + Describe(map));
   }
   std::vector<Field> fields;
   for (const auto& entry : map) {
@@ -105,13 +126,13 @@ std::vector<Field> YamlReader::Fields(const YAML::Node& map, const SourcePos& po
   return fields;
 }
 std::vector<Field> YamlReader::Fields(const YAML::Node& map, const std::string& what,
-                                    const std::string& where,
-                                    const std::vector<std::string>& allowed) {
+                                      const std::string& where,
+                                      const std::vector<std::string>& allowed) {
   return Fields(map, Pos(map), what, where, allowed);
 }
 
 std::vector<Field> YamlReader::Entries(const YAML::Node& map, const SourcePos& pos,
-                                     const std::string& what) {
+                                       const std::string& what) {
   if (!map.IsMap()) Fail(pos, "want a map of " + what + ", got " + Describe(map));
   std::vector<Field> entries;
   for (const auto& entry : map) {
@@ -228,17 +249,16 @@ std::chrono::nanoseconds YamlReader::Duration(const YAML::Node& node, const Sour
   return std::chrono::nanoseconds(std::llround(ns));
 }
 std::chrono::nanoseconds YamlReader::Duration(const Field& field) {
-return Duration(field.value, Pos(field));
+  return Duration(field.value, Pos(field));
 }
 
 std::chrono::nanoseconds YamlReader::NonNegativeDuration(const Field& field,
-                                                        const std::string& what) {
+                                                         const std::string& what) {
   const std::chrono::nanoseconds value = Duration(field);
   if (value < std::chrono::nanoseconds(0)) {
     Fail(field, "negative " + what + " '" + field.value.Scalar() + "': want a duration >= 0");
   }
   return value;
 }
-
 
 }  // namespace traceproof

@@ -4,12 +4,12 @@
 // failures throw LoadError; a typo must never silently mean "default".
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/source_pos.h"
 
@@ -22,6 +22,10 @@ std::size_t EditDistance(std::string_view a, std::string_view b);
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
 // What a node is, for "want X, got Y" messages.
 std::string Describe(const YAML::Node& node);
+
+// Reads and parses a YAML file. An unreadable file is a LoadError at `path`:0:0, a syntax error
+// one at yaml-cpp's mark (made 1-based), both naming `path`.
+YAML::Node LoadYamlFile(const std::string& path);
 
 // A map entry: the key node, its text, and the value node.
 struct Field {

@@ -5,13 +5,9 @@
 #include "scenario/load_scenario.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -676,20 +672,7 @@ Scenario LoadScenario(const YAML::Node& root, const std::string& file) {
 }
 
 Scenario LoadScenarioFile(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) throw LoadError({path, 0, 0}, "cannot read: it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw LoadError({path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw LoadError({path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    // yaml-cpp marks are 0-based.
-    throw LoadError({path, e.mark.line + 1, e.mark.column + 1}, "bad YAML: " + e.msg);
-  }
-  return LoadScenario(root, path);
+  return LoadScenario(LoadYamlFile(path), path);
 }
 
 const std::vector<ScenarioKeySet>& ScenarioKeySets() {
