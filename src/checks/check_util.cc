@@ -98,6 +98,26 @@ std::string FormatMeasured(const Comparison& c, double count, double total) {
   return out;
 }
 
+// Attribute values compare as text: strings as they are, the rest as a person writes them.
+std::string AttributeText(const pb::AnyValue& v) {
+  switch (v.value_case()) {
+    case pb::AnyValue::kStringValue:
+      return v.string_value();
+    case pb::AnyValue::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    case pb::AnyValue::kIntValue:
+      return std::to_string(v.int_value());
+    case pb::AnyValue::kDoubleValue: {
+      std::string s = std::to_string(v.double_value());
+      while (s.size() > 1 && s.back() == '0') s.pop_back();
+      if (!s.empty() && s.back() == '.') s.pop_back();
+      return s;
+    }
+    default:
+      return v.DebugString();
+  }
+}
+
 std::int64_t PercentileOfSorted(const std::vector<std::int64_t>& sorted, double percentile) {
   if (sorted.empty()) return 0;
   const double rank = std::ceil(percentile / 100.0 * static_cast<double>(sorted.size()));

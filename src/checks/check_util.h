@@ -14,6 +14,7 @@
 #include "checks/selector.h"
 #include "config/yaml_reader.h"
 #include "otlp/ids.h"
+#include "otlp/span_details.h"
 
 namespace traceproof::checks {
 
@@ -46,6 +47,10 @@ std::string FormatShare(double share);
 double Measured(const Comparison& c, double count, double total);
 // "37 (1.85% of 2000)" or "37".
 std::string FormatMeasured(const Comparison& c, double count, double total);
+
+// An attribute value as a person writes it in a selector or scenario: strings as they are,
+// true/false, integers and doubles in decimal.
+std::string AttributeText(const pb::AnyValue& value);
 
 // Nearest-rank percentile (0..100) of ascending values; 0 when empty.
 std::int64_t PercentileOfSorted(const std::vector<std::int64_t>& sorted, double percentile);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "checks/check_util.h"
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 #include "otlp/span_details.h"
 
@@ -165,26 +166,6 @@ bool Compare(Selector::Predicate::Op op, std::string_view actual, std::string_vi
   return false;
 }
 
-// Attribute values compare as text: strings as they are, the rest as a person writes them.
-std::string AttributeText(const pb::AnyValue& v) {
-  switch (v.value_case()) {
-    case pb::AnyValue::kStringValue:
-      return v.string_value();
-    case pb::AnyValue::kBoolValue:
-      return v.bool_value() ? "true" : "false";
-    case pb::AnyValue::kIntValue:
-      return std::to_string(v.int_value());
-    case pb::AnyValue::kDoubleValue: {
-      std::string s = std::to_string(v.double_value());
-      while (s.size() > 1 && s.back() == '0') s.pop_back();
-      if (!s.empty() && s.back() == '.') s.pop_back();
-      return s;
-    }
-    default:
-      return v.DebugString();
-  }
-}
-
 }  // namespace
 
 std::optional<Selector> Selector::Parse(std::string_view text, std::string& error) {
@@ -237,7 +218,7 @@ bool Selector::Matches(const SpanView& span) const {
         }
         if (!found) return false;
         if (p.op != Predicate::Op::kPresent &&
-            !Compare(p.op, AttributeText(found->value()), p.value))
+            !Compare(p.op, checks::AttributeText(found->value()), p.value))
           return false;
         break;
       }

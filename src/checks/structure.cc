@@ -50,19 +50,6 @@ std::string_view RelationName(Relation r) {
   return "";
 }
 
-std::string ValueText(const pb::AnyValue& v) {
-  switch (v.value_case()) {
-    case pb::AnyValue::kStringValue:
-      return v.string_value();
-    case pb::AnyValue::kBoolValue:
-      return v.bool_value() ? "true" : "false";
-    case pb::AnyValue::kIntValue:
-      return std::to_string(v.int_value());
-    default:
-      return v.ShortDebugString();
-  }
-}
-
 // Which expected attributes the span lacks (or has with another value), e.g. "http.route".
 std::vector<std::string> MissingAttributes(const SpanView& span,
                                            const std::vector<ExpectedAttribute>& expected) {
@@ -75,7 +62,8 @@ std::vector<std::string> MissingAttributes(const SpanView& span,
   for (const auto& e : expected) {
     bool ok = false;
     for (const auto& kv : decoded.attributes()) {
-      if (kv.key() == e.key && (!e.value || ValueText(kv.value()) == *e.value)) ok = true;
+      if (kv.key() == e.key && (!e.value || checks::AttributeText(kv.value()) == *e.value))
+        ok = true;
     }
     if (!ok) missing.push_back(e.key);
   }
