@@ -159,13 +159,17 @@ def main():
         def log_message(self, *_):
             pass
 
+    class Server(ThreadingHTTPServer):
+        # listen() backlog; the default (5) makes a burst of 256 connects time out.
+        request_queue_size = 1024
+        daemon_threads = True
+
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+        server = Server(("127.0.0.1", args.port), Handler)
     except OSError as e:
         print(f"python_checkout_peer: cannot listen on 127.0.0.1:{args.port}: {e}",
               file=sys.stderr)
         return 2
-    server.daemon_threads = True
     server.request_queue_size = 1024
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
