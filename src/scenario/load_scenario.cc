@@ -474,10 +474,8 @@ class ScenarioParser : public YamlReader {
       Fail(field, "'" + field.name + "' is " + text + ": want a rate " +
                       (allow_zero ? ">= 0" : "> 0") + ", e.g. 200/s");
     }
-    if (*rate > kMaxRatePerS) {
-      Fail(field, "'" + field.name + "' is " + text + " (" + std::to_string(*rate) +
-                      " per second): want at most 10M/s");
-    }
+    if (*rate > kMaxRatePerS)
+      Fail(field, "'" + field.name + "' is " + text + ": want at most 10M/s");
     return *rate;
   }
 

@@ -155,6 +155,12 @@ services: { preset: seed-checkout }
 load:
   - { route: "gateway POST /checkout", rate: 0/s, duration: 20s }
 )", "4:46", "'rate' is 0/s: want a rate > 0"},
+    {"RateAboveTenMillionPerSecond", R"(
+name: t
+services: { preset: seed-checkout }
+load:
+  - { route: "gateway POST /checkout", rate: 20M/s, duration: 20s }
+)", "4:46", "'rate' is 20M/s: want at most 10M/s"},
     {"RateWithUnknownUnit", R"(
 name: t
 services: { preset: seed-checkout }
