@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   CommandRun bench = AddBenchCommand(app);
   CommandRun serve = AddServeCommand(app);
   CommandRun validate = AddValidateCommand(app);
+  CommandRun run = AddRunCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("bench")) return bench();
     if (app.got_subcommand("serve")) return serve();
     if (app.got_subcommand("validate")) return validate();
+    if (app.got_subcommand("run")) return run();
   } catch (const std::exception& e) {
     std::cerr << "traceproof: " << e.what() << "\n";
     return kExitEnvironment;

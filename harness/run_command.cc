@@ -1,1 +1,220 @@
-// placeholder: being written
+// `traceproof run SCENARIO.yaml`: the product's main job. Loads the scenario (errors are
+// file:line:col, exit 2), runs it (scenario_runner.h) with a progress line, prints the report
+// and writes summary.json, junit.xml, traces.jsonl, ground_truth.jsonl, histograms/ and
+// report.txt to results/<scenario>/<UTC time>/ (or --out). Ctrl-C stops the load, and the
+// report of what ran so far is still written.
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "mock_services/ground_truth.h"
+#include "report/junit.h"
+#include "report/run_text.h"
+#include "report/summary_json.h"
+#include "report/trace_json.h"
+#include "report/tree_text.h"
+#include "run/scenario_runner.h"
+#include "scenario/load_scenario.h"
+
+namespace traceproof {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunFlags {
+  std::string scenario;
+  std::string out;
+  int service_threads = 2;
+  int load_threads = 1;
+  int connections = 256;
+  bool no_traces = false;
+};
+
+std::string UtcStamp(bool for_path) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, for_path ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+bool WriteFile(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::trunc | std::ios::binary);
+  f << text;
+  f.flush();
+  return static_cast<bool>(f);
+}
+
+// One line, rewritten in place on a terminal; a plain log line every 5 s otherwise (CI logs).
+class ProgressPrinter {
+ public:
+  ProgressPrinter() : tty_(isatty(STDERR_FILENO)) {}
+  void Update(const RunProgress& p) {
+    const std::string line = fmt::format(
+        "[{} {:.0f}/{:.0f} s] {:.0f} req/s, {} sent, p99 {} (corrected), {} spans received{}{}",
+        p.phase, p.elapsed_s, p.phase_total_s, p.rate_per_s, p.requests_sent,
+        FormatDuration(static_cast<std::int64_t>(p.p99_corrected_ns)), p.spans_received,
+        p.errors ? fmt::format(", {} errors", p.errors) : "",
+        p.dropped_iterations ? fmt::format(", {} dropped", p.dropped_iterations) : "");
+    if (tty_) {
+      fmt::print(stderr, "\r\033[K{}", line);
+      dirty_ = true;
+    } else if (p.elapsed_s - last_logged_ >= 5 || last_logged_ < 0) {
+      fmt::print(stderr, "{}\n", line);
+      last_logged_ = p.elapsed_s;
+    }
+    std::fflush(stderr);
+  }
+  void Log(const std::string& line) {
+    if (dirty_) fmt::print(stderr, "\r\033[K");
+    dirty_ = false;
+    last_logged_ = -1;
+    fmt::print(stderr, "{}\n", line);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool tty_;
+  bool dirty_ = false;
+  double last_logged_ = -1;
+};
+
+int RunRun(const RunFlags& flags) {
+  Scenario scenario;
+  try {
+    scenario = LoadScenarioFile(flags.scenario);
+  } catch (const LoadError& e) {
+    std::cerr << "traceproof run: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  const std::string started_utc = UtcStamp(false);
+  const fs::path out_dir = flags.out.empty() ? fs::path("results") / scenario.name / UtcStamp(true)
+                                             : fs::path(flags.out);
+  std::error_code ec;
+  fs::create_directories(out_dir / "histograms", ec);
+  if (ec) {
+    std::cerr << "traceproof run: cannot create output directory '" << out_dir.string()
+              << "': " << ec.message() << "\n";
+    return kExitEnvironment;
+  }
+
+  // Signals go to one watcher thread, so every other thread (receivers, services, load) runs
+  // undisturbed and Ctrl-C becomes a flag the runner polls.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::atomic<bool> stop{false};
+  std::atomic<bool> finished{false};
+  ProgressPrinter printer;
+  std::thread watcher([&] {
+    while (!finished) {
+      timespec tick{0, 100'000'000};
+      if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) {
+        stop = true;
+        printer.Log("traceproof run: stopping (signal); the report will cover what ran");
+      }
+    }
+  });
+
+  printer.Log(fmt::format("traceproof run: {} ({})", scenario.name, flags.scenario));
+  RunOptions options;
+  options.service_threads = flags.service_threads;
+  options.load_threads = flags.load_threads;
+  options.load_connections = flags.connections;
+  options.stop = &stop;
+  options.on_progress = [&](const RunProgress& p) { printer.Update(p); };
+  options.log = [&](const std::string& line) { printer.Log("  " + line); };
+  RunOutcome outcome = RunScenario(scenario, options);
+  finished = true;
+  watcher.join();
+
+  RunVerdict verdict;
+  verdict.checks_passed = outcome.ChecksPassed();
+  verdict.as_expected = outcome.AsExpected(scenario.expect, verdict.why);
+  const std::string report = RunReportText(scenario, outcome, verdict);
+  fmt::print("\n{}", report);
+
+  bool wrote = WriteFile(out_dir / "report.txt", report);
+  wrote &= WriteFile(out_dir / "summary.json",
+                     SummaryJson(scenario, outcome, verdict, started_utc).dump(2) + "\n");
+  wrote &= WriteFile(out_dir / "junit.xml", JunitXml(scenario, outcome, verdict, started_utc));
+  wrote &=
+      WriteFile(out_dir / "histograms" / "corrected.hist", outcome.data.load.corrected.Serialize());
+  wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hist",
+                     outcome.data.load.uncorrected.Serialize());
+  wrote &= WriteFile(out_dir / "histograms" / "corrected.hgrm",
+                     outcome.data.load.corrected.ToPercentileText());
+  wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hgrm",
+                     outcome.data.load.uncorrected.ToPercentileText());
+  if (!flags.no_traces) {
+    std::ofstream traces(out_dir / "traces.jsonl", std::ios::trunc);
+    for (const auto& t : outcome.data.traces)
+      traces << TraceToJson(*t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+             << '\n';
+    std::ofstream truth(out_dir / "ground_truth.jsonl", std::ios::trunc);
+    for (const auto& s : outcome.data.truth) truth << mock::GroundTruthToJson(s) << '\n';
+    traces.flush();
+    truth.flush();
+    wrote &= static_cast<bool>(traces) && static_cast<bool>(truth);
+  }
+  fmt::print("results in {}\n", out_dir.string());
+  if (!wrote) {
+    std::cerr << "traceproof run: writing results to '" << out_dir.string() << "' failed\n";
+    return kExitEnvironment;
+  }
+  if (outcome.status == RunOutcome::Status::kEnvironmentError) {
+    std::cerr << "traceproof run: " << outcome.error << "\n";
+    return kExitEnvironment;
+  }
+  return verdict.as_expected ? kExitOk : kExitCheckFailed;
+}
+
+}  // namespace
+
+CommandRun AddRunCommand(CLI::App& app) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "run",
+      "Run a scenario: start the embedded sink and the mock services, put the scenario's load\n"
+      "on them (open loop: requests start on schedule, latency measured from the intended\n"
+      "start), wait for spans to drain, run the checks and report.\n"
+      "Writes summary.json, junit.xml, report.txt, traces.jsonl, ground_truth.jsonl and\n"
+      "histograms/ to results/<scenario>/<UTC time>/ (or --out). Ctrl-C stops the load early;\n"
+      "the report still covers what ran.\n"
+      "Exit codes: 0 the verdict is what the scenario expects (all checks pass, or the\n"
+      "failures it declares with `expect:`), 1 a check failed (or the run was interrupted),\n"
+      "2 invalid scenario or flags, 3 environment failure (port busy, service did not start).\n"
+      "Scenario format: docs/scenarios.md; check one without running: traceproof validate.");
+  cmd->add_option("scenario", flags->scenario, "Scenario YAML file (see scenarios/)")->required();
+  cmd->add_option("--out", flags->out, "Write results to DIR instead of results/<name>/<time>/");
+  cmd->add_option("--threads", flags->service_threads, "Threads serving the mock services")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--load-threads", flags->load_threads,
+                  "Load generator worker threads (share-nothing)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--connections", flags->connections,
+                  "Most keep-alive connections the load generator opens (over all threads); "
+                  "a phase's `connections:` overrides it")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_flag("--no-traces", flags->no_traces,
+                "Do not write traces.jsonl and ground_truth.jsonl (large runs)");
+  return [flags] { return RunRun(*flags); };
+}
+
+}  // namespace traceproof

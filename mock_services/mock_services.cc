@@ -128,8 +128,11 @@ class Services final : public MockServices {
 
   bool Start(std::string& error) {
     std::shared_ptr<const Sampler> sampler;
+    std::map<std::string, std::shared_ptr<const Sampler>> overrides;
     try {
       sampler = MakeSampler(options_.sampler);
+      for (const auto& [service, config] : options_.sampler_overrides)
+        overrides.emplace(service, MakeSampler(config));
     } catch (const std::exception& e) {
       error = e.what();
       return false;
@@ -158,7 +161,8 @@ class Services final : public MockServices {
         if (f.service == def.name) rt->faults.push_back(&f);
       rt->resource = MakeResource(def.name, {}, options_.resource_attributes);
       TracerOptions topts;
-      topts.sampler = sampler;
+      const auto override_it = overrides.find(def.name);
+      topts.sampler = override_it != overrides.end() ? override_it->second : sampler;
       for (const Fault* f : rt->faults)
         if (f->kind == Fault::Kind::kClockSkew) topts.clock_offset_ns = f->skew.count();
       if (def.tracing && options_.make_exporter) {

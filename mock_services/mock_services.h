@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -27,18 +28,21 @@ using ExporterFactory = std::function<std::unique_ptr<SpanExporter>(const Resour
 struct MockServicesOptions {
   std::string host = "127.0.0.1";
   int threads = 2;
-  SamplerConfig sampler;                   // head sampling in every service
-  ExporterFactory make_exporter;           // one exporter per service; null: spans are dropped
-  BatchSpanProcessorOptions batch;         // per service
+  SamplerConfig sampler;  // head sampling in every service
+  // Per-service samplers replacing `sampler`, e.g. one service not parent-based: the sampler
+  // bug a scenario injects to show partly sampled traces.
+  std::map<std::string, SamplerConfig> sampler_overrides;
+  ExporterFactory make_exporter;            // one exporter per service; null: spans are dropped
+  BatchSpanProcessorOptions batch;          // per service
   GroundTruthSink* ground_truth = nullptr;  // not owned; may be null
   std::chrono::milliseconds call_timeout{10000};
   std::string resource_attributes;  // OTEL_RESOURCE_ATTRIBUTES for every service
 };
 
 struct MockServicesStats {
-  std::uint64_t requests = 0;         // served, all services
-  std::uint64_t spans_started = 0;    // ground truth count, sampled or not
-  std::uint64_t spans_exported = 0;   // handed to exporters and sent
+  std::uint64_t requests = 0;              // served, all services
+  std::uint64_t spans_started = 0;         // ground truth count, sampled or not
+  std::uint64_t spans_exported = 0;        // handed to exporters and sent
   std::uint64_t spans_dropped_queue = 0;   // batch processor queue full
   std::uint64_t spans_dropped_outage = 0;  // exporter_outage fault
   std::uint64_t spans_failed_export = 0;   // exporter gave up

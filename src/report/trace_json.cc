@@ -65,8 +65,9 @@ json SpanToJson(const SpanView& v) {
       {"start_time_unix_nano", v.start_unix_ns},
       {"end_time_unix_nano", v.end_unix_ns},
       {"duration_ns", v.DurationNs()},
-      {"status", {{"code", std::string(StatusCodeName(v.status))},
-                  {"message", std::string(v.status_message)}}},
+      {"status",
+       {{"code", std::string(StatusCodeName(v.status))},
+        {"message", std::string(v.status_message)}}},
       {"service_name", std::string(v.service_name)},
   };
   auto details = DecodeSpanDetails(v);

@@ -45,10 +45,15 @@ struct Walker {
 
 }  // namespace
 
-std::string TraceTreeText(const Trace& trace) {
+std::string TraceTreeText(const Trace& trace, const std::vector<std::size_t>* critical) {
+  std::vector<bool> on_path(trace.spans.size(), false);
+  if (critical)
+    for (std::size_t i : *critical)
+      if (i < on_path.size()) on_path[i] = true;
   TraceShape shape = AnalyzeTrace(trace);
   Walker w{trace, shape, std::vector<bool>(trace.spans.size(), false), {}};
-  for (std::size_t r : shape.roots) w.Walk(r, 0, shape.roots.size() > 1 ? "one of several roots" : "");
+  for (std::size_t r : shape.roots)
+    w.Walk(r, 0, shape.roots.size() > 1 ? "one of several roots" : "");
   for (std::size_t o : shape.orphans) {
     if (!w.visited[o])
       w.Walk(o, 0, "orphan: parent " + trace.spans[o].parent_span_id.Hex() + " never arrived");
@@ -73,13 +78,14 @@ std::string TraceTreeText(const Trace& trace) {
   }
   name_width = std::min<std::size_t>(name_width, 48);
 
-  std::string out = fmt::format(
-      "trace {}  ({} spans, {})\n", trace.id.Hex(), trace.spans.size(),
-      FormatDuration(trace.spans.empty() ? 0 : static_cast<std::int64_t>(end - start)));
+  std::string out =
+      fmt::format("trace {}  ({} spans, {})\n", trace.id.Hex(), trace.spans.size(),
+                  FormatDuration(trace.spans.empty() ? 0 : static_cast<std::int64_t>(end - start)));
   for (const Row& row : w.rows) {
     const SpanView& s = trace.spans[row.span];
-    fmt::format_to(std::back_inserter(out), "  {:<{}}  {:<{}}  {:>9}", label(row), label_width,
-                   std::string(s.name), name_width, FormatDuration(s.DurationNs()));
+    fmt::format_to(std::back_inserter(out), "{} {:<{}}  {:<{}}  {:>9}",
+                   on_path[row.span] ? '*' : ' ', label(row), label_width, std::string(s.name),
+                   name_width, FormatDuration(s.DurationNs()));
     if (s.status == StatusCode::kError) {
       fmt::format_to(std::back_inserter(out), "  ERROR{}{}", s.status_message.empty() ? "" : ": ",
                      std::string(s.status_message));
@@ -87,6 +93,7 @@ std::string TraceTreeText(const Trace& trace) {
     if (!row.note.empty()) fmt::format_to(std::back_inserter(out), "  <- {}", row.note);
     out += '\n';
   }
+  if (critical) out += "  (* on the critical path)\n";
   if (!shape.duplicates.empty()) {
     fmt::format_to(std::back_inserter(out), "  ({} spans reuse a span id already in this trace)\n",
                    shape.duplicates.size());

@@ -5,12 +5,15 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "store/trace.h"
 
 namespace traceproof {
 
 std::string FormatDuration(std::int64_t ns);  // "4.20 s", "12.0 ms", "850 µs"
-std::string TraceTreeText(const Trace& trace);
+// `critical`, when given, holds span indexes on the trace's critical path: those lines get a
+// `*` in the margin and the footer says so (run reports mark the slowest trace this way).
+std::string TraceTreeText(const Trace& trace, const std::vector<std::size_t>* critical = nullptr);
 
 }  // namespace traceproof

@@ -1,0 +1,103 @@
+#include "report/summary_json.h"
+
+#include <fmt/format.h>
+
+namespace traceproof {
+namespace {
+
+nlohmann::json Percentiles(const Histogram& h) {
+  nlohmann::json j = nlohmann::json::object();
+  j["count"] = h.TotalCount();
+  for (const auto& [name, p] : {std::pair{"p50", 50.0}, std::pair{"p90", 90.0},
+                                std::pair{"p99", 99.0}, std::pair{"p999", 99.9}})
+    j[std::string(name) + "_ms"] = h.ValueAtPercentile(p) / 1e6;
+  j["max_ms"] = h.Max() / 1e6;
+  j["mean_ms"] = h.Mean() / 1e6;
+  return j;
+}
+
+const char* StatusName(RunOutcome::Status s) {
+  switch (s) {
+    case RunOutcome::Status::kCompleted:
+      return "completed";
+    case RunOutcome::Status::kInterrupted:
+      return "interrupted";
+    case RunOutcome::Status::kEnvironmentError:
+      return "environment_error";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+nlohmann::json LoadStatsJson(const LoadStats& load) {
+  nlohmann::json j;
+  j["scheduled"] = load.scheduled;
+  j["sent"] = load.sent;
+  j["ok"] = load.ok;
+  nlohmann::json by_status = nlohmann::json::object();
+  for (const auto& [status, n] : load.by_status) by_status[std::to_string(status)] = n;
+  j["by_status"] = by_status;
+  j["errors"] = {{"connect", load.errors_connect},
+                 {"timeout", load.errors_timeout},
+                 {"reset", load.errors_reset},
+                 {"other", load.errors_other}};
+  j["dropped_iterations"] = load.dropped_iterations;
+  j["duration_s"] = load.duration_s;
+  j["target_rate_per_s"] = load.target_rate_per_s;
+  j["achieved_rate_per_s"] = load.AchievedRatePerS();
+  j["latency_corrected"] = Percentiles(load.corrected);
+  j["latency_uncorrected"] = Percentiles(load.uncorrected);
+  return j;
+}
+
+nlohmann::json SummaryJson(const Scenario& scenario, const RunOutcome& outcome,
+                           const RunVerdict& verdict, const std::string& started_utc) {
+  nlohmann::json j;
+  j["scenario"] = {
+      {"name", scenario.name}, {"file", scenario.file}, {"services", scenario.services_source}};
+  j["started_utc"] = started_utc;
+  j["status"] = StatusName(outcome.status);
+  if (!outcome.error.empty()) j["error"] = outcome.error;
+  j["verdict"] = verdict.checks_passed ? "pass" : "fail";
+  j["expected"] = scenario.expect.pass ? "pass" : "fail";
+  if (!scenario.expect.failing_kinds.empty()) j["expected_failing"] = scenario.expect.failing_kinds;
+  j["as_expected"] = verdict.as_expected;
+  if (!verdict.why.empty()) j["why"] = verdict.why;
+  nlohmann::json checks = nlohmann::json::array();
+  for (const CheckResult& r : outcome.results) {
+    checks.push_back(
+        {{"kind", r.kind},
+         {"label", r.label},
+         {"status", r.passed ? "pass" : "fail"},
+         {"reason", r.reason},
+         {"evidence", r.evidence},
+         {"details", r.details},
+         {"position", r.pos.line ? fmt::format("{}:{}:{}", r.pos.file, r.pos.line, r.pos.column)
+                                 : std::string()}});
+  }
+  j["checks"] = checks;
+  j["load"] = LoadStatsJson(outcome.data.load);
+  nlohmann::json hops = nlohmann::json::array();
+  for (const HopCounters& h : outcome.data.hops) {
+    nlohmann::json dropped = nlohmann::json::object();
+    for (const auto& [reason, n] : h.dropped) dropped[reason] = n;
+    hops.push_back({{"name", h.name},
+                    {"received", h.received},
+                    {"passed_on", h.passed_on},
+                    {"dropped", dropped}});
+  }
+  j["spans"] = {{"ground_truth", outcome.data.truth.size()},
+                {"sink_received", outcome.sink_spans_received},
+                {"sink_accepted", outcome.sink_spans_accepted},
+                {"sink_refused", outcome.sink_spans_refused},
+                {"traces", outcome.data.traces.size()},
+                {"hops", hops}};
+  j["run_seconds"] = outcome.data.run_seconds;
+  j["wall_seconds"] = outcome.wall_seconds;
+  j["versions"] = {{"traceproof", TRACEPROOF_VERSION},
+                   {"opentelemetry_proto", TRACEPROOF_OTLP_PROTO_VERSION}};
+  return j;
+}
+
+}  // namespace traceproof

@@ -1,0 +1,367 @@
+#include "run/scenario_runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "load/open_loop.h"
+#include "mock_services/ground_truth.h"
+#include "mock_services/mock_services.h"
+#include "receiver/grpc_receiver.h"
+#include "receiver/http_receiver.h"
+#include "receiver/ingest.h"
+#include "store/trace_store.h"
+#include "tracing/otlp_grpc_exporter.h"
+
+namespace traceproof {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// Services export in small, frequent batches so traces reach the sink while the load runs;
+// a deep queue so a burst is absorbed rather than dropped (drops are still counted).
+BatchSpanProcessorOptions RunBatchOptions() {
+  BatchSpanProcessorOptions o;
+  o.max_queue_size = 1 << 16;
+  o.max_export_batch_size = 512;
+  o.schedule_delay = milliseconds(200);
+  o.export_timeout = milliseconds(10000);
+  return o;
+}
+
+ArrivalPhase ToArrival(const LoadPhase& phase, int target) {
+  ArrivalPhase a;
+  switch (phase.arrival) {
+    case LoadPhase::Arrival::kConstant:
+      a = ArrivalPhase::Constant(phase.rate_per_s, phase.duration);
+      break;
+    case LoadPhase::Arrival::kPoisson:
+      a = ArrivalPhase::Poisson(phase.rate_per_s, phase.duration);
+      break;
+    case LoadPhase::Arrival::kRamping:
+      a = ArrivalPhase::Ramping(phase.from_per_s, phase.to_per_s, phase.duration);
+      break;
+  }
+  a.target = target;
+  return a;
+}
+
+class Runner {
+ public:
+  Runner(const Scenario& scenario, const RunOptions& options)
+      : scenario_(scenario), options_(options), store_(StoreOptions(scenario)) {}
+
+  RunOutcome Run() {
+    const auto started = Clock::now();
+    if (Start()) {
+      if (scenario_.warmup.count() > 0 && !Stopping()) Warmup();
+      if (!Stopping()) Load();
+      Drain();
+    }
+    StopAll();
+    if (outcome_.status != RunOutcome::Status::kEnvironmentError) {
+      if (Stopping()) outcome_.status = RunOutcome::Status::kInterrupted;
+      Collect();
+      RunChecks();
+    }
+    outcome_.wall_seconds = Seconds(Clock::now() - started);
+    return std::move(outcome_);
+  }
+
+ private:
+  static TraceStoreOptions StoreOptions(const Scenario& scenario) {
+    TraceStoreOptions o;
+    // Traces are collected once, at the end; the quiet period only matters for the store's own
+    // bookkeeping, so it is at least the exporters' batch delay.
+    o.quiet_period = std::max<milliseconds>(
+        milliseconds(1000), std::chrono::duration_cast<milliseconds>(scenario.drain_quiet));
+    return o;
+  }
+
+  bool Stopping() const { return options_.stop && options_.stop->load(); }
+  void Log(const std::string& line) const {
+    if (options_.log) options_.log(line);
+  }
+  void Fail(std::string error) {
+    outcome_.status = RunOutcome::Status::kEnvironmentError;
+    outcome_.error = std::move(error);
+  }
+
+  bool Start() {
+    std::string error;
+    GrpcReceiverOptions grpc_options;
+    grpc_options.port = 0;
+    grpc_ = StartGrpcReceiver(grpc_options, store_, ingest_, error);
+    if (!grpc_) {
+      Fail("embedded sink (OTLP/gRPC) did not start: " + error);
+      return false;
+    }
+    HttpReceiverOptions http_options;
+    http_options.port = 0;
+    http_ = StartHttpReceiver(http_options, store_, ingest_, error);
+    if (!http_) {
+      Fail("embedded sink (OTLP/HTTP) did not start: " + error);
+      return false;
+    }
+    Log(fmt::format("sink: otlp/grpc on 127.0.0.1:{}, otlp/http on 127.0.0.1:{}", grpc_->port(),
+                    http_->port()));
+    if (NeedsServices()) {
+      mock::MockServicesOptions o;
+      o.threads = options_.service_threads;
+      o.sampler.name = scenario_.sampling.sampler;
+      if (!scenario_.sampling.arg.empty()) o.sampler.arg = scenario_.sampling.arg;
+      for (const auto& ov : scenario_.sampling.overrides) {
+        SamplerConfig c;
+        c.name = ov.sampler;
+        if (!ov.arg.empty()) c.arg = ov.arg;
+        o.sampler_overrides[ov.service] = c;
+      }
+      const std::string endpoint = fmt::format("127.0.0.1:{}", grpc_->port());
+      o.make_exporter = [endpoint](const ResourceInfo& resource) -> std::unique_ptr<SpanExporter> {
+        OtlpExporterOptions eo;
+        eo.endpoint = endpoint;
+        eo.resource = resource;
+        return MakeOtlpGrpcExporter(eo);
+      };
+      o.batch = RunBatchOptions();
+      o.ground_truth = &truth_;
+      services_ = mock::StartMockServices(scenario_.services, o, error);
+      if (!services_) {
+        Fail("mock services did not start: " + error);
+        return false;
+      }
+      for (const auto& s : scenario_.services.services)
+        if (s.external.empty())
+          Log(fmt::format("service {} on 127.0.0.1:{}", s.name, services_->port(s.name)));
+    }
+    return true;
+  }
+
+  bool NeedsServices() const {
+    return std::any_of(scenario_.load.begin(), scenario_.load.end(),
+                       [](const LoadPhase& p) { return !p.span_load; });
+  }
+
+  // Targets and arrival phases for the generator, one target per distinct destination.
+  OpenLoopOptions LoadOptions(const std::vector<LoadPhase>& phases) {
+    OpenLoopOptions o;
+    o.threads = options_.load_threads;
+    o.connections = options_.load_connections;
+    for (const LoadPhase& p : phases) {
+      LoadTarget t;
+      if (p.span_load) {
+        t.port = http_->port();
+        t.path = "/v1/traces";
+        t.span_load_spans = p.spans_per_request;
+        t.spans_per_trace = p.spans_per_trace;
+      } else {
+        t.port = services_->port(p.service);
+        t.method = p.method;
+        t.path = p.path;
+        if (p.method == "POST" || p.method == "PUT" || p.method == "PATCH") {
+          t.body = "{}";
+          t.content_type = "application/json";
+        }
+      }
+      if (p.connections > 0) o.connections = p.connections;
+      o.timeout = p.timeout;
+      o.targets.push_back(t);
+      o.phases.push_back(ToArrival(p, static_cast<int>(o.targets.size()) - 1));
+    }
+    return o;
+  }
+
+  LoadStats RunWithProgress(const OpenLoopOptions& load, const std::string& phase_name) {
+    OpenLoopProgress progress;
+    LoadStats stats;
+    double total_s = 0;
+    for (const auto& p : load.phases) total_s += Seconds(p.duration);
+    std::atomic<bool> done{false};
+    std::thread worker([&] {
+      stats = RunOpenLoop(load, &progress, options_.stop);
+      done = true;
+    });
+    const auto begin = Clock::now();
+    std::uint64_t last_sent = 0;
+    auto last = begin;
+    while (!done) {
+      std::this_thread::sleep_for(milliseconds(100));
+      if (Clock::now() - last < std::chrono::seconds(1) && !done) continue;
+      const auto now = Clock::now();
+      RunProgress p;
+      p.phase = phase_name;
+      p.elapsed_s = Seconds(now - begin);
+      p.phase_total_s = total_s;
+      p.requests_sent = progress.sent.load();
+      p.rate_per_s = (p.requests_sent - last_sent) / std::max(1e-3, Seconds(now - last));
+      p.p99_corrected_ns = progress.p99_corrected_ns.load();
+      p.spans_received = ingest_.spans_received.load();
+      p.dropped_iterations = progress.dropped.load();
+      p.errors = progress.errors.load();
+      last_sent = p.requests_sent;
+      last = now;
+      if (options_.on_progress) options_.on_progress(p);
+    }
+    worker.join();
+    return stats;
+  }
+
+  void Warmup() {
+    LoadPhase first = scenario_.load.front();
+    first.duration = scenario_.warmup;
+    if (first.arrival == LoadPhase::Arrival::kRamping) {
+      first.arrival = LoadPhase::Arrival::kConstant;
+      first.rate_per_s = std::max(1.0, first.from_per_s);
+    }
+    Log(fmt::format("warm-up: {:.1f} s (not measured)", Seconds(scenario_.warmup)));
+    RunWithProgress(LoadOptions({first}), "warm-up");
+  }
+
+  void Load() {
+    double total = 0;
+    for (const auto& p : scenario_.load) total += Seconds(p.duration);
+    Log(fmt::format("load: {} phase(s), {:.1f} s", scenario_.load.size(), total));
+    const auto begin = Clock::now();
+    outcome_.data.load = RunWithProgress(LoadOptions(scenario_.load), "load");
+    outcome_.data.run_seconds = Seconds(Clock::now() - begin);
+  }
+
+  // Waits until no span has arrived for `drain_quiet`, bounded by `drain_max`. Services flush
+  // on stop, so they are stopped first.
+  void Drain() {
+    const auto begin = Clock::now();
+    if (services_) {
+      Log("drain: flushing services");
+      services_->Stop(std::chrono::duration_cast<milliseconds>(scenario_.drain_max));
+    }
+    std::uint64_t last = ingest_.spans_received.load();
+    auto quiet_since = Clock::now();
+    while (Clock::now() - begin < scenario_.drain_max && !Stopping()) {
+      std::this_thread::sleep_for(milliseconds(50));
+      const std::uint64_t now = ingest_.spans_received.load();
+      if (now != last) {
+        last = now;
+        quiet_since = Clock::now();
+      } else if (Clock::now() - quiet_since >= scenario_.drain_quiet) {
+        break;
+      }
+    }
+    Log(fmt::format("drain: {} spans received, quiet after {:.1f} s", last,
+                    Seconds(Clock::now() - begin)));
+  }
+
+  void StopAll() {
+    if (services_) services_->Stop(milliseconds(2000));
+    if (http_) http_->Stop();
+    if (grpc_) grpc_->Stop();
+  }
+
+  void Collect() {
+    RunData& d = outcome_.data;
+    d.traces = store_.CollectCompleted(true);
+    d.truth = truth_.Snapshot();
+    d.head_sampler = scenario_.sampling.sampler;
+    d.head_sampler_ratio = scenario_.sampling.ratio;
+    outcome_.sink_spans_received = ingest_.spans_received.load();
+    outcome_.sink_spans_accepted = ingest_.spans_accepted.load();
+    outcome_.sink_spans_refused = ingest_.SpansRefused();
+    if (services_) {
+      const mock::MockServicesStats st = services_->stats();
+      HopCounters h;
+      h.name = "services";
+      h.passed_on = st.spans_exported;
+      h.dropped = {{"queue full", st.spans_dropped_queue},
+                   {"exporter outage", st.spans_dropped_outage},
+                   {"export failed", st.spans_failed_export}};
+      h.received = st.spans_exported + st.spans_dropped_queue + st.spans_dropped_outage +
+                   st.spans_failed_export;
+      d.hops.push_back(std::move(h));
+    }
+    HopCounters sink;
+    sink.name = "sink";
+    sink.received = ingest_.spans_received.load();
+    sink.passed_on = ingest_.spans_accepted.load();
+    for (std::size_t i = 0; i < kRefusalReasonCount; ++i) {
+      const std::uint64_t n = ingest_.spans_refused[i].load();
+      if (n) sink.dropped.emplace_back(RefusalReasonName(static_cast<RefusalReason>(i)), n);
+    }
+    if (const auto evicted = store_.counters().evicted_spans.load())
+      sink.dropped.emplace_back("evicted (store full)", evicted);
+    d.hops.push_back(std::move(sink));
+  }
+
+  void RunChecks() {
+    Log(fmt::format("checks: {} over {} traces, {} ground-truth spans", scenario_.checks.size(),
+                    outcome_.data.traces.size(), outcome_.data.truth.size()));
+    for (const CheckSpec& spec : scenario_.checks) {
+      CheckResult r = spec.check->Run(outcome_.data);
+      if (r.kind.empty()) r.kind = spec.kind;
+      r.pos = spec.pos;
+      outcome_.results.push_back(std::move(r));
+    }
+  }
+
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  TraceStore store_;
+  IngestCounters ingest_;
+  mock::GroundTruthRecorder truth_;
+  std::unique_ptr<GrpcReceiver> grpc_;
+  std::unique_ptr<HttpReceiver> http_;
+  std::unique_ptr<mock::MockServices> services_;
+  RunOutcome outcome_;
+};
+
+}  // namespace
+
+bool RunOutcome::ChecksPassed() const {
+  return std::all_of(results.begin(), results.end(), [](const CheckResult& r) { return r.passed; });
+}
+
+bool RunOutcome::AsExpected(const Expectation& expect, std::string& why) const {
+  if (status != Status::kCompleted) {
+    why = status == Status::kInterrupted ? "the run was interrupted" : error;
+    return false;
+  }
+  if (expect.pass) {
+    if (ChecksPassed()) return true;
+    why = "a check failed";
+    return false;
+  }
+  if (ChecksPassed()) {
+    why = "every check passed, but the scenario expects a failure";
+    return false;
+  }
+  for (const std::string& kind : expect.failing_kinds) {
+    const bool failed = std::any_of(results.begin(), results.end(), [&](const CheckResult& r) {
+      return r.kind == kind && !r.passed;
+    });
+    if (!failed) {
+      why = fmt::format("the scenario expects a '{}' check to fail, and none did", kind);
+      return false;
+    }
+  }
+  // Checks that fail without being expected to are still a surprise.
+  for (const CheckResult& r : results) {
+    if (r.passed) continue;
+    if (std::find(expect.failing_kinds.begin(), expect.failing_kinds.end(), r.kind) ==
+            expect.failing_kinds.end() &&
+        !expect.failing_kinds.empty()) {
+      why = fmt::format("'{}' check failed, and the scenario expects only {} to fail", r.kind,
+                        fmt::join(expect.failing_kinds, ", "));
+      return false;
+    }
+  }
+  return true;
+}
+
+RunOutcome RunScenario(const Scenario& scenario, const RunOptions& options) {
+  return Runner(scenario, options).Run();
+}
+
+}  // namespace traceproof

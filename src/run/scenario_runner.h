@@ -1,0 +1,61 @@
+// One run of a scenario, the Collector testbed's lifecycle made explicit: start the embedded
+// sink → start the mock services (exporting to the sink, recording ground truth) → warm-up →
+// load phases → drain (until the sink is quiet, bounded) → stop services and receivers →
+// checks. Everything is stopped in reverse order on every path, including a stop request
+// (Ctrl-C): what was measured so far is still returned and checked. No files are written here;
+// the caller turns the outcome into reports. RunScenario blocks; call it from one thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "checks/check.h"
+#include "checks/run_data.h"
+#include "scenario/scenario.h"
+
+namespace traceproof {
+
+// What the run is doing, for a progress line; called about once a second from the run thread.
+struct RunProgress {
+  std::string phase;  // "warm-up", "load", "drain", "checks"
+  double elapsed_s = 0;
+  double phase_total_s = 0;  // 0 when unknown
+  std::uint64_t requests_sent = 0;
+  double rate_per_s = 0;  // over the last interval
+  std::uint64_t p99_corrected_ns = 0;
+  std::uint64_t spans_received = 0;
+  std::uint64_t dropped_iterations = 0;
+  std::uint64_t errors = 0;
+};
+
+struct RunOptions {
+  int service_threads = 2;
+  int load_threads = 1;
+  int load_connections = 256;
+  std::function<void(const RunProgress&)> on_progress;  // may be empty
+  std::function<void(const std::string&)> log;          // lifecycle lines; may be empty
+  const std::atomic<bool>* stop = nullptr;              // Ctrl-C
+};
+
+struct RunOutcome {
+  enum class Status { kCompleted, kInterrupted, kEnvironmentError };
+  Status status = Status::kCompleted;
+  std::string error;  // kEnvironmentError: what could not start
+  std::vector<CheckResult> results;
+  RunData data;  // traces, truth, load stats, hops
+  double wall_seconds = 0;
+  std::uint64_t sink_spans_received = 0;
+  std::uint64_t sink_spans_accepted = 0;
+  std::uint64_t sink_spans_refused = 0;
+
+  bool ChecksPassed() const;
+  // Did the run conclude what the scenario expects (all pass, or the named kinds failing)?
+  bool AsExpected(const Expectation& expect, std::string& why) const;
+};
+
+RunOutcome RunScenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace traceproof
