@@ -1,11 +1,12 @@
 # A thin layer over CMake presets (as neovim does): the README's two commands, `make demo` and
 # `make test`, each install what they need first (scripts/bootstrap, idempotent and quiet).
-#   make demo    the seed's slow-checkout trace through the official Python SDK into the sink
+#   make demo    traceproof run scenarios/slow-checkout.yaml: the seed's slow checkout, checked
+#   make demo-sdk  the seed's trace sent by the official Python SDK, printed by the sink
 #   make test    build everything and run the whole suite (unit, interop, fuzz smoke)
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz    a longer libFuzzer run of every decoder target (FUZZ_SECONDS, default 600)
 #   make bench   traceproof bench ingest
-.PHONY: all bootstrap build test demo asan fuzz-build fuzz bench clean
+.PHONY: all bootstrap build test demo demo-sdk asan fuzz-build fuzz bench clean
 
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
@@ -27,7 +28,10 @@ test: build fuzz-build
 	@ctest --test-dir build --output-on-failure -j $(JOBS)
 
 demo: build
-	@scripts/demo
+	@build/traceproof run scenarios/slow-checkout.yaml
+
+demo-sdk: build
+	@scripts/demo-sdk
 
 asan: bootstrap
 	@test -f build-asan/build.ninja || cmake --preset asan >/dev/null

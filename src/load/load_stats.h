@@ -21,7 +21,7 @@ struct LoadStats {
   std::uint64_t errors_reset = 0;
   std::uint64_t errors_other = 0;
   std::uint64_t dropped_iterations = 0;  // not started: the generator could not keep up
-  double duration_s = 0;
+  double duration_s = 0;  // the schedule's window, or until the last send if that was later
   double target_rate_per_s = 0;  // mean of the schedule over the run
   Histogram corrected;           // from intended start
   Histogram uncorrected;         // from actual send

@@ -30,9 +30,11 @@ using std::chrono::seconds;
 // connection stalls, as a GC pause or a full disk would stall a real service).
 class TestServer {
  public:
-  explicit TestServer(std::uint64_t stall_after = 0, milliseconds stall = milliseconds(0))
+  explicit TestServer(std::uint64_t stall_after = 0, milliseconds stall = milliseconds(0),
+                      std::chrono::microseconds per_request = {})
       : stall_after_(stall_after),
         stall_(stall),
+        per_request_(per_request),
         acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
     asio::co_spawn(io_, Accept(), asio::detached);
     thread_ = std::thread([this] { io_.run(); });
@@ -62,6 +64,7 @@ class TestServer {
       if (ec) co_return;
       if (stall_after_ && ++requests_ == stall_after_) std::this_thread::sleep_for(stall_);
       if (!stall_after_) ++requests_;
+      if (per_request_.count()) std::this_thread::sleep_for(per_request_);
       unsigned status = 200;
       std::string_view target(req.target().data(), req.target().size());
       if (target.rfind("/status/", 0) == 0) status = std::stoi(std::string(target.substr(8)));
@@ -76,6 +79,7 @@ class TestServer {
 
   std::uint64_t stall_after_;
   milliseconds stall_;
+  std::chrono::microseconds per_request_;
   std::atomic<std::uint64_t> requests_{0};
   asio::io_context io_{1};
   asio::ip::tcp::acceptor acceptor_;
@@ -162,6 +166,19 @@ TEST(OpenLoop, ArrivalsBeyondTheBacklogAreDroppedAndCounted) {
   EXPECT_GT(s.dropped_iterations, 500u);
   EXPECT_EQ(s.sent + s.dropped_iterations, s.scheduled) << "every arrival is sent or counted";
   EXPECT_EQ(progress.dropped.load(), s.dropped_iterations);
+}
+
+TEST(OpenLoop, AGeneratorThatFallsBehindReportsTheRateItAchieved) {
+  // The server needs 4 ms per request on one thread (at most 250/s); 1000/s are offered for
+  // 0.5 s. Every request is still sent, late, so the achieved rate must show the shortfall.
+  TestServer server(0, milliseconds(0), std::chrono::microseconds(4000));
+  OpenLoopOptions o = Options(server.port(), 1000, milliseconds(500));
+  o.connections = 4;
+  const LoadStats s = RunOpenLoop(o);
+  EXPECT_EQ(s.sent, 500u);
+  EXPECT_GT(s.duration_s, 1.5);
+  EXPECT_LT(s.AchievedRatePerS(), 350);
+  EXPECT_DOUBLE_EQ(s.target_rate_per_s, 1000);
 }
 
 TEST(OpenLoop, StopEndsASlowScheduleQuickly) {
