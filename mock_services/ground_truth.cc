@@ -37,6 +37,11 @@ std::string GroundTruthToJson(const GroundTruthSpan& s) {
       {"end_time_unix_nano", s.end_unix_ns},
       {"faults", s.faults},
   };
+  if (!s.queue.empty()) {
+    j["queue"] = s.queue;
+    if (s.linked_span_id.IsValid()) j["linked_span_id"] = s.linked_span_id.Hex();
+    if (s.redelivered) j["redelivered"] = true;
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -31,6 +31,11 @@ struct GroundTruthSpan {
   std::uint64_t start_unix_ns = 0;
   std::uint64_t end_unix_ns = 0;
   std::vector<std::string> faults;  // faults applied to this span, e.g. "drop_traceparent"
+  // Queue spans (PRODUCER publish, CONSUMER process): the queue; a consumer that links to the
+  // producer instead of being its child records the span it linked to.
+  std::string queue;
+  SpanId linked_span_id;
+  bool redelivered = false;  // a consumer span for a message the broker delivered again
 };
 
 class GroundTruthSink {

@@ -5,7 +5,7 @@
 
 namespace traceproof::mock {
 
-void InProcessQueue::Publish(std::string_view queue, QueueMessage message) {
+bool InProcessQueue::Publish(std::string_view queue, QueueMessage message) {
   Handler handler;
   {
     std::lock_guard lock(mu_);
@@ -13,12 +13,13 @@ void InProcessQueue::Publish(std::string_view queue, QueueMessage message) {
     auto it = handlers_.find(queue);
     if (it == handlers_.end()) {
       pending_[std::string(queue)].push_back(std::move(message));
-      return;
+      return true;
     }
     handler = it->second;
   }
   auto msg = std::make_shared<QueueMessage>(std::move(message));
   boost::asio::post(executor_, [handler, msg] { handler(std::move(*msg)); });
+  return true;
 }
 
 void InProcessQueue::Subscribe(std::string_view queue, Handler handler) {

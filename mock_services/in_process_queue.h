@@ -15,9 +15,10 @@ namespace traceproof::mock {
 class InProcessQueue final : public MessageQueue {
  public:
   explicit InProcessQueue(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
-  void Publish(std::string_view queue, QueueMessage message) override;
+  bool Publish(std::string_view queue, QueueMessage message) override;
   void Subscribe(std::string_view queue, Handler handler) override;
-  std::uint64_t published() const;
+  std::string_view system() const override { return "traceproof-inprocess"; }
+  std::uint64_t published() const override;
 
  private:
   boost::asio::any_io_executor executor_;

@@ -26,9 +26,9 @@ namespace {
 const std::vector<std::string> kStepKinds = {"call",    "db",    "error", "parallel",
                                              "publish", "sleep", "work"};
 const std::vector<std::string> kFaultKinds = {
-    "clock_skew",          "detached_span",    "drop_traceparent", "error",
-    "exporter_outage",     "high_cardinality", "latency",          "reset",
-    "strip_queue_headers", "timeout"};
+    "clock_skew",       "detached_span",        "drop_traceparent", "error", "exporter_outage",
+    "high_cardinality", "ignore_queue_headers", "latency",          "reset", "strip_queue_headers",
+    "timeout"};
 const std::vector<std::string> kFaultCommonKeys = {"from",    "rate", "route",
                                                    "service", "to",   "until"};
 
@@ -475,6 +475,7 @@ class Parser : public YamlReader {
           {"reset", Fault::Kind::kReset},
           {"drop_traceparent", Fault::Kind::kDropTraceparent},
           {"strip_queue_headers", Fault::Kind::kStripQueueHeaders},
+          {"ignore_queue_headers", Fault::Kind::kIgnoreQueueHeaders},
           {"detached_span", Fault::Kind::kDetachedSpan},
           {"high_cardinality", Fault::Kind::kHighCardinality},
           {"exporter_outage", Fault::Kind::kExporterOutage},

@@ -1,7 +1,5 @@
 #include "mock_services/mock_services.h"
 
-#include <utility>  // Boost 1.74 asio uses std::exchange without including it
-
 #include <fmt/format.h>
 
 #include <atomic>
@@ -15,7 +13,9 @@
 #include <map>
 #include <random>
 #include <thread>
+#include <utility>  // Boost 1.74 asio uses std::exchange without including it
 
+#include "mock_services/amqp_queue.h"
 #include "mock_services/http_client.h"
 #include "mock_services/in_process_queue.h"
 #include "mock_services/latency_sampler.h"
@@ -58,6 +58,8 @@ std::string FaultName(Fault::Kind k) {
     case Fault::Kind::kReset: return "reset";
     case Fault::Kind::kDropTraceparent: return "drop_traceparent";
     case Fault::Kind::kStripQueueHeaders: return "strip_queue_headers";
+    case Fault::Kind::kIgnoreQueueHeaders:
+      return "ignore_queue_headers";
     case Fault::Kind::kDetachedSpan: return "detached_span";
     case Fault::Kind::kHighCardinality: return "high_cardinality";
     case Fault::Kind::kClockSkew: return "clock_skew";
@@ -120,10 +122,7 @@ struct TrackedSpan {
 class Services final : public MockServices {
  public:
   Services(const ServiceGraph& graph, MockServicesOptions options)
-      : graph_(graph),
-        options_(std::move(options)),
-        ioc_(std::make_unique<asio::io_context>()),
-        queue_(ioc_->get_executor()) {}
+      : graph_(graph), options_(std::move(options)), ioc_(std::make_unique<asio::io_context>()) {}
   ~Services() override { Stop(std::chrono::seconds(2)); }
 
   bool Start(std::string& error) {
@@ -136,6 +135,17 @@ class Services final : public MockServices {
     } catch (const std::exception& e) {
       error = e.what();
       return false;
+    }
+    if (options_.amqp_url.empty()) {
+      queue_ = std::make_unique<InProcessQueue>(ioc_->get_executor());
+    } else {
+      AmqpQueueOptions qo;
+      qo.url = options_.amqp_url;
+      queue_ = MakeAmqpQueue(qo, ioc_->get_executor(), error);
+      if (!queue_) {
+        error = "AMQP broker: " + error;
+        return false;
+      }
     }
     for (const Step* step : AllSteps()) samplers_.emplace(step, std::make_unique<LatencySampler>(step->latency, graph_.scale));
     for (const Fault& f : graph_.faults) fault_samplers_.emplace(&f, std::make_unique<LatencySampler>(f.latency, graph_.scale));
@@ -193,7 +203,7 @@ class Services final : public MockServices {
       for (const Consumer& c : rt->def->consumers) {
         ServiceRuntime* svc = rt.get();
         const Consumer* consumer = &c;
-        queue_.Subscribe(c.queue, [this, svc, consumer](QueueMessage m) {
+        queue_->Subscribe(c.queue, [this, svc, consumer](QueueMessage m) {
           asio::co_spawn(asio::make_strand(*ioc_), Consume(svc, consumer, std::move(m)),
                          asio::detached);
         });
@@ -225,7 +235,9 @@ class Services final : public MockServices {
       }
     }
     s.spans_started = spans_started_.load();
-    s.messages_published = queue_.published();
+    s.messages_published = queue_ ? queue_->published() : published_at_stop_;
+    s.messages_publish_failed = publish_failed_.load();
+    s.messages_redelivered = redelivered_.load();
     return s;
   }
 
@@ -245,6 +257,11 @@ class Services final : public MockServices {
     ioc_->stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    // Consumers stop (acking what was processed) before the executor they post to goes.
+    if (queue_) {
+      published_at_stop_ = queue_->published();
+      queue_.reset();
+    }
     // Destroy the io_context (and with it any coroutine still parked, e.g. an idle keep-alive
     // session or a request past the deadline) while tracers and processors are alive, and
     // before the sockets it owns outlive it.
@@ -472,9 +489,10 @@ class Services final : public MockServices {
   void Publish(RequestState& st, const Step& step, SpanId expected) {
     TrackedSpan t = StartSpan(st, step.name, SpanKind::kProducer, st.current, expected);
     if (t.active) {
-      t.span->SetAttribute("messaging.system", "traceproof-inprocess");
+      t.span->SetAttribute("messaging.system", queue_->system());
       t.span->SetAttribute("messaging.destination.name", step.queue);
       t.span->SetAttribute("messaging.operation.type", "publish");
+      t.truth.queue = step.queue;
     }
     QueueMessage msg;
     msg.body = fmt::format("{{\"request_id\":{}}}", st.request_id);
@@ -489,7 +507,12 @@ class Services final : public MockServices {
       });
     }
     in_flight_.fetch_add(1);  // until a consumer has processed it
-    queue_.Publish(step.queue, std::move(msg));
+    if (!queue_->Publish(step.queue, std::move(msg))) {
+      in_flight_.fetch_sub(1);
+      publish_failed_.fetch_add(1);
+      EndSpan(t, StatusCode::kError, "publish to " + step.queue + " failed");
+      return;
+    }
     EndSpan(t, StatusCode::kUnset);
   }
 
@@ -505,6 +528,7 @@ class Services final : public MockServices {
 
   awaitable<void> Consume(ServiceRuntime* svc, const Consumer* consumer, QueueMessage msg) {
     InFlight in_flight(in_flight_, /*already_counted=*/true);  // counted when published
+    if (msg.redelivered) redelivered_.fetch_add(1);
     auto header = [&msg](std::string_view name) -> std::optional<std::string_view> {
       for (const auto& [k, v] : msg.headers)
         if (k == name) return std::string_view(v);
@@ -517,21 +541,30 @@ class Services final : public MockServices {
     SpanId expected;
     if (auto e = header(kExpectedParentHeader)) expected = SpanId::FromHex(*e).value_or(SpanId{});
     st.active = ActiveFaults(*svc, "");
-    w3c::Extracted in = svc->def->tracing ? w3c::Extract(header) : w3c::Extracted{};
+    const bool ignore_headers = st.Active(Fault::Kind::kIgnoreQueueHeaders) != nullptr;
+    w3c::Extracted in =
+        svc->def->tracing && !ignore_headers ? w3c::Extract(header) : w3c::Extracted{};
     st.baggage = in.baggage;
     const bool detached = st.Active(Fault::Kind::kDetachedSpan) != nullptr;
     std::optional<SpanContext> parent = (consumer->link || detached) ? std::nullopt : in.parent;
     TrackedSpan t = StartSpan(st, consumer->span_name, SpanKind::kConsumer, parent, expected);
     if (t.active) {
-      t.span->SetAttribute("messaging.system", "traceproof-inprocess");
+      t.span->SetAttribute("messaging.system", queue_->system());
       t.span->SetAttribute("messaging.destination.name", consumer->queue);
       t.span->SetAttribute("messaging.operation.type", "process");
-      if (consumer->link && !detached && in.parent) t.span->AddLink(*in.parent);
+      t.truth.queue = consumer->queue;
+      t.truth.redelivered = msg.redelivered;
+      if (consumer->link && !detached && in.parent) {
+        t.span->AddLink(*in.parent);
+        t.truth.linked_span_id = in.parent->span_id;
+      }
       if (detached) t.truth.faults.push_back("detached_span");
+      if (ignore_headers) t.truth.faults.push_back("ignore_queue_headers");
       st.current = t.span->context();
     }
     co_await RunSteps(st, consumer->steps);
     EndSpan(t, st.failed ? StatusCode::kError : StatusCode::kUnset, st.error_message);
+    if (msg.settle) msg.settle(true);
   }
 
   struct Outcome {
@@ -677,7 +710,10 @@ class Services final : public MockServices {
   ServiceGraph graph_;
   MockServicesOptions options_;
   std::unique_ptr<asio::io_context> ioc_;  // reset by Stop() before the runtimes go
-  InProcessQueue queue_;
+  std::unique_ptr<MessageQueue> queue_;    // made by Start(), reset by Stop()
+  std::uint64_t published_at_stop_ = 0;
+  std::atomic<std::uint64_t> publish_failed_{0};
+  std::atomic<std::uint64_t> redelivered_{0};
   HttpClientPool pool_;
   std::vector<std::unique_ptr<ServiceRuntime>> runtimes_;
   std::map<std::string, ServiceRuntime*> by_name_;

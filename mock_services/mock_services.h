@@ -37,6 +37,8 @@ struct MockServicesOptions {
   GroundTruthSink* ground_truth = nullptr;  // not owned; may be null
   std::chrono::milliseconds call_timeout{10000};
   std::string resource_attributes;  // OTEL_RESOURCE_ATTRIBUTES for every service
+  // Queues (publish steps, consumers) over this AMQP broker (amqp_queue.h); empty: in process.
+  std::string amqp_url;
 };
 
 struct MockServicesStats {
@@ -47,6 +49,8 @@ struct MockServicesStats {
   std::uint64_t spans_dropped_outage = 0;  // exporter_outage fault
   std::uint64_t spans_failed_export = 0;   // exporter gave up
   std::uint64_t messages_published = 0;
+  std::uint64_t messages_publish_failed = 0;  // the broker did not take them
+  std::uint64_t messages_redelivered = 0;     // consumed again after a nack or lost consumer
 };
 
 class MockServices {

@@ -72,7 +72,7 @@ struct Route {
   SourcePos pos;
 };
 
-// Consumes messages from an in-process queue (or a broker, later): a CONSUMER span that is a
+// Consumes messages from the in-process queue or a broker: a CONSUMER span that is a
 // child of the producer's context (link = false) or a new trace linked to it (link = true).
 struct Consumer {
   std::string queue;
@@ -97,16 +97,17 @@ struct ServiceDef {
 
 struct Fault {
   enum class Kind {
-    kLatency,            // add `latency` before the route runs
-    kError,              // answer `http_status`, span ERROR with an exception event
-    kTimeout,            // never answer (hold the request `latency`, default 30 s, then close)
-    kReset,              // close the connection without answering
-    kDropTraceparent,    // calls from `service` (to `to`, if set) carry no trace headers
-    kStripQueueHeaders,  // messages published by `service` lose their headers
-    kDetachedSpan,       // `service`'s work/consumer spans start new traces (async bug)
-    kHighCardinality,    // spans of `service` get a unique user.id and a raw url.full
-    kClockSkew,          // every timestamp of `service` shifted by `skew`
-    kExporterOutage,     // `service` exports nothing during the window
+    kLatency,             // add `latency` before the route runs
+    kError,               // answer `http_status`, span ERROR with an exception event
+    kTimeout,             // never answer (hold the request `latency`, default 30 s, then close)
+    kReset,               // close the connection without answering
+    kDropTraceparent,     // calls from `service` (to `to`, if set) carry no trace headers
+    kStripQueueHeaders,   // messages published by `service` lose their headers
+    kIgnoreQueueHeaders,  // `service`'s consumers do not read the trace headers of messages
+    kDetachedSpan,        // `service`'s work/consumer spans start new traces (async bug)
+    kHighCardinality,     // spans of `service` get a unique user.id and a raw url.full
+    kClockSkew,           // every timestamp of `service` shifted by `skew`
+    kExporterOutage,      // `service` exports nothing during the window
   };
   Kind kind = Fault::Kind::kLatency;
   std::string service;  // required

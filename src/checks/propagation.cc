@@ -1,7 +1,12 @@
 // propagation: did context survive every hop? Judged against ground truth, which knows for each
 // span the parent it should have had and the load request it belongs to, so a broken trace is
 // blamed on the precise edge ("gateway -> orders: 37 broken of 2000 requests") rather than
-// guessed from orphans in the sink.
+// guessed from orphans in the sink. Queue edges (a PRODUCER publish span and the CONSUMER span
+// that processed the message) are judged per message against what the scenario expects of the
+// consumer: a child of the producer (`queues: { expect: child }`, the default) or a new trace
+// with a link to it (`expect: link`); a consumer connected the other way counts as broken too.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -22,8 +27,43 @@ struct PropagationOptions {
   Comparison broken_traces;
   std::optional<Comparison> detached;
   bool tracestate = false;
+  bool expect_links = false;  // queues: { expect: link }
   SourcePos pos;
 };
+
+// One queue edge: producer service -> consumer service via a queue, per delivery.
+struct QueueEdgeStats {
+  std::string queue;
+  std::uint64_t deliveries = 0;
+  std::uint64_t by_parent = 0;  // consumer span is a child of the producer span
+  std::uint64_t by_link = 0;    // consumer span links to the producer span
+  std::uint64_t redelivered = 0;
+  std::uint64_t broken = 0;              // not connected the way the scenario expects
+  std::vector<std::int64_t> latency_ns;  // publish start -> process start
+  std::vector<std::string> evidence;
+};
+
+// Publish -> process latency as a histogram with fixed millisecond bounds, plus percentiles.
+nlohmann::json LatencyJson(std::vector<std::int64_t> ns) {
+  std::sort(ns.begin(), ns.end());
+  static const std::vector<double> kBoundsMs = {0.5, 1,   2,   5,    10,   20,   50,
+                                                100, 200, 500, 1000, 2000, 5000, 10000};
+  nlohmann::json buckets = nlohmann::json::array();
+  std::size_t i = 0;
+  for (double bound : kBoundsMs) {
+    std::uint64_t n = 0;
+    while (i < ns.size() && static_cast<double>(ns[i]) <= bound * 1e6) ++i, ++n;
+    buckets.push_back({{"le_ms", bound}, {"count", n}});
+  }
+  buckets.push_back({{"le_ms", "inf"}, {"count", ns.size() - i}});
+  auto ms = [&](double p) { return checks::PercentileOfSorted(ns, p) / 1e6; };
+  return {{"count", ns.size()},
+          {"p50_ms", ms(50)},
+          {"p90_ms", ms(90)},
+          {"p99_ms", ms(99)},
+          {"max_ms", ns.empty() ? 0.0 : ns.back() / 1e6},
+          {"histogram", buckets}};
+}
 
 struct EdgeStats {
   std::set<std::uint64_t> requests;
@@ -51,23 +91,64 @@ class PropagationCheck final : public Check {
     r.label = "broken_traces " + o_.broken_traces.text;
     if (o_.detached) r.label += ", detached " + o_.detached->text;
     if (o_.tracestate) r.label += ", tracestate carried to children";
+    const bool any_queue = std::any_of(data.truth.begin(), data.truth.end(), [](const auto& s) {
+      return !s.queue.empty() && s.kind == SpanKind::kConsumer;
+    });
+    if (any_queue)
+      r.label += o_.expect_links ? ", queue consumers linked" : ", queue consumers as children";
 
     std::unordered_map<SpanId, std::size_t, IdHash> by_id;
     by_id.reserve(data.truth.size());
     for (std::size_t i = 0; i < data.truth.size(); ++i) by_id.emplace(data.truth[i].span_id, i);
 
     std::map<std::string, EdgeStats> edges;
+    std::map<std::string, QueueEdgeStats> queue_edges;
+    std::set<TraceId> linked_traces;  // traces a correctly linked consumer span started
     std::map<std::uint64_t, RequestInfo> requests;
     std::uint64_t detached = 0, with_expected_parent = 0;
     std::vector<std::string> detached_evidence;
     for (const mock::GroundTruthSpan& s : data.truth) {
-      if (s.exported) {
+      if (s.queue.empty() || s.kind != SpanKind::kConsumer) continue;
+      if (!s.expected_parent_span_id.IsValid()) continue;
+      auto it = by_id.find(s.expected_parent_span_id);
+      const mock::GroundTruthSpan* producer = it == by_id.end() ? nullptr : &data.truth[it->second];
+      QueueEdgeStats& q = queue_edges[(producer ? producer->service : std::string("(unknown)")) +
+                                      " \u2192 " + s.service + " via " + s.queue];
+      q.queue = s.queue;
+      ++q.deliveries;
+      q.redelivered += s.redelivered ? 1 : 0;
+      const bool by_parent = s.parent_span_id == s.expected_parent_span_id && producer &&
+                             producer->trace_id == s.trace_id;
+      const bool by_link =
+          s.linked_span_id.IsValid() && s.linked_span_id == s.expected_parent_span_id;
+      q.by_parent += by_parent ? 1 : 0;
+      q.by_link += by_link ? 1 : 0;
+      if (by_link && !s.parent_span_id.IsValid() && o_.expect_links)
+        linked_traces.insert(s.trace_id);
+      if (!(o_.expect_links ? by_link : by_parent)) {
+        ++q.broken;
+        AddEvidence(q.evidence, s.trace_id);
+        if (producer) AddEvidence(q.evidence, producer->trace_id);
+      }
+      if (producer && s.start_unix_ns >= producer->start_unix_ns)
+        q.latency_ns.push_back(
+            static_cast<std::int64_t>(s.start_unix_ns - producer->start_unix_ns));
+    }
+    for (const mock::GroundTruthSpan& s : data.truth) {
+      const bool linked_segment = linked_traces.contains(s.trace_id);
+      if (s.exported && !linked_segment) {
         RequestInfo& req = requests[s.request_id];
         req.trace_ids.insert(s.trace_id);
         if (!s.parent_span_id.IsValid()) ++req.emitted_roots;
       }
       if (!s.expected_parent_span_id.IsValid()) continue;
       ++with_expected_parent;
+      const bool queue_consumer = !s.queue.empty() && s.kind == SpanKind::kConsumer;
+      // A consumer linked as expected is connected; it is a root by design, not detached.
+      if (queue_consumer && o_.expect_links && s.linked_span_id == s.expected_parent_span_id &&
+          s.linked_span_id.IsValid() && !HasFault(s, "detached_span")) {
+        continue;
+      }
       auto it = by_id.find(s.expected_parent_span_id);
       const mock::GroundTruthSpan* parent = it == by_id.end() ? nullptr : &data.truth[it->second];
       const std::string edge =
@@ -100,6 +181,7 @@ class PropagationCheck final : public Check {
     for (const auto& [id, req] : requests) {
       std::size_t roots_in_sink = 0;
       for (const TraceId& t : req.trace_ids) {
+        if (linked_traces.contains(t)) continue;
         auto it = sink_roots.find(t);
         if (it != sink_roots.end()) roots_in_sink += it->second;
       }
@@ -122,6 +204,45 @@ class PropagationCheck final : public Check {
     if (o_.tracestate)
       CountTracestate(data, tracestate_lost, tracestate_edges, tracestate_evidence);
     const bool tracestate_ok = tracestate_lost == 0;
+
+    // Queue edges: deliveries whose consumer span is not connected as expected.
+    std::uint64_t queue_deliveries = 0, queue_broken = 0;
+    std::vector<std::string> queue_parts;
+    nlohmann::json queue_json = nlohmann::json::array();
+    const char* want = o_.expect_links ? "link" : "child";
+    for (const auto& [name, q] : queue_edges) {
+      queue_deliveries += q.deliveries;
+      queue_broken += q.broken;
+      queue_json.push_back(
+          {{"edge", name},
+           {"queue", q.queue},
+           {"expect", want},
+           {"deliveries", q.deliveries},
+           {"redelivered", q.redelivered},
+           {"connected", q.deliveries - q.broken},
+           {"by_parent", q.by_parent},
+           {"by_link", q.by_link},
+           {"broken", q.broken},
+           {"connected_share", q.deliveries ? static_cast<double>(q.deliveries - q.broken) /
+                                                  static_cast<double>(q.deliveries)
+                                            : 1.0},
+           {"publish_to_process", LatencyJson(q.latency_ns)}});
+      if (q.broken == 0) continue;
+      std::string why;
+      if (o_.expect_links && q.by_parent > 0) {
+        why =
+            fmt::format("{} consumer spans are children of the producer, want a link", q.by_parent);
+      } else if (!o_.expect_links && q.by_link > 0) {
+        why = fmt::format("{} consumer spans link to the producer, want a child", q.by_link);
+      } else {
+        why = "the consumer span is neither a child of the producer nor linked to it";
+      }
+      queue_parts.push_back(fmt::format("{}: {} of {} messages not connected ({})", name, q.broken,
+                                        q.deliveries, why));
+    }
+    const bool queues_ok =
+        o_.broken_traces.Holds(checks::Measured(o_.broken_traces, static_cast<double>(queue_broken),
+                                                static_cast<double>(queue_deliveries)));
 
     // Broken edges, worst first, each as "parent -> child: N broken of M requests".
     std::vector<std::pair<std::string, const EdgeStats*>> broken_edges;
@@ -146,6 +267,7 @@ class PropagationCheck final : public Check {
       summary += " (" + checks::FormatShare(broken_requests / std::max(1.0, total)) + ")";
     if (!parts.empty()) summary = Join(parts, "; ") + " (" + summary + ")";
     std::vector<std::string> reasons;
+    for (const std::string& part : queue_parts) reasons.push_back(part);
     reasons.push_back(summary);
     if (o_.detached) {
       reasons.push_back("detached spans " +
@@ -158,8 +280,13 @@ class PropagationCheck final : public Check {
                         std::to_string(tracestate_edges) +
                         " child spans dropped their parent's tracestate");
     }
-    if (!broken_ok) reasons.front() += ", want " + o_.broken_traces.text;
-    r.passed = broken_ok && detached_ok && tracestate_ok;
+    if (!broken_ok) reasons[queue_parts.size()] += ", want " + o_.broken_traces.text;
+    if (!queue_edges.empty()) {
+      reasons.push_back(fmt::format(
+          "{} of {} queue deliveries connected ({})", queue_deliveries - queue_broken,
+          queue_deliveries, o_.expect_links ? "by link, as expected" : "as children, as expected"));
+    }
+    r.passed = broken_ok && detached_ok && tracestate_ok && queues_ok;
     r.reason = Join(reasons, "; ");
 
     // Evidence: the worst edge's traces first, then other broken requests, then the rest.
@@ -169,6 +296,9 @@ class PropagationCheck final : public Check {
             std::find(r.evidence.begin(), r.evidence.end(), id) == r.evidence.end())
           r.evidence.push_back(id);
     };
+    if (!queues_ok) {
+      for (const auto& [name, q] : queue_edges) add_all(q.evidence);
+    }
     if (!broken_ok) {
       for (const auto& [name, e] : broken_edges) add_all(e->evidence);
       add_all(broken_evidence);
@@ -180,6 +310,11 @@ class PropagationCheck final : public Check {
                  {"detached_spans", detached},
                  {"spans_with_expected_parent", with_expected_parent},
                  {"edges", edges_json}};
+    if (!queue_edges.empty()) {
+      r.details["queue_edges"] = queue_json;
+      r.details["queue_deliveries"] = queue_deliveries;
+      r.details["queue_broken"] = queue_broken;
+    }
     if (o_.tracestate) {
       r.details["tracestate_lost"] = tracestate_lost;
       r.details["tracestate_edges"] = tracestate_edges;
@@ -225,7 +360,7 @@ class PropagationCheck final : public Check {
 std::unique_ptr<Check> MakePropagationCheck(const YAML::Node& options, const std::string& file) {
   YamlReader reader(file);
   const auto fields = checks::OptionFields(reader, options, "propagation",
-                                           {"broken_traces", "detached", "tracestate"});
+                                           {"broken_traces", "detached", "queues", "tracestate"});
   PropagationOptions o{.broken_traces = ParseComparison(YAML::Node("== 0"), file, "broken_traces"),
                        .detached = std::nullopt,
                        .tracestate = false,
@@ -234,6 +369,17 @@ std::unique_ptr<Check> MakePropagationCheck(const YAML::Node& options, const std
     if (f.name == "broken_traces") o.broken_traces = checks::ReadCountComparison(reader, f);
     if (f.name == "detached") o.detached = checks::ReadCountComparison(reader, f);
     if (f.name == "tracestate") o.tracestate = reader.Bool(f);
+    if (f.name == "queues") {
+      for (const Field& q : checks::NestedFields(reader, f, {"expect"})) {
+        const std::string mode = reader.String(q);
+        if (mode != "child" && mode != "link") {
+          reader.Fail(q, "unknown queues expect '" + mode +
+                             "': want child (the consumer span continues the producer's trace) or "
+                             "link (it starts a new trace linked to the producer span)");
+        }
+        o.expect_links = mode == "link";
+      }
+    }
   }
   return std::make_unique<PropagationCheck>(std::move(o));
 }

@@ -9,6 +9,7 @@
 #include "load/open_loop.h"
 #include "mock_services/ground_truth.h"
 #include "mock_services/mock_services.h"
+#include "mock_services/rabbitmq_broker.h"
 #include "receiver/grpc_receiver.h"
 #include "receiver/http_receiver.h"
 #include "receiver/ingest.h"
@@ -130,6 +131,7 @@ class Runner {
       };
       o.batch = RunBatchOptions();
       o.ground_truth = &truth_;
+      if (!StartBroker(o.amqp_url)) return false;
       services_ = mock::StartMockServices(scenario_.services, o, error);
       if (!services_) {
         Fail("mock services did not start: " + error);
@@ -255,8 +257,30 @@ class Runner {
                     Seconds(Clock::now() - begin)));
   }
 
+  // `broker:`: our own RabbitMQ for the run, or the URL of a running one. Sets `amqp_url`.
+  bool StartBroker(std::string& amqp_url) {
+    if (!scenario_.broker) return true;
+    std::string error;
+    if (!scenario_.broker->start_rabbitmq) {
+      amqp_url = scenario_.broker->amqp_url;
+      Log("broker: " + amqp_url + " (not started by traceproof)");
+      return true;
+    }
+    const auto begin = Clock::now();
+    broker_ = mock::StartRabbitMqBroker({}, error);
+    if (!broker_) {
+      Fail("RabbitMQ broker did not start: " + error);
+      return false;
+    }
+    amqp_url = broker_->amqp_url();
+    Log(fmt::format("broker: rabbitmq {} on 127.0.0.1:{}, ready after {:.1f} s",
+                    broker_->node_name(), broker_->amqp_port(), Seconds(Clock::now() - begin)));
+    return true;
+  }
+
   void StopAll() {
     if (services_) services_->Stop(milliseconds(2000));
+    if (broker_) broker_->Stop();
     if (http_) http_->Stop();
     if (grpc_) grpc_->Stop();
   }
@@ -314,6 +338,7 @@ class Runner {
   std::unique_ptr<GrpcReceiver> grpc_;
   std::unique_ptr<HttpReceiver> http_;
   std::unique_ptr<mock::MockServices> services_;
+  std::unique_ptr<mock::RabbitMqBroker> broker_;  // stopped after the services
   RunOutcome outcome_;
 };
 

@@ -8,11 +8,13 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <sstream>
 
 #include "checks/make_check.h"
 #include "config/yaml_reader.h"
+#include "mock_services/amqp_queue.h"
 #include "mock_services/load_services.h"
 
 namespace traceproof {
@@ -21,9 +23,9 @@ namespace {
 namespace fs = std::filesystem;
 using Nanos = std::chrono::nanoseconds;
 
-const std::vector<std::string> kTopLevelKeys = {"checks", "description", "drain", "expect",
-                                                "faults", "load",        "name",  "sampling",
-                                                "scale",  "services",    "warmup"};
+const std::vector<std::string> kTopLevelKeys = {
+    "broker", "checks", "description", "drain",    "expect", "faults",
+    "load",   "name",   "sampling",    "services", "scale",  "warmup"};
 const std::vector<std::string> kServicesReferenceKeys = {"file", "preset", "scale"};
 const std::vector<std::string> kPhaseKeys = {"arrival", "connections", "duration", "from", "rate",
                                              "route",   "spans",       "timeout",  "to"};
@@ -32,6 +34,7 @@ const std::vector<std::string> kDrainKeys = {"max", "quiet"};
 const std::vector<std::string> kSamplingKeys = {"head", "overrides"};
 const std::vector<std::string> kSamplerKeys = {"ratio", "sampler"};
 const std::vector<std::string> kExpectKeys = {"failing", "verdict"};
+const std::vector<std::string> kBrokerKeys = {"amqp"};
 const std::vector<std::string> kArrivals = {"constant", "ramping", "poisson"};
 const std::vector<std::string> kSamplers = {"always_on",
                                             "always_off",
@@ -129,6 +132,7 @@ class ScenarioParser : public YamlReader {
     if (const Field* f = Find(top, "warmup")) scenario.warmup = NonNegativeDuration(*f, "warmup");
     if (const Field* f = Find(top, "drain")) ParseDrain(*f, scenario);
     if (const Field* f = Find(top, "sampling")) ParseSampling(*f, scenario);
+    if (const Field* f = Find(top, "broker")) ParseBroker(*f, scenario);
     if (const Field* f = Find(top, "checks")) ParseChecks(*f, scenario);
     if (const Field* f = Find(top, "expect")) ParseExpect(*f, scenario);
     return scenario;
@@ -592,6 +596,52 @@ class ScenarioParser : public YamlReader {
     }
   }
 
+  // `broker: rabbitmq` or `broker: { amqp: "amqp://127.0.0.1:5672" }`.
+  void ParseBroker(const Field& field, Scenario& scenario) {
+    BrokerSpec broker;
+    broker.pos = Pos(field);
+    const char* kForms =
+        "want 'rabbitmq' (traceproof starts a broker for the run) or { amqp: URL } (a running "
+        "one), e.g. broker: { amqp: \"amqp://127.0.0.1:5672\" }";
+    if (field.value.IsScalar()) {
+      const std::string text = field.value.Scalar();
+      if (text != "rabbitmq") {
+        Fail(field, "unknown broker '" + text + "': " + kForms +
+                        DidYouMean(text, std::vector<std::string>{"rabbitmq"}));
+      }
+      broker.start_rabbitmq = true;
+    } else {
+      const std::vector<Field> fields =
+          Fields(field.value, Pos(field), "'broker'", "in broker", kBrokerKeys);
+      const Field* amqp = Find(fields, "amqp");
+      if (!amqp) Fail(field, std::string("'broker' needs 'amqp': ") + kForms);
+      broker.amqp_url = String(*amqp);
+      std::string error;
+      if (!mock::ValidAmqpUrl(broker.amqp_url, error)) {
+        Fail(*amqp, "bad AMQP URL '" + broker.amqp_url + "': " + error);
+      }
+    }
+    bool queues = false;
+    std::function<void(const std::vector<mock::Step>&)> walk =
+        [&](const std::vector<mock::Step>& steps) {
+          for (const mock::Step& step : steps) {
+            queues |= step.kind == mock::Step::Kind::kPublish;
+            walk(step.steps);
+          }
+        };
+    for (const mock::ServiceDef& service : scenario.services.services) {
+      queues |= !service.consumers.empty();
+      for (const mock::Route& route : service.routes) walk(route.steps);
+    }
+    if (!queues) {
+      Fail(field.key,
+           "'broker:' carries the services' queues, but no service publishes or "
+           "consumes (add a 'publish:' step and a consumer, or use "
+           "services: { preset: checkout-queue })");
+    }
+    scenario.broker = std::move(broker);
+  }
+
   void ParseExpect(const Field& field, Scenario& scenario) {
     Expectation& expect = scenario.expect;
     expect.pos = Pos(field);
@@ -683,6 +733,7 @@ const std::vector<ScenarioKeySet>& ScenarioKeySets() {
       {"sampling", kSamplingKeys},
       {"sampler (head and overrides)", kSamplerKeys},
       {"expect", kExpectKeys},
+      {"broker", kBrokerKeys},
   };
   return sets;
 }

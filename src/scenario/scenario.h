@@ -71,6 +71,15 @@ struct Expectation {
   SourcePos pos;
 };
 
+// A message broker the services' queues go through instead of the in-process queue:
+// `broker: rabbitmq` (traceproof starts its own for the run) or `broker: { amqp: URL }` (one
+// that is already running).
+struct BrokerSpec {
+  bool start_rabbitmq = false;
+  std::string amqp_url;  // with start_rabbitmq false: the running broker
+  SourcePos pos;
+};
+
 struct Scenario {
   std::string file;
   std::string name;
@@ -82,6 +91,7 @@ struct Scenario {
   std::chrono::nanoseconds drain_quiet{std::chrono::milliseconds(500)};
   std::chrono::nanoseconds drain_max{std::chrono::seconds(15)};
   SamplingSpec sampling;
+  std::optional<BrokerSpec> broker;
   std::vector<CheckSpec> checks;
   Expectation expect;
 };

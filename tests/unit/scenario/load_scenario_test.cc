@@ -87,8 +87,7 @@ name: t
 services: { preset: seed-checkout }
 laod:
   - { route: "gateway POST /checkout", rate: 200/s, duration: 20s }
-)", "3:1", "unknown key 'laod' at the top level; expected one of: checks, description, drain, "
-           "expect, faults, load, name, sampling, scale, services, warmup (did you mean 'load'?)"},
+)", "3:1", "unknown key 'laod' at the top level; expected one of: broker, checks, "},
     {"DuplicateTopLevelKey", R"(
 name: t
 name: u
