@@ -282,9 +282,9 @@ class PropagationCheck final : public Check {
     }
     if (!broken_ok) reasons[queue_parts.size()] += ", want " + o_.broken_traces.text;
     if (!queue_edges.empty()) {
-      reasons.push_back(fmt::format(
-          "{} of {} queue deliveries connected ({})", queue_deliveries - queue_broken,
-          queue_deliveries, o_.expect_links ? "by link, as expected" : "as children, as expected"));
+      reasons.push_back(fmt::format("{} of {} queue deliveries connected ({})",
+                                    queue_deliveries - queue_broken, queue_deliveries,
+                                    o_.expect_links ? "want: linked" : "want: children"));
     }
     r.passed = broken_ok && detached_ok && tracestate_ok && queues_ok;
     r.reason = Join(reasons, "; ");
