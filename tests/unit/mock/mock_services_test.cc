@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <deque>
 #include <set>
 #include <thread>
 
@@ -80,9 +81,11 @@ class MockServicesTest : public ::testing::Test {
       if (s.name == name) return &s;
     return nullptr;
   }
+  // Each call keeps its snapshot alive (a deque never moves its elements), so pointers from
+  // an earlier call stay valid when a test looks up a second span.
   const GroundTruthSpan* Truth(std::string_view name) {
-    truth_snapshot_ = truth_.Snapshot();
-    for (const auto& s : truth_snapshot_)
+    truth_snapshots_.push_back(truth_.Snapshot());
+    for (const auto& s : truth_snapshots_.back())
       if (s.name == name) return &s;
     return nullptr;
   }
@@ -91,7 +94,7 @@ class MockServicesTest : public ::testing::Test {
   IngestCounters counters_;
   std::unique_ptr<GrpcReceiver> receiver_;
   GroundTruthRecorder truth_;
-  std::vector<GroundTruthSpan> truth_snapshot_;
+  std::deque<std::vector<GroundTruthSpan>> truth_snapshots_;
   std::unique_ptr<MockServices> services_;
 };
 
@@ -361,14 +364,16 @@ TEST(ExternalServices, CallsGoToTheGivenAddressAndAreNotServed) {
   ServiceGraph back = LoadServiceGraph(YAML::Load(R"(
 services:
   back: { routes: { "POST /work": [ { work: 1ms } ] } }
-)"), "back.yaml");
+)"),
+                                       "back.yaml");
   std::string error;
   auto back_services = StartMockServices(back, {}, error);
   ASSERT_TRUE(back_services) << error;
   const std::string yaml = R"(
 services:
   front: { routes: { "POST /go": [ { call: back POST /anything } ] } }
-  back: { external: "127.0.0.1:)" + std::to_string(back_services->port("back")) + "\" }\n";
+  back: { external: "127.0.0.1:)" +
+                           std::to_string(back_services->port("back")) + "\" }\n";
   GroundTruthRecorder truth;
   MockServicesOptions o;
   o.ground_truth = &truth;
@@ -388,7 +393,8 @@ services:
   back: { external: "127.0.0.1:9" }
 faults:
   - { service: back, latency: 1s }
-)"), "f.yaml"),
+)"),
+                                "f.yaml"),
                LoadError);
 }
 
