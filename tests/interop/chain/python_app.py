@@ -1,36 +1,43 @@
 #!/usr/bin/env python3
-"""The middle of the SDK chain test, in Python: a stdlib http.server app traced with the official
-OpenTelemetry Python SDK, propagating the way an instrumentation library does it, through the
-SDK's global propagator (W3C tracecontext + baggage by default):
+"""The middle of the SDK chain test, in Python: a Flask app traced with the official OpenTelemetry
+Python SDK and the official instrumentation, which does all the propagation (through the SDK's
+global propagator: W3C tracecontext + baggage by default); this file has no propagation code:
 
-  incoming request -> opentelemetry.propagate.extract(headers) -> SERVER span (child of it)
-  -> CLIENT span -> opentelemetry.propagate.inject(outgoing headers) -> GET --next
+  incoming request -> opentelemetry-instrumentation-wsgi (the OpenTelemetryMiddleware that
+  FlaskInstrumentor wraps) extracts the headers -> SERVER span (child of it)
+  -> requests.get(--next) -> opentelemetry-instrumentation-requests (RequestsInstrumentor):
+  CLIENT span, injects its context into the outgoing headers
 
   .venv/bin/python tests/interop/chain/python_app.py --port PORT \
       --next http://127.0.0.1:PORT/path --endpoint http://127.0.0.1:SINK_HTTP_PORT
 
-Spans go to --endpoint/v1/traces over OTLP/HTTP protobuf
+(opentelemetry-instrumentation-flask itself is not used: no release of it fits the SDK pinned
+in requirements.txt; see there.) Spans go to --endpoint/v1/traces over OTLP/HTTP protobuf
 (opentelemetry-exporter-otlp-proto-http) as service.name "middle". Prints
 "listening on 127.0.0.1:PORT" when ready and one line per request with the trace headers it saw
-and sent. SIGTERM: stop, flush the spans, exit 0.
+(read in a Flask before_request hook) and sent (read from the request the instrumentation sent,
+in its response hook). SIGTERM: stop, flush the spans, exit 0.
 
 Exit codes: 0 after SIGTERM with every span exported; 1 an export failed; 2 usage/environment.
 """
 import argparse
+import logging
 import signal
 import sys
 import threading
-import urllib.error
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 try:
-    from opentelemetry import propagate, trace
+    import flask
+    import requests
+    from opentelemetry import trace
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.instrumentation.requests import RequestsInstrumentor
+    from opentelemetry.instrumentation.wsgi import OpenTelemetryMiddleware
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import (BatchSpanProcessor, SpanExporter,
                                                 SpanExportResult)
+    from werkzeug.serving import make_server
 except ImportError as e:
     print(f"python_app: {e}; run scripts/bootstrap", file=sys.stderr)
     sys.exit(2)
@@ -59,6 +66,43 @@ class CountingExporter(SpanExporter):
         return self.inner.force_flush(timeout_millis)
 
 
+def trace_headers(headers):
+    return (f"traceparent={headers.get('traceparent', '-')} "
+            f"tracestate={headers.get('tracestate', '-')}")
+
+
+def record_sent(span, request, response):
+    """RequestsInstrumentor's response hook: `request` is the one it sent, with the headers
+    it injected."""
+    if flask.has_app_context():
+        flask.g.sent = trace_headers(request.headers)
+
+
+def create_app(next_url):
+    app = flask.Flask("middle")
+
+    @app.before_request
+    def record_seen():
+        flask.g.seen = trace_headers(flask.request.headers)
+
+    @app.get("/<path:path>")
+    def forward(path):
+        flask.g.sent = trace_headers({})
+        try:
+            status = requests.get(next_url, timeout=10).status_code
+        except requests.RequestException:
+            status = 0  # the instrumentation records the error on the CLIENT span
+        print(f"python_app: GET {flask.request.full_path.rstrip('?')} in: {flask.g.seen} "
+              f"out: {flask.g.sent} -> {status}", flush=True)
+        return (f"next answered {status}\n", 200 if status == 200 else 502,
+                {"content-type": "text/plain"})
+
+    # What FlaskInstrumentor().instrument_app(app) installs: the official WSGI middleware,
+    # which extracts the incoming context and makes the SERVER span current for the view.
+    app.wsgi_app = OpenTelemetryMiddleware(app.wsgi_app)
+    return app
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, required=True)
@@ -71,59 +115,16 @@ def main():
     provider = TracerProvider(resource=Resource.create({"service.name": "middle"}))
     provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=100))
     trace.set_tracer_provider(provider)
-    tracer = trace.get_tracer("traceproof.interop.chain.python_app")
+    # Only the app's own outgoing calls: the OTLP exporter's requests to the sink are not
+    # traced (the BatchSpanProcessor suppresses instrumentation while it exports).
+    RequestsInstrumentor().instrument(response_hook=record_sent)
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            path = self.path.split("?", 1)[0]
-            incoming = dict(self.headers.items())
-            seen = (f"traceparent={self.headers.get('traceparent', '-')} "
-                    f"tracestate={self.headers.get('tracestate', '-')}")
-            # As an instrumentation library does: the carrier is the request's headers.
-            parent = propagate.extract(incoming)
-            with tracer.start_as_current_span(f"GET {path}", context=parent,
-                                              kind=trace.SpanKind.SERVER) as server:
-                server.set_attribute("http.request.method", "GET")
-                server.set_attribute("url.path", path)
-                with tracer.start_as_current_span("GET", kind=trace.SpanKind.CLIENT) as client:
-                    client.set_attribute("http.request.method", "GET")
-                    client.set_attribute("url.full", args.next)
-                    outgoing = {}
-                    propagate.inject(outgoing)
-                    try:
-                        request = urllib.request.Request(args.next, headers=outgoing)
-                        with urllib.request.urlopen(request, timeout=10) as response:
-                            response.read()
-                            status = response.status
-                    except urllib.error.HTTPError as e:
-                        status = e.code
-                    except OSError as e:
-                        status = 0
-                        client.set_status(trace.StatusCode.ERROR, str(e))
-                    client.set_attribute("http.response.status_code", status)
-                code = 200 if status == 200 else 502
-                server.set_attribute("http.response.status_code", code)
-            print(f"python_app: GET {self.path} in: {seen} out: "
-                  f"traceparent={outgoing.get('traceparent', '-')} "
-                  f"tracestate={outgoing.get('tracestate', '-')} -> {status}", flush=True)
-            body = f"next answered {status}\n".encode()
-            self.send_response(code)
-            self.send_header("content-type", "text/plain")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_):
-            pass
-
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request access log
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    except OSError as e:
+        server = make_server("127.0.0.1", args.port, create_app(args.next), threaded=True)
+    except (OSError, SystemExit) as e:  # werkzeug prints why and exits on bind errors
         print(f"python_app: cannot listen on 127.0.0.1:{args.port}: {e}", file=sys.stderr)
         return 2
-    server.daemon_threads = True
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     serving = threading.Thread(target=server.serve_forever, daemon=True)

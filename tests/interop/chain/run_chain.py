@@ -222,11 +222,14 @@ def check_environment(args):
         python = Path(args.venv) / "bin" / "python"
         if not python.exists():
             raise EnvironmentProblem(f"{python} missing: run scripts/bootstrap")
-        probe = subprocess.run([str(python), "-c", "import opentelemetry.sdk.trace, "
-                                "opentelemetry.exporter.otlp.proto.http.trace_exporter"],
+        probe = subprocess.run([str(python), "-c", "import flask, requests, "
+                                "opentelemetry.sdk.trace, "
+                                "opentelemetry.exporter.otlp.proto.http.trace_exporter, "
+                                "opentelemetry.instrumentation.wsgi, "
+                                "opentelemetry.instrumentation.requests"],
                                capture_output=True, text=True, timeout=60)
         if probe.returncode != 0:
-            raise EnvironmentProblem(f"{python} lacks the OpenTelemetry SDK: "
+            raise EnvironmentProblem(f"{python} lacks the OpenTelemetry SDK or instrumentation: "
                                      f"{probe.stderr.strip()} (run scripts/bootstrap)")
     else:
         if not args.node:
