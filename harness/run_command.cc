@@ -1,8 +1,8 @@
 // `traceproof run SCENARIO.yaml`: the product's main job. Loads the scenario (errors are
 // file:line:col, exit 2), runs it (scenario_runner.h) with a progress line, prints the report
 // and writes summary.json, junit.xml, traces.jsonl, ground_truth.jsonl, histograms/ and
-// report.txt to results/<scenario>/<UTC time>/ (or --out). Ctrl-C stops the load, and the
-// report of what ran so far is still written.
+// report.txt (and collector.log for a scenario with a Collector) to results/<scenario>/<UTC
+// time>/ (or --out). Ctrl-C stops the load, and the report of what ran so far is still written.
 #include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
@@ -159,6 +159,7 @@ int RunRun(const RunFlags& flags) {
                      outcome.data.load.corrected.ToPercentileText());
   wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hgrm",
                      outcome.data.load.uncorrected.ToPercentileText());
+  if (outcome.collector) wrote &= WriteFile(out_dir / "collector.log", outcome.collector->log);
   if (!flags.no_traces) {
     std::ofstream traces(out_dir / "traces.jsonl", std::ios::trunc);
     for (const auto& t : outcome.data.traces)

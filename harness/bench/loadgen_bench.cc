@@ -14,9 +14,9 @@
 #include <regex>
 #include <thread>
 
-#include "child_process.h"
 #include "exit_codes.h"
 #include "load/open_loop.h"
+#include "run/child_process.h"
 
 namespace traceproof {
 namespace {

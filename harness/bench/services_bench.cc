@@ -9,13 +9,13 @@
 #include <optional>
 #include <regex>
 
-#include "child_process.h"
 #include "embedded_sink.h"
 #include "exit_codes.h"
 #include "load/open_loop.h"
 #include "mock_services/load_services.h"
 #include "mock_services/mock_services.h"
 #include "otlp_target.h"
+#include "run/child_process.h"
 
 namespace traceproof {
 namespace {

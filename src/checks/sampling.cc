@@ -2,11 +2,14 @@
 // every request's spans are known whether or not they were sampled. Head sampling is a coin per
 // request, so its share is tested against a binomial confidence interval (Wilson score), never
 // for equality; parent-based sampling means no request is partly sampled; tail sampling is
-// checked by what reached the sink: every error and every slow request, a share of the rest.
+// checked by what reached the sink: every error and every slow request, a share of the rest,
+// and every kept request whole (a tail sampler decides per trace, so a kept trace that lacks
+// spans its services exported was cut, e.g. by a decision taken before its last spans arrived).
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "checks/check_util.h"
@@ -38,6 +41,7 @@ struct SamplingOptions {
 struct Request {
   const mock::GroundTruthSpan* root = nullptr;
   bool any_sampled = false, any_unsampled = false, any_exported = false, error = false;
+  std::uint64_t exported_spans = 0;
   std::set<TraceId> trace_ids;
 };
 
@@ -62,6 +66,7 @@ class SamplingCheck final : public Check {
         req.root = &s;
       (s.sampled ? req.any_sampled : req.any_unsampled) = true;
       req.any_exported = req.any_exported || s.exported;
+      req.exported_spans += s.exported ? 1 : 0;
       req.error = req.error || s.status == StatusCode::kError;
       req.trace_ids.insert(s.trace_id);
     }
@@ -123,14 +128,28 @@ class SamplingCheck final : public Check {
                std::vector<std::string>& labels, std::vector<std::string>& reasons,
                CheckResult& r) const {
     const TailOptions& tail = *o_.tail;
-    std::unordered_set<TraceId, IdHash> in_sink;
-    for (const auto& t : data.traces) in_sink.insert(t->id);
+    std::unordered_map<TraceId, std::uint64_t, IdHash> in_sink;  // trace -> spans at the sink
+    for (const auto& t : data.traces) in_sink[t->id] += t->spans.size();
     std::uint64_t errors = 0, errors_kept = 0, slow = 0, slow_kept = 0, rest = 0, rest_kept = 0;
-    std::vector<std::string> missing;
+    std::uint64_t partial = 0, kept_total = 0;
+    std::vector<std::string> missing, cut;
     for (const auto& [id, req] : requests) {
       if (!req.any_exported) continue;  // the tail sampler never saw it
       bool kept = false;
-      for (const TraceId& t : req.trace_ids) kept = kept || in_sink.count(t) > 0;
+      std::uint64_t arrived = 0;
+      for (const TraceId& t : req.trace_ids) {
+        auto it = in_sink.find(t);
+        if (it == in_sink.end()) continue;
+        kept = true;
+        arrived += it->second;
+      }
+      if (kept) {
+        ++kept_total;
+        if (arrived < req.exported_spans) {
+          ++partial;
+          AddEvidence(cut, req.root->trace_id);
+        }
+      }
       const std::int64_t duration_ns =
           static_cast<std::int64_t>(req.root->end_unix_ns - req.root->start_unix_ns);
       if (tail.keep_errors && req.error) {
@@ -148,10 +167,13 @@ class SamplingCheck final : public Check {
     }
     bool ok = true;
     nlohmann::json details;
+    auto kept_of = [](std::uint64_t kept, std::uint64_t all, const std::string& what) {
+      return what + ": " + std::to_string(kept) + " of " + std::to_string(all) + " kept" +
+             (kept == all ? "" : ", want all");
+    };
     if (tail.keep_errors) {
       labels.push_back("tail keeps errors");
-      reasons.push_back("tail kept " + std::to_string(errors_kept) + " of " +
-                        std::to_string(errors) + " error requests");
+      reasons.push_back(kept_of(errors_kept, errors, "error traces"));
       ok = ok && errors_kept == errors;
       details["errors"] = errors;
       details["errors_kept"] = errors_kept;
@@ -159,9 +181,9 @@ class SamplingCheck final : public Check {
     if (tail.keep_slower_than) {
       labels.push_back("tail keeps slower than " +
                        checks::FormatNs(double(tail.keep_slower_than->count())));
-      reasons.push_back("tail kept " + std::to_string(slow_kept) + " of " + std::to_string(slow) +
-                        " requests slower than " +
-                        checks::FormatNs(double(tail.keep_slower_than->count())));
+      reasons.push_back(kept_of(
+          slow_kept, slow,
+          "traces slower than " + checks::FormatNs(double(tail.keep_slower_than->count()))));
       ok = ok && slow_kept == slow;
       details["slow"] = slow;
       details["slow_kept"] = slow_kept;
@@ -170,18 +192,28 @@ class SamplingCheck final : public Check {
       const Interval ci = Wilson(rest_kept, rest, o_.confidence);
       const bool rest_ok = rest == 0 || ci.Contains(*tail.ratio);
       labels.push_back("tail keeps " + FormatShare(*tail.ratio) + " of the rest");
-      reasons.push_back("tail kept " + std::to_string(rest_kept) + " of " + std::to_string(rest) +
-                        " other requests (" + FormatShare(rest ? double(rest_kept) / rest : 0) +
-                        "; interval " + FormatShare(ci.low) + "\u2013" + FormatShare(ci.high) +
-                        ")" + (rest_ok ? "" : ", want " + FormatShare(*tail.ratio)));
+      reasons.push_back(
+          "other traces: " + std::to_string(rest_kept) + " of " + std::to_string(rest) + " kept (" +
+          FormatShare(rest ? double(rest_kept) / rest : 0) + "; " + FormatShare(o_.confidence) +
+          " interval " + FormatShare(ci.low) + "\u2013" + FormatShare(ci.high) + ")" +
+          (rest_ok ? "" : ", want " + FormatShare(*tail.ratio)));
       ok = ok && rest_ok;
       details["rest"] = rest;
       details["rest_kept"] = rest_kept;
     }
+    labels.push_back("no trace kept partially");
+    reasons.push_back(partial == 0 ? "every kept trace whole (" + std::to_string(kept_total) + ")"
+                                   : std::to_string(partial) + " of " + std::to_string(kept_total) +
+                                         " kept traces partial (spans missing at the sink), "
+                                         "want none");
+    ok = ok && partial == 0;
+    details["kept"] = kept_total;
+    details["kept_partially"] = partial;
     r.details["tail"] = details;
     if (!ok) {
-      for (const auto& id : missing)
-        if (r.evidence.size() < checks::kMaxEvidence) r.evidence.push_back(id);
+      for (const auto* ids : {&missing, &cut})
+        for (const auto& id : *ids)
+          if (r.evidence.size() < checks::kMaxEvidence) r.evidence.push_back(id);
     }
     return ok;
   }

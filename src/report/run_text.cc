@@ -77,6 +77,17 @@ std::string RunReportText(const Scenario& scenario, const RunOutcome& outcome,
   }
   fmt::format_to(std::back_inserter(out), "  {:<12} {} traces assembled\n", "",
                  outcome.data.traces.size());
+  if (const auto& c = outcome.collector) {
+    fmt::format_to(
+        std::back_inserter(out),
+        "\ncollector\n  {:.1f}% CPU mean ({:.1f}% peak, 100% = one core), {:.1f} MiB RSS "
+        "peak{}{}\n",
+        c->resources.mean_cpu_percent, c->resources.peak_cpu_percent,
+        double(c->resources.peak_rss_bytes) / (1 << 20),
+        c->kills ? fmt::format(", killed {}x, restarted {}x", c->kills, c->restarts)
+                 : std::string(),
+        c->exit_status > 0 ? fmt::format(", exit status {}", c->exit_status) : std::string());
+  }
 
   if (const Trace* slow = Slowest(outcome.data.traces)) {
     const TraceShape shape = AnalyzeTrace(*slow);

@@ -93,6 +93,34 @@ nlohmann::json SummaryJson(const Scenario& scenario, const RunOutcome& outcome,
                 {"sink_refused", outcome.sink_spans_refused},
                 {"traces", outcome.data.traces.size()},
                 {"hops", hops}};
+  if (const auto& c = outcome.collector) {
+    const CollectorCounters& m = c->counters;
+    j["collector"] = {{"binary", c->binary},
+                      {"config", c->config},
+                      {"exit_status", c->exit_status},
+                      {"kills", c->kills},
+                      {"restarts", c->restarts},
+                      {"peak_rss_bytes", c->resources.peak_rss_bytes},
+                      {"mean_cpu_percent", c->resources.mean_cpu_percent},
+                      {"peak_cpu_percent", c->resources.peak_cpu_percent},
+                      {"cpu_seconds", c->resources.cpu_seconds},
+                      {"running_seconds", c->resources.wall_seconds},
+                      {"metrics",
+                       {{"scraped", m.scraped},
+                        {"receiver_accepted_spans", m.receiver_accepted_spans},
+                        {"receiver_refused_spans", m.receiver_refused_spans},
+                        {"exporter_sent_spans", m.exporter_sent_spans},
+                        {"exporter_send_failed_spans", m.exporter_send_failed_spans},
+                        {"exporter_enqueue_failed_spans", m.exporter_enqueue_failed_spans},
+                        {"exporter_queue_size", m.exporter_queue_size},
+                        {"spans_flushed_at_stop", c->spans_flushed_at_stop},
+                        {"tail_sampling", m.tail_sampling},
+                        {"tail_traces_sampled", m.tail_traces_sampled},
+                        {"tail_traces_not_sampled", m.tail_traces_not_sampled},
+                        {"tail_traces_on_memory", m.tail_traces_on_memory},
+                        {"tail_new_traces", m.tail_new_traces},
+                        {"tail_traces_dropped_too_early", m.tail_traces_dropped_too_early}}}};
+  }
   j["run_seconds"] = outcome.data.run_seconds;
   j["wall_seconds"] = outcome.wall_seconds;
   j["versions"] = {{"traceproof", TRACEPROOF_VERSION},

@@ -1,8 +1,9 @@
-#include "child_process.h"
+#include "run/child_process.h"
 
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,13 +65,50 @@ class ChildProcessImpl final : public ChildProcess {
 
   ChildExit Finish(bool terminate) override {
     if (finished_) return exit_;
-    finished_ = true;
     if (terminate) kill(pid_, SIGTERM);
+    return Reap(0);
+  }
+
+  ChildExit Stop(std::chrono::milliseconds grace) override {
+    if (finished_) return exit_;
+    kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (!Running()) return Reap(0);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    kill(pid_, SIGKILL);
+    return Reap(0);
+  }
+
+  ChildExit Kill() override {
+    if (finished_) return exit_;
+    kill(pid_, SIGKILL);
+    return Reap(0);
+  }
+
+  bool Running() const override {
+    if (finished_) return false;
+    // WNOWAIT leaves the zombie for Reap, which collects its rusage.
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+      return false;
+    return info.si_pid == 0;
+  }
+
+  std::string Output() const override {
+    std::lock_guard lock(mutex_);
+    return output_;
+  }
+
+ private:
+  ChildExit Reap(int flags) {
+    finished_ = true;
     int status = 0;
     rusage usage{};
     pid_t r;
     do {
-      r = wait4(pid_, &status, 0, &usage);
+      r = wait4(pid_, &status, flags, &usage);
     } while (r < 0 && errno == EINTR);
     if (r == pid_) {
       exit_.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -84,12 +122,6 @@ class ChildProcessImpl final : public ChildProcess {
     return exit_;
   }
 
-  std::string Output() const override {
-    std::lock_guard lock(mutex_);
-    return output_;
-  }
-
- private:
   void Read() {
     char buf[4096];
     for (;;) {
@@ -121,6 +153,13 @@ class ChildProcessImpl final : public ChildProcess {
 
 std::unique_ptr<ChildProcess> SpawnChild(const std::vector<std::string>& argv, std::string& error,
                                          int cpu) {
+  ChildOptions options;
+  options.cpu = cpu;
+  return SpawnChild(argv, error, options);
+}
+
+std::unique_ptr<ChildProcess> SpawnChild(const std::vector<std::string>& argv, std::string& error,
+                                         const ChildOptions& options) {
   if (argv.empty()) {
     error = "empty command";
     return nullptr;
@@ -141,6 +180,22 @@ std::unique_ptr<ChildProcess> SpawnChild(const std::vector<std::string>& argv, s
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // The child's environment is built before fork: nothing may allocate between fork and exec.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view entry(*e);
+    const std::string_view name = entry.substr(0, entry.find('='));
+    bool replaced = false;
+    for (const auto& [k, v] : options.env) replaced = replaced || k == name;
+    if (!replaced) env_strings.emplace_back(entry);
+  }
+  for (const auto& [k, v] : options.env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const int cpu = options.cpu;
+  const bool die_with_parent = options.die_with_parent;
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     error = std::string("fork: ") + std::strerror(errno);
@@ -154,13 +209,17 @@ std::unique_ptr<ChildProcess> SpawnChild(const std::vector<std::string>& argv, s
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);  // the parent may block SIGTERM for its own use
+    if (die_with_parent) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    }
     if (cpu >= 0) {
       cpu_set_t set;
       CPU_ZERO(&set);
       CPU_SET(cpu, &set);
       sched_setaffinity(0, sizeof set, &set);
     }
-    execvp(args[0], args.data());
+    execvpe(args[0], args.data(), envp.data());
     int e = errno;
     (void)!write(exec_fds[1], &e, sizeof e);
     _exit(127);

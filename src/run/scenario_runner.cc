@@ -1,6 +1,7 @@
 #include "run/scenario_runner.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -65,6 +66,7 @@ class Runner {
       Drain();
     }
     StopAll();
+    if (!report_.binary.empty()) outcome_.collector = report_;
     if (outcome_.status != RunOutcome::Status::kEnvironmentError) {
       if (Stopping()) outcome_.status = RunOutcome::Status::kInterrupted;
       Collect();
@@ -111,6 +113,7 @@ class Runner {
     }
     Log(fmt::format("sink: otlp/grpc on 127.0.0.1:{}, otlp/http on 127.0.0.1:{}", grpc_->port(),
                     http_->port()));
+    if (scenario_.collector && !StartCollector()) return false;
     if (NeedsServices()) {
       mock::MockServicesOptions o;
       o.threads = options_.service_threads;
@@ -122,7 +125,9 @@ class Runner {
         if (!ov.arg.empty()) c.arg = ov.arg;
         o.sampler_overrides[ov.service] = c;
       }
-      const std::string endpoint = fmt::format("127.0.0.1:{}", grpc_->port());
+      // With a Collector, the services export to it and it exports to the sink.
+      const std::string endpoint = collector_ ? collector_->otlp_grpc_endpoint()
+                                              : fmt::format("127.0.0.1:{}", grpc_->port());
       o.make_exporter = [endpoint](const ResourceInfo& resource) -> std::unique_ptr<SpanExporter> {
         OtlpExporterOptions eo;
         eo.endpoint = endpoint;
@@ -142,6 +147,120 @@ class Runner {
           Log(fmt::format("service {} on 127.0.0.1:{}", s.name, services_->port(s.name)));
     }
     return true;
+  }
+
+  bool StartCollector() {
+    const CollectorSpec& spec = *scenario_.collector;
+    CollectorOptions o;
+    o.binary = spec.binary.empty() ? DefaultCollectorBinary() : spec.binary;
+    o.config = spec.config;
+    o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", grpc_->port());
+    o.ready_timeout = spec.ready_timeout;
+    report_.binary = o.binary;
+    report_.config = o.config;
+    if (spec.binary.empty() && access(o.binary.c_str(), X_OK) != 0) {
+      Fail(fmt::format(
+          "the Collector binary {} is missing: build it with scripts/build-collector (or run "
+          "scripts/bootstrap), or set TRACEPROOF_OTELCOL or the scenario's collector.binary",
+          o.binary));
+      return false;
+    }
+    collector_ = std::make_unique<CollectorProcess>(o);
+    std::string error;
+    if (!collector_->Start(error)) {
+      report_.log = collector_->Log();
+      collector_.reset();
+      Fail(error);
+      return false;
+    }
+    Log(fmt::format("collector: {} with {}; otlp/grpc on {}, metrics on 127.0.0.1:{}", o.binary,
+                    o.config, collector_->otlp_grpc_endpoint(), collector_->metrics_port()));
+    return true;
+  }
+
+  // Collector faults due at `load_elapsed` into the load: kill, and restart after a pause.
+  void CollectorFaultTick(Clock::duration load_elapsed) {
+    if (!collector_) return;
+    const auto& faults = scenario_.collector->faults;
+    if (fault_state_.size() < faults.size()) fault_state_.resize(faults.size(), 0);
+    for (std::size_t i = 0; i < faults.size(); ++i) {
+      const CollectorFault& f = faults[i];
+      if (fault_state_[i] == 0 && load_elapsed >= f.at) {
+        collector_->Kill();
+        ++report_.kills;
+        fault_state_[i] = 1;
+        Log(fmt::format("fault: collector killed (SIGKILL) at {:.1f} s{}", Seconds(load_elapsed),
+                        f.restart ? "" : "; it stays down"));
+      } else if (fault_state_[i] == 1 && f.restart && load_elapsed >= f.at + f.restart_after) {
+        fault_state_[i] = 2;
+        std::string error;
+        if (collector_->Restart(error)) {
+          ++report_.restarts;
+          Log(fmt::format("fault: collector restarted at {:.1f} s", Seconds(load_elapsed)));
+        } else {
+          Log("fault: collector did not restart: " + error);
+        }
+      }
+    }
+  }
+
+  // Waits until the Collector holds nothing (exporter queues empty, tail sampler without
+  // pending traces, every accepted span sent or dropped) and nothing has moved for a while,
+  // then takes the last scrape and stops it gracefully (its batches flush on SIGTERM).
+  void DrainCollector(Clock::time_point begin) {
+    if (!collector_) return;
+    const auto hold =
+        std::max<std::chrono::nanoseconds>(scenario_.drain_quiet, std::chrono::milliseconds(1500));
+    CollectorCounters last{};
+    std::uint64_t last_sink = ingest_.spans_received.load();
+    auto stable_since = Clock::now();
+    while (collector_->Running() && Clock::now() - begin < scenario_.drain_max && !Stopping()) {
+      std::this_thread::sleep_for(milliseconds(250));
+      const CollectorCounters c = collector_->Scrape();
+      const std::uint64_t sink = ingest_.spans_received.load();
+      const bool idle =
+          c.scraped && c.exporter_queue_size == 0 &&
+          (c.tail_sampling
+               ? c.tail_traces_sampled + c.tail_traces_not_sampled >= c.tail_new_traces
+               : c.receiver_accepted_spans <= c.exporter_sent_spans + c.exporter_send_failed_spans +
+                                                  c.exporter_enqueue_failed_spans);
+      const bool changed = sink != last_sink ||
+                           c.receiver_accepted_spans != last.receiver_accepted_spans ||
+                           c.exporter_sent_spans != last.exporter_sent_spans;
+      last = c;
+      last_sink = sink;
+      if (changed || !idle) {
+        stable_since = Clock::now();
+      } else if (Clock::now() - stable_since >= hold) {
+        break;
+      }
+    }
+    StopCollector();
+  }
+
+  void StopCollector() {
+    if (!collector_ || stopped_collector_) return;
+    stopped_collector_ = true;
+    report_.counters = collector_->Scrape();
+    const std::uint64_t sink_before = ingest_.spans_received.load();
+    report_.exit_status = collector_->Stop();
+    // What its batch processor flushed on SIGTERM still reaches the sink; wait for it.
+    std::uint64_t last = ingest_.spans_received.load();
+    for (int i = 0; i < 20; ++i) {
+      std::this_thread::sleep_for(milliseconds(100));
+      const std::uint64_t now = ingest_.spans_received.load();
+      if (now == last && i >= 3) break;
+      last = now;
+    }
+    report_.spans_flushed_at_stop = ingest_.spans_received.load() - sink_before;
+    report_.resources = collector_->Resources();
+    report_.log = collector_->Log();
+    Log(fmt::format("collector: stopped (exit status {}), {} spans accepted, {} sent{}",
+                    report_.exit_status, report_.counters.receiver_accepted_spans,
+                    report_.counters.exporter_sent_spans,
+                    report_.spans_flushed_at_stop
+                        ? fmt::format(", {} flushed at stop", report_.spans_flushed_at_stop)
+                        : std::string()));
   }
 
   bool NeedsServices() const {
@@ -193,6 +312,7 @@ class Runner {
     auto last = begin;
     while (!done) {
       std::this_thread::sleep_for(milliseconds(100));
+      if (phase_name == "load") CollectorFaultTick(Clock::now() - begin);
       if (Clock::now() - last < std::chrono::seconds(1) && !done) continue;
       const auto now = Clock::now();
       RunProgress p;
@@ -243,7 +363,8 @@ class Runner {
     }
     std::uint64_t last = ingest_.spans_received.load();
     auto quiet_since = Clock::now();
-    while (Clock::now() - begin < scenario_.drain_max && !Stopping()) {
+    // With a Collector, DrainCollector watches both it and the sink.
+    while (!collector_ && Clock::now() - begin < scenario_.drain_max && !Stopping()) {
       std::this_thread::sleep_for(milliseconds(50));
       const std::uint64_t now = ingest_.spans_received.load();
       if (now != last) {
@@ -252,6 +373,10 @@ class Runner {
       } else if (Clock::now() - quiet_since >= scenario_.drain_quiet) {
         break;
       }
+    }
+    if (collector_) {
+      DrainCollector(begin);
+      last = ingest_.spans_received.load();
     }
     Log(fmt::format("drain: {} spans received, quiet after {:.1f} s", last,
                     Seconds(Clock::now() - begin)));
@@ -280,6 +405,7 @@ class Runner {
 
   void StopAll() {
     if (services_) services_->Stop(milliseconds(2000));
+    StopCollector();
     if (broker_) broker_->Stop();
     if (http_) http_->Stop();
     if (grpc_) grpc_->Stop();
@@ -306,6 +432,9 @@ class Runner {
                    st.spans_failed_export;
       d.hops.push_back(std::move(h));
     }
+    if (collector_) {
+      d.hops.push_back(CollectorHop(d.hops.empty() ? nullptr : &d.hops.back()));
+    }
     HopCounters sink;
     sink.name = "sink";
     sink.received = ingest_.spans_received.load();
@@ -317,6 +446,48 @@ class Runner {
     if (const auto evicted = store_.counters().evicted_spans.load())
       sink.dropped.emplace_back("evicted (store full)", evicted);
     d.hops.push_back(std::move(sink));
+  }
+
+  // services -> [collector] -> sink: what the Collector received (accepted + refused by its
+  // receivers), passed on (sent by its forwarding exporters, plus what its shutdown flushed) and
+  // dropped, by reason. The tail sampler reports decisions per trace, not per span, so the spans
+  // it sampled out are those it accepted and neither sent nor failed to send (named with its
+  // trace counts); the same holds for spans lost inside a killed Collector.
+  HopCounters CollectorHop(const HopCounters* upstream) const {
+    const CollectorCounters& c = report_.counters;
+    HopCounters h;
+    h.name = "collector";
+    h.received = c.receiver_accepted_spans + c.receiver_refused_spans;
+    h.passed_on = c.exporter_sent_spans + report_.spans_flushed_at_stop;
+    std::uint64_t accounted = h.passed_on;
+    auto drop = [&](std::string why, std::uint64_t n) {
+      if (!n) return;
+      h.dropped.emplace_back(std::move(why), n);
+      accounted += n;
+    };
+    drop("refused by receiver", c.receiver_refused_spans);
+    drop("exporter send failed", c.exporter_send_failed_spans);
+    drop("exporter queue full", c.exporter_enqueue_failed_spans);
+    if (report_.kills > 0 && upstream && upstream->passed_on > h.received) {
+      // Accepted between the last scrape and the kill: the services saw them succeed.
+      drop("in flight when killed (accepted after the last scrape)",
+           upstream->passed_on - h.received);
+      h.received = upstream->passed_on;
+    }
+    const std::uint64_t rest = h.received > accounted ? h.received - accounted : 0;
+    if (c.tail_sampling) {
+      drop(fmt::format("sampled out by tail_sampling ({} traces not sampled, {} sampled{})",
+                       c.tail_traces_not_sampled, c.tail_traces_sampled,
+                       c.tail_new_traces > c.tail_traces_sampled + c.tail_traces_not_sampled
+                           ? fmt::format(", {} undecided at stop", c.tail_new_traces -
+                                                                       c.tail_traces_sampled -
+                                                                       c.tail_traces_not_sampled)
+                           : std::string()),
+           rest);
+    } else if (report_.kills > 0) {
+      drop("in flight when killed (accepted, never sent)", rest);
+    }
+    return h;
   }
 
   void RunChecks() {
@@ -338,6 +509,10 @@ class Runner {
   std::unique_ptr<GrpcReceiver> grpc_;
   std::unique_ptr<HttpReceiver> http_;
   std::unique_ptr<mock::MockServices> services_;
+  std::unique_ptr<CollectorProcess> collector_;
+  CollectorReport report_;
+  bool stopped_collector_ = false;
+  std::vector<int> fault_state_;  // per collector fault: 0 pending, 1 killed, 2 restarted
   std::unique_ptr<mock::RabbitMqBroker> broker_;  // stopped after the services
   RunOutcome outcome_;
 };

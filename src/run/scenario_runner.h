@@ -9,11 +9,13 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "checks/check.h"
 #include "checks/run_data.h"
+#include "run/collector_process.h"
 #include "scenario/scenario.h"
 
 namespace traceproof {
@@ -40,6 +42,19 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;              // Ctrl-C
 };
 
+// The Collector of a scenario with `collector:`: what it was, what it did, what it cost.
+struct CollectorReport {
+  std::string binary;
+  std::string config;
+  std::string log;  // everything it printed (every incarnation); `run` writes collector.log
+  CollectorCounters counters;  // last scrape (plus earlier incarnations), before the stop
+  std::uint64_t spans_flushed_at_stop = 0;  // reached the sink after the last scrape
+  CollectorResources resources;
+  int kills = 0;
+  int restarts = 0;
+  int exit_status = -1;  // of the last incarnation, after the graceful stop
+};
+
 struct RunOutcome {
   enum class Status { kCompleted, kInterrupted, kEnvironmentError };
   Status status = Status::kCompleted;
@@ -50,6 +65,7 @@ struct RunOutcome {
   std::uint64_t sink_spans_received = 0;
   std::uint64_t sink_spans_accepted = 0;
   std::uint64_t sink_spans_refused = 0;
+  std::optional<CollectorReport> collector;
 
   bool ChecksPassed() const;
   // Did the run conclude what the scenario expects (all pass, or the named kinds failing)?

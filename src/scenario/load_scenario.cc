@@ -24,8 +24,12 @@ namespace fs = std::filesystem;
 using Nanos = std::chrono::nanoseconds;
 
 const std::vector<std::string> kTopLevelKeys = {
-    "broker", "checks", "description", "drain",    "expect", "faults",
-    "load",   "name",   "sampling",    "services", "scale",  "warmup"};
+    "broker", "checks", "collector", "description", "drain",    "expect", "faults",
+    "load",   "name",   "sampling",  "scale",       "services", "warmup"};
+const std::vector<std::string> kCollectorKeys = {"binary", "config", "ready_timeout"};
+const std::vector<std::string> kCollectorFaultKeys = {"at", "collector", "restart",
+                                                      "restart_after"};
+const std::vector<std::string> kCollectorFaultKinds = {"kill"};
 const std::vector<std::string> kServicesReferenceKeys = {"file", "preset", "scale"};
 const std::vector<std::string> kPhaseKeys = {"arrival", "connections", "duration", "from", "rate",
                                              "route",   "spans",       "timeout",  "to"};
@@ -132,7 +136,15 @@ class ScenarioParser : public YamlReader {
     if (const Field* f = Find(top, "warmup")) scenario.warmup = NonNegativeDuration(*f, "warmup");
     if (const Field* f = Find(top, "drain")) ParseDrain(*f, scenario);
     if (const Field* f = Find(top, "sampling")) ParseSampling(*f, scenario);
+    if (const Field* f = Find(top, "collector")) ParseCollector(*f, scenario);
     if (const Field* f = Find(top, "broker")) ParseBroker(*f, scenario);
+    if (!collector_faults_.empty()) {
+      if (!scenario.collector) {
+        Fail(collector_faults_.front().pos,
+             "a 'collector:' fault needs a Collector: add 'collector: { config: PATH }'");
+      }
+      scenario.collector->faults = std::move(collector_faults_);
+    }
     if (const Field* f = Find(top, "checks")) ParseChecks(*f, scenario);
     if (const Field* f = Find(top, "expect")) ParseExpect(*f, scenario);
     return scenario;
@@ -160,7 +172,12 @@ class ScenarioParser : public YamlReader {
   void ParseServices(const std::vector<Field>& top, Scenario& scenario) {
     const Field* services = Find(top, "services");
     const Field* scale = Find(top, "scale");
-    const Field* faults = Find(top, "faults");
+    const Field* faults_field = Find(top, "faults");
+    // Collector faults (`- { collector: kill, at: 10s }`) are the runner's, not the services';
+    // the rest go to the services loader as they are.
+    std::optional<Field> service_faults;
+    if (faults_field) service_faults = SplitCollectorFaults(*faults_field);
+    const Field* faults = service_faults ? &*service_faults : nullptr;
     if (!services) {
       if (faults) Fail(faults->key, "'faults:' needs 'services:' to inject them into");
       if (scale) Fail(scale->key, "'scale:' needs 'services:' to scale");
@@ -228,6 +245,89 @@ class ScenarioParser : public YamlReader {
       for (const mock::Fault& fault : parsed) CheckFault(scenario.services, fault);
       for (mock::Fault& fault : parsed) scenario.services.faults.push_back(std::move(fault));
     }
+  }
+
+  // Takes the `collector:` entries out of a faults list into collector_faults_; the other
+  // entries, or nullopt when there are none.
+  std::optional<Field> SplitCollectorFaults(const Field& faults) {
+    if (!faults.value.IsSequence()) return faults;  // the services loader names the mistake
+    YAML::Node rest(YAML::NodeType::Sequence);
+    for (const auto& item : faults.value) {
+      if (item.IsMap() && item["collector"]) {
+        ParseCollectorFault(item);
+      } else {
+        rest.push_back(item);
+      }
+    }
+    if (rest.size() == 0 && faults.value.size() > 0) return std::nullopt;  // all the Collector's
+    if (rest.size() == faults.value.size()) return faults;
+    Field f = faults;
+    f.value = rest;
+    return f;
+  }
+
+  void ParseCollectorFault(const YAML::Node& node) {
+    CollectorFault fault;
+    fault.pos = Pos(node);
+    const std::vector<Field> fields =
+        Fields(node, fault.pos, "a collector fault (e.g. { collector: kill, at: 10s })",
+               "in a collector fault", kCollectorFaultKeys);
+    const Field* kind = Find(fields, "collector");
+    const std::string text = String(*kind);
+    if (!Contains(kCollectorFaultKinds, text)) {
+      Fail(*kind, "unknown collector fault '" + text + "'; expected one of: " +
+                      Join(kCollectorFaultKinds) + DidYouMean(text, kCollectorFaultKinds));
+    }
+    const Field* at = Find(fields, "at");
+    if (!at)
+      Fail(fault.pos, "collector fault needs 'at' (time after the load starts), e.g. at: 10s");
+    fault.at = NonNegativeDuration(*at, "'at'");
+    if (const Field* f = Find(fields, "restart")) fault.restart = Bool(*f);
+    if (const Field* f = Find(fields, "restart_after")) {
+      if (!fault.restart) Fail(f->key, "'restart_after' needs restart: true");
+      fault.restart_after = NonNegativeDuration(*f, "'restart_after'");
+    }
+    collector_faults_.push_back(fault);
+  }
+
+  void ParseCollector(const Field& field, Scenario& scenario) {
+    CollectorSpec spec;
+    spec.pos = Pos(field);
+    const std::vector<Field> fields =
+        Fields(field.value, Pos(field),
+               "'collector' (e.g. { config: ../compose/collector/otel-collector-config.yaml })",
+               "in collector", kCollectorKeys);
+    const Field* config = Find(fields, "config");
+    if (!config) {
+      Fail(field,
+           "'collector' needs 'config' (the Collector's YAML config, relative to the scenario "
+           "file), e.g. config: ../compose/collector/otel-collector-config.yaml");
+    }
+    const std::string relative = String(*config);
+    fs::path path(relative);
+    if (path.is_relative()) path = fs::path(file_).parent_path() / path;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      Fail(*config, "Collector config '" + relative + "' not found (looked for " + path.string() +
+                        "; a relative path is relative to the scenario file)");
+    }
+    spec.config = path.string();
+    if (const Field* f = Find(fields, "binary")) {
+      const std::string binary = String(*f);
+      if (binary.empty()) Fail(*f, "'binary' is empty: give a path to an otelcol binary");
+      fs::path b(binary);
+      // A bare name is looked up when the Collector starts (PATH); a path is relative to the
+      // scenario file, like 'config'.
+      if (b.is_relative() && binary.find('/') != std::string::npos)
+        b = fs::path(file_).parent_path() / b;
+      spec.binary = b.string();
+    }
+    if (const Field* f = Find(fields, "ready_timeout")) {
+      const Nanos t = PositiveDuration(*f);
+      spec.ready_timeout = std::max(std::chrono::milliseconds(1),
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(t));
+    }
+    scenario.collector = std::move(spec);
   }
 
   std::string PresetPath(const std::string& name, const Field& field) {
@@ -682,6 +782,8 @@ class ScenarioParser : public YamlReader {
       }
     }
   }
+
+  std::vector<CollectorFault> collector_faults_;  // found among the faults, until 'collector:'
 };
 
 }  // namespace
@@ -734,6 +836,8 @@ const std::vector<ScenarioKeySet>& ScenarioKeySets() {
       {"sampler (head and overrides)", kSamplerKeys},
       {"expect", kExpectKeys},
       {"broker", kBrokerKeys},
+      {"collector", kCollectorKeys},
+      {"collector fault", kCollectorFaultKeys},
   };
   return sets;
 }

@@ -71,6 +71,25 @@ struct Expectation {
   SourcePos pos;
 };
 
+// `collector: kill` in the faults list: the Collector is killed (SIGKILL, as in a crash) at
+// `at` after the load starts, and started again on the same ports when `restart` is set.
+struct CollectorFault {
+  std::chrono::nanoseconds at{0};
+  bool restart = false;
+  std::chrono::nanoseconds restart_after{std::chrono::seconds(1)};
+  SourcePos pos;
+};
+
+// A real OpenTelemetry Collector between the services and the sink: the user's config,
+// unchanged, with endpoints from environment variables (run/collector_process.h).
+struct CollectorSpec {
+  std::string config;  // resolved path (relative ones are relative to the scenario file)
+  std::string binary;  // resolved path; empty: our build (scripts/build-collector)
+  std::chrono::milliseconds ready_timeout{20000};
+  std::vector<CollectorFault> faults;
+  SourcePos pos;
+};
+
 // A message broker the services' queues go through instead of the in-process queue:
 // `broker: rabbitmq` (traceproof starts its own for the run) or `broker: { amqp: URL }` (one
 // that is already running).
@@ -91,6 +110,7 @@ struct Scenario {
   std::chrono::nanoseconds drain_quiet{std::chrono::milliseconds(500)};
   std::chrono::nanoseconds drain_max{std::chrono::seconds(15)};
   SamplingSpec sampling;
+  std::optional<CollectorSpec> collector;
   std::optional<BrokerSpec> broker;
   std::vector<CheckSpec> checks;
   Expectation expect;

@@ -111,12 +111,35 @@ TEST(SamplingCheck, TailKeepsErrorsSlowRequestsAndAShareOfTheRest) {
 
   r = check->Run(build(true));
   EXPECT_FALSE(r.passed);
-  EXPECT_NE(r.reason.find("tail kept 19 of 20 error requests"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("error traces: 19 of 20 kept, want all"), std::string::npos) << r.reason;
   EXPECT_EQ(r.evidence, std::vector<std::string>{RunDataBuilder::TraceIdOf(101).Hex()});
 
   EXPECT_FALSE(CheckFromYaml("sampling: {parent_based: false, tail: {ratio: 0.3}}")
                    ->Run(build(false))
                    .passed);
+}
+
+TEST(SamplingCheck, TailFailsWhenAKeptTraceLacksSpans) {
+  auto build = [](bool cut) {
+    RunDataBuilder b;
+    for (int i = 0; i < 10; ++i) {
+      b.NewTrace();
+      auto root = b.Span("gateway", "GET /").Kind(SpanKind::kServer).Times(0, 20);
+      root.Status(StatusCode::kError);
+      auto child = b.Span("orders", "work").Parent(root.Id()).Times(1, 10);
+      if (cut && i == 3) child.Lost();  // the sampler decided before this span arrived
+    }
+    return b.Build();
+  };
+  const auto check = CheckFromYaml("sampling: {parent_based: false, tail: {keep_errors: true}}");
+  CheckResult r = check->Run(build(false));
+  EXPECT_TRUE(r.passed) << r.reason;
+  EXPECT_NE(r.reason.find("every kept trace whole (10)"), std::string::npos) << r.reason;
+  r = check->Run(build(true));
+  EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.reason.find("1 of 10 kept traces partial"), std::string::npos) << r.reason;
+  EXPECT_EQ(r.details["tail"]["kept_partially"], 1);
+  EXPECT_EQ(r.evidence, std::vector<std::string>{RunDataBuilder::TraceIdOf(4).Hex()});
 }
 
 TEST(SamplingCheck, OptionsAreStrict) {

@@ -530,6 +530,49 @@ services: { preset: seed-checkout }
 load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
 drain: { quiet: 2s, max: 1s }
 )", "4:26", "drain 'max' is shorter than 'quiet'"},
+    {"CollectorWithoutConfig", R"(
+name: t
+collector: { ready_timeout: 5s }
+load: [ { spans: { per_request: 1 }, rate: 1/s, duration: 1s } ]
+)", "2:12", "'collector' needs 'config'"},
+    {"CollectorConfigNotFound", R"(
+name: t
+collector: { config: no-such-config.yaml }
+load: [ { spans: { per_request: 1 }, rate: 1/s, duration: 1s } ]
+)", "2:22", "Collector config 'no-such-config.yaml' not found"},
+    {"CollectorUnknownKey", R"(
+name: t
+collector: { confg: x.yaml }
+load: [ { spans: { per_request: 1 }, rate: 1/s, duration: 1s } ]
+)", "2:14", "did you mean 'config'"},
+    {"CollectorFaultWithoutCollector", R"(
+name: t
+services: { preset: seed-checkout }
+faults:
+  - { collector: kill, at: 5s }
+load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
+)", "4:5", "needs a Collector"},
+    {"CollectorFaultUnknownKind", R"(
+name: t
+services: { preset: seed-checkout }
+faults:
+  - { collector: crash, at: 5s }
+load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
+)", "4:18", "unknown collector fault 'crash'; expected one of: kill"},
+    {"CollectorFaultWithoutAt", R"(
+name: t
+services: { preset: seed-checkout }
+faults:
+  - { collector: kill }
+load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
+)", "4:5", "needs 'at'"},
+    {"CollectorFaultRestartAfterWithoutRestart", R"(
+name: t
+services: { preset: seed-checkout }
+faults:
+  - { collector: kill, at: 5s, restart_after: 2s }
+load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
+)", "4:32", "'restart_after' needs restart: true"},
 };
 // clang-format on
 
@@ -762,6 +805,30 @@ load: [ { route: "api GET /ping", rate: 1/s, duration: 1s } ]
   EXPECT_EQ(s.services_source, "file graph/services.yaml");
   EXPECT_DOUBLE_EQ(s.services.scale, 0.5);
   EXPECT_NE(s.services.Find("api"), nullptr);
+}
+
+TEST(LoadScenario, CollectorConfigIsRelativeToTheScenarioAndFaultsGoToIt) {
+  WriteFile("collector/otel.yaml", "receivers: {}\n");
+  const std::string path = WriteFile("collector/scenario.yaml", R"(
+name: with-collector
+services: { preset: seed-checkout }
+faults:
+  - { service: stripe, latency: 5ms }
+  - { collector: kill, at: 3s, restart: true, restart_after: 500ms }
+collector: { config: otel.yaml, binary: bin/otelcol, ready_timeout: 5s }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)");
+  const Scenario s = LoadScenarioFile(path);
+  ASSERT_TRUE(s.collector);
+  EXPECT_EQ(s.collector->config, (fs::path(path).parent_path() / "otel.yaml").string());
+  EXPECT_EQ(s.collector->binary, (fs::path(path).parent_path() / "bin/otelcol").string());
+  EXPECT_EQ(s.collector->ready_timeout, std::chrono::seconds(5));
+  ASSERT_EQ(s.collector->faults.size(), 1u);
+  EXPECT_EQ(s.collector->faults[0].at, std::chrono::seconds(3));
+  EXPECT_TRUE(s.collector->faults[0].restart);
+  EXPECT_EQ(s.collector->faults[0].restart_after, std::chrono::milliseconds(500));
+  // The service fault still reaches the services; the preset has none of its own.
+  EXPECT_EQ(s.services.faults.size(), 1u);
 }
 
 TEST(LoadScenario, SpanLoadNeedsNoServices) {

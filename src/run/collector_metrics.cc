@@ -1,0 +1,247 @@
+#include "run/collector_metrics.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace traceproof {
+namespace {
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == ':';
+}
+
+// `{a="x",b="y\"z"}` at text[i] (the '{'); advances i past the '}'. False when malformed.
+bool ParseLabels(std::string_view text, std::size_t& i, std::map<std::string, std::string>& out) {
+  ++i;  // '{'
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == ',')) ++i;
+    if (i < text.size() && text[i] == '}') {
+      ++i;
+      return true;
+    }
+    const std::size_t name_begin = i;
+    while (i < text.size() && IsNameChar(text[i])) ++i;
+    const std::string name(text.substr(name_begin, i - name_begin));
+    if (name.empty() || i + 1 >= text.size() || text[i] != '=' || text[i + 1] != '"') return false;
+    i += 2;
+    std::string value;
+    while (i < text.size() && text[i] != '"') {
+      if (text[i] == '\\' && i + 1 < text.size()) {
+        ++i;
+        value += text[i] == 'n' ? '\n' : text[i];
+      } else {
+        value += text[i];
+      }
+      ++i;
+    }
+    if (i >= text.size()) return false;
+    ++i;  // closing quote
+    out[name] = std::move(value);
+  }
+  return false;
+}
+
+std::uint64_t Count(std::optional<double> v) {
+  return v && *v > 0 ? static_cast<std::uint64_t>(std::llround(*v)) : 0;
+}
+
+// The exporters that can reach the sink: every exporter but the ones that print or discard.
+bool ForwardingExporter(const std::string& id) {
+  const std::string type = id.substr(0, id.find('/'));
+  return type != "debug" && type != "nop" && type != "logging";
+}
+
+bool IsTraces(const PromSample& s) {
+  for (const char* key : {"otel_signal", "data_type"}) {
+    auto it = s.labels.find(key);
+    if (it != s.labels.end()) return it->second == "traces";
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<PromSample> ParsePrometheusText(std::string_view text) {
+  std::vector<PromSample> samples;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.empty() || line[0] == '#') continue;
+    PromSample s;
+    std::size_t i = 0;
+    while (i < line.size() && IsNameChar(line[i])) ++i;
+    s.name = std::string(line.substr(0, i));
+    if (s.name.empty()) continue;
+    if (i < line.size() && line[i] == '{' && !ParseLabels(line, i, s.labels)) continue;
+    while (i < line.size() && line[i] == ' ') ++i;
+    std::size_t value_end = line.find(' ', i);
+    if (value_end == std::string_view::npos) value_end = line.size();
+    const std::string value(line.substr(i, value_end - i));
+    char* parsed_end = nullptr;
+    s.value = std::strtod(value.c_str(), &parsed_end);
+    if (value.empty() || parsed_end != value.c_str() + value.size()) continue;
+    samples.push_back(std::move(s));
+  }
+  return samples;
+}
+
+std::optional<double> SumMetric(const std::vector<PromSample>& samples, std::string_view name,
+                                const std::map<std::string, std::string>& match) {
+  std::optional<double> sum;
+  for (const PromSample& s : samples) {
+    const std::string_view n = s.name;
+    if (n != name && !(n.size() == name.size() + 6 && n.starts_with(name) && n.ends_with("_total")))
+      continue;
+    bool ok = true;
+    for (const auto& [k, v] : match) {
+      auto it = s.labels.find(k);
+      ok = ok && it != s.labels.end() && it->second == v;
+    }
+    if (ok) sum = sum.value_or(0) + s.value;
+  }
+  return sum;
+}
+
+CollectorCounters ReadCollectorCounters(const std::vector<PromSample>& samples) {
+  CollectorCounters c;
+  c.scraped = true;
+  for (const PromSample& s : samples) {
+    if (!IsTraces(s)) continue;
+    auto starts = [&](std::string_view prefix) {
+      return std::string_view(s.name).starts_with(prefix) &&
+             (s.name.size() == prefix.size() || s.name.substr(prefix.size()) == "_total");
+    };
+    auto add = [&](std::uint64_t& field) { field += Count(s.value); };
+    const auto exporter = s.labels.count("exporter") ? s.labels.at("exporter") : std::string();
+    if (starts("otelcol_receiver_accepted_spans")) add(c.receiver_accepted_spans);
+    if (starts("otelcol_receiver_refused_spans")) add(c.receiver_refused_spans);
+    if (starts("otelcol_exporter_sent_spans") && ForwardingExporter(exporter))
+      add(c.exporter_sent_spans);
+    if (starts("otelcol_exporter_send_failed_spans") && ForwardingExporter(exporter))
+      add(c.exporter_send_failed_spans);
+    if (starts("otelcol_exporter_enqueue_failed_spans") && ForwardingExporter(exporter))
+      add(c.exporter_enqueue_failed_spans);
+    if (starts("otelcol_exporter_queue_size") && ForwardingExporter(exporter))
+      add(c.exporter_queue_size);
+    if (starts("otelcol_processor_refused_spans")) add(c.memory_limiter_refused_spans);
+    const std::string processor =
+        s.labels.count("processor") ? s.labels.at("processor") : std::string();
+    if (starts("otelcol_processor_incoming_items"))
+      c.processor_incoming_spans[processor] += Count(s.value);
+    if (starts("otelcol_processor_outgoing_items"))
+      c.processor_outgoing_spans[processor] += Count(s.value);
+    if (std::string_view(s.name).starts_with("otelcol_processor_tail_sampling_")) {
+      c.tail_sampling = true;
+      const auto sampled = s.labels.count("sampled") ? s.labels.at("sampled") : std::string();
+      if (starts("otelcol_processor_tail_sampling_global_count_traces_sampled"))
+        add(sampled == "true" ? c.tail_traces_sampled : c.tail_traces_not_sampled);
+      if (starts("otelcol_processor_tail_sampling_new_trace_id_received")) add(c.tail_new_traces);
+      if (starts("otelcol_processor_tail_sampling_sampling_traces_on_memory"))
+        add(c.tail_traces_on_memory);
+      if (starts("otelcol_processor_tail_sampling_sampling_trace_dropped_too_early"))
+        add(c.tail_traces_dropped_too_early);
+    }
+  }
+  return c;
+}
+
+std::optional<std::string> HttpGetLoopback(int port, const std::string& path,
+                                           std::chrono::milliseconds timeout, std::string& error) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    error = std::string("socket: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto wait = [&](short events) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, events, 0};
+    return poll(&p, 1, static_cast<int>(left.count())) == 1;
+  };
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {
+    error = "connect 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  if (!wait(POLLOUT)) {
+    error = "connect 127.0.0.1:" + std::to_string(port) + ": timed out";
+    return std::nullopt;
+  }
+  int so_error = 0;
+  socklen_t len = sizeof so_error;
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
+  if (so_error != 0) {
+    error = "connect 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(so_error);
+    return std::nullopt;
+  }
+  const std::string request = "GET " + path +
+                              " HTTP/1.0\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                              "\r\nAccept: text/plain\r\n\r\n";
+  std::size_t sent = 0;
+  while (sent < request.size()) {
+    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<std::size_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      if (!wait(POLLOUT)) break;
+    } else {
+      break;
+    }
+  }
+  if (sent < request.size()) {
+    error = "sending the request failed";
+    return std::nullopt;
+  }
+  std::string response;
+  char buf[16384];
+  for (;;) {
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      response.append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno == EAGAIN || errno == EINTR) {
+      if (!wait(POLLIN)) {
+        error = "reading the response timed out";
+        return std::nullopt;
+      }
+    } else {
+      error = std::string("recv: ") + std::strerror(errno);
+      return std::nullopt;
+    }
+  }
+  const std::size_t header_end = response.find("\r\n\r\n");
+  if (header_end == std::string::npos || !response.starts_with("HTTP/1.")) {
+    error = "not an HTTP response";
+    return std::nullopt;
+  }
+  const std::size_t space = response.find(' ');
+  if (response.compare(space + 1, 3, "200") != 0) {
+    error = "HTTP " + response.substr(space + 1, response.find("\r\n") - space - 1);
+    return std::nullopt;
+  }
+  return response.substr(header_end + 4);
+}
+
+}  // namespace traceproof

@@ -1,0 +1,116 @@
+// The OpenTelemetry Collector as the process under test of a run (the testbed's "process under
+// test" with its "resource monitor"): started with the scenario's unchanged config, told its
+// endpoints through environment variables
+//
+//   TRACEPROOF_SINK_ENDPOINT   127.0.0.1:<embedded sink's OTLP/gRPC port>   (exporter endpoint)
+//   TRACEPROOF_OTLP_HOST       127.0.0.1                                    (receiver host)
+//   TRACEPROOF_OTLP_GRPC_PORT  a free port for the otlp receiver's gRPC protocol
+//   TRACEPROOF_OTLP_HTTP_PORT  a free port for its HTTP protocol
+//   TRACEPROOF_METRICS_PORT    a free port for its own Prometheus metrics
+//
+// and, so that a user's config needs no telemetry section and two runs never share :8888, its
+// internal metrics reader is set on the command line to 127.0.0.1:TRACEPROOF_METRICS_PORT.
+// Ready when its OTLP/gRPC port accepts connections. A monitor thread samples its CPU and RSS
+// from /proc once a second. Stop is graceful (SIGTERM, so batches and queues flush, then SIGKILL
+// after a bound); Kill and Restart are the `collector: kill` fault. The child never outlives
+// traceproof: the destructor kills it and PDEATHSIG covers a crash.
+// Not thread-safe: one owning thread (the run's), besides its internal monitor thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "run/child_process.h"
+#include "run/collector_metrics.h"
+
+namespace traceproof {
+
+struct CollectorOptions {
+  std::string binary;              // path to otelcol (ours by default: DefaultCollectorBinary)
+  std::string config;              // path to the Collector config (YAML)
+  std::string sink_grpc_endpoint;  // "127.0.0.1:PORT"
+  std::chrono::milliseconds ready_timeout{20000};
+  std::chrono::milliseconds stop_grace{10000};
+};
+
+// CPU and memory of the Collector over its life (all incarnations, for a restarted one).
+struct CollectorResources {
+  double cpu_seconds = 0;
+  double wall_seconds = 0;      // time it was running
+  double mean_cpu_percent = 0;  // cpu_seconds / wall_seconds, 100 = one core
+  double peak_cpu_percent = 0;  // highest one-second sample
+  std::uint64_t peak_rss_bytes = 0;
+  int samples = 0;
+};
+
+class CollectorProcess {
+ public:
+  explicit CollectorProcess(CollectorOptions options);
+  ~CollectorProcess();  // kills a running Collector
+  CollectorProcess(const CollectorProcess&) = delete;
+  CollectorProcess& operator=(const CollectorProcess&) = delete;
+
+  // Starts it and waits until its OTLP/gRPC port accepts connections. False with `error` (its
+  // log tail included) when it cannot start, exits, or is not ready in time.
+  bool Start(std::string& error);
+  // The same ports again, after Kill (the exporters of the services reconnect by themselves).
+  bool Restart(std::string& error);
+  // SIGKILL: in-flight spans are lost, as in a crash. The counters scraped just before are kept.
+  void Kill();
+  // Graceful stop: SIGTERM, then SIGKILL after stop_grace. Exit status of the last incarnation.
+  int Stop();
+  bool Running() const;
+
+  int otlp_grpc_port() const { return grpc_port_; }
+  int otlp_http_port() const { return http_port_; }
+  int metrics_port() const { return metrics_port_; }
+  std::string otlp_grpc_endpoint() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
+
+  // Scrapes /metrics now: the counters of the running incarnation plus those of the ones
+  // before it (a restart resets the Collector's counters). scraped = false when it failed.
+  CollectorCounters Scrape(std::string* error = nullptr);
+  // Everything the Collector printed, over every incarnation.
+  std::string Log() const;
+  // The last `lines` lines of the log, for error messages.
+  std::string LogTail(int lines = 20) const;
+  CollectorResources Resources() const;
+  int restarts() const { return restarts_; }
+
+ private:
+  bool Spawn(std::string& error);
+  void Monitor();
+  void StopMonitor();
+  void AccumulateBeforeRestart();
+
+  CollectorOptions options_;
+  int grpc_port_ = 0, http_port_ = 0, metrics_port_ = 0;
+  std::unique_ptr<ChildProcess> child_;
+  std::string previous_logs_;  // of incarnations that ended
+  CollectorCounters before_;   // counters of incarnations that ended, at their last scrape
+  CollectorCounters last_;     // the running incarnation's last successful scrape
+  int restarts_ = 0;
+  int last_exit_ = -1;
+
+  std::thread monitor_;
+  std::atomic<bool> monitor_stop_{false};
+  mutable std::mutex mutex_;  // guards resources_ and the monitor's per-incarnation state
+  CollectorResources resources_;
+  std::chrono::steady_clock::time_point started_at_;
+  double cpu_before_ = 0;  // CPU seconds of ended incarnations
+  double wall_before_ = 0;
+};
+
+// Sums counters of two incarnations (gauges such as queue size come from `now` alone).
+CollectorCounters AddCounters(const CollectorCounters& before, const CollectorCounters& now);
+
+// Where scripts/build-collector puts our otelcol: $TRACEPROOF_OTELCOL if set, else
+// ~/.cache/traceproof/otelcol/<sha256 of compose/collector/builder.yaml>/otelcol-traceproof
+// (the hash is taken when the build is configured).
+std::string DefaultCollectorBinary();
+
+}  // namespace traceproof
