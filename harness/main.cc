@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "traceproof: prove that your OpenTelemetry tracing works before production does.\n"
       "Runs an embedded OTLP sink (gRPC and HTTP) that assembles and checks traces, and mock\n"
-      "services that emit real OTLP spans with injectable latency, errors and propagation faults.\n\n"
+      "services that emit real OTLP spans with injectable latency, errors and propagation "
+      "faults.\n\n"
       "Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 environment failure\n"
       "(port busy, process did not start)."};
   app.require_subcommand(1);
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   CommandRun serve = AddServeCommand(app);
   CommandRun validate = AddValidateCommand(app);
   CommandRun run = AddRunCommand(app);
+  CommandRun broker = AddBrokerCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("serve")) return serve();
     if (app.got_subcommand("validate")) return validate();
     if (app.got_subcommand("run")) return run();
+    if (app.got_subcommand("broker")) return broker();
   } catch (const std::exception& e) {
     std::cerr << "traceproof: " << e.what() << "\n";
     return kExitEnvironment;

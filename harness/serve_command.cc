@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "mock_services/amqp_queue.h"
 #include "mock_services/load_services.h"
 #include "mock_services/mock_services.h"
 #include "otlp_target.h"
@@ -25,6 +26,7 @@ struct ServeFlags {
   int threads = 2;
   std::string sampler;
   std::string sampler_arg;
+  std::string broker;  // AMQP URL; empty: queues in process
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -49,6 +51,15 @@ int RunServe(const ServeFlags& flags) {
   options.sampler = SamplerConfigFromEnv();
   if (!flags.sampler.empty()) options.sampler.name = flags.sampler;
   if (!flags.sampler_arg.empty()) options.sampler.arg = flags.sampler_arg;
+  if (!flags.broker.empty()) {
+    std::string error;
+    if (!mock::ValidAmqpUrl(flags.broker, error)) {
+      std::cerr << "traceproof serve: --broker: " << error << "\n";
+      return kExitUsage;
+    }
+    options.amqp_url = flags.broker;
+    fmt::print("queues over the AMQP broker at {}\n", flags.broker);
+  }
   try {
     OtlpTarget target = ParseOtlpTarget(
         flags.otlp_endpoint.empty() ? EnvOr("OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4317")
@@ -106,10 +117,11 @@ int RunServe(const ServeFlags& flags) {
   services->Stop();
   if (truth) truth->Flush();
   mock::MockServicesStats st = services->stats();
-  fmt::print("traceproof serve: {} requests; spans: {} started, {} exported, {} dropped (queue "
-             "full), {} dropped (exporter outage), {} failed to export; {} messages published\n",
-             st.requests, st.spans_started, st.spans_exported, st.spans_dropped_queue,
-             st.spans_dropped_outage, st.spans_failed_export, st.messages_published);
+  fmt::print(
+      "traceproof serve: {} requests; spans: {} started, {} exported, {} dropped (queue "
+      "full), {} dropped (exporter outage), {} failed to export; {} messages published\n",
+      st.requests, st.spans_started, st.spans_exported, st.spans_dropped_queue,
+      st.spans_dropped_outage, st.spans_failed_export, st.messages_published);
   return kExitOk;
 }
 
@@ -147,9 +159,13 @@ CommandRun AddServeCommand(CLI::App& app) {
   cmd->add_option("--sampler", flags->sampler,
                   "Head sampler (default $OTEL_TRACES_SAMPLER or parentbased_always_on)");
   cmd->add_option("--sampler-arg", flags->sampler_arg, "Sampler argument, e.g. 0.25");
+  cmd->add_option("--broker", flags->broker,
+                  "Queues (publish steps, consumers) over this AMQP broker, e.g. the URL\n"
+                  "`traceproof broker` prints (default: in process)");
   cmd->add_option("--duration", flags->duration_s, "Stop after SECONDS (default: until Ctrl-C)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", flags->threads, "Service threads")->check(CLI::Range(1, 64))
+  cmd->add_option("--threads", flags->threads, "Service threads")
+      ->check(CLI::Range(1, 64))
       ->capture_default_str();
   return [flags] { return RunServe(*flags); };
 }
