@@ -155,6 +155,12 @@ class Broker final : public RabbitMqBroker {
         "RABBITMQ_ADVANCED_CONFIG_FILE=" + (dir_ / "advanced.config").string(),
         "RABBITMQ_PID_FILE=" + (dir_ / "broker.pid").string(),
     };
+    return Launch(error);
+  }
+
+  // Starts the node with env_ and waits until it accepts AMQP (or fails, with its log).
+  bool Launch(std::string& error) {
+    pid_exited_ = false;
     pid_ = Spawn({options_.server}, env_, dir_, dir_ / "console.log");
     if (pid_ < 0) {
       error = std::string("cannot start rabbitmq-server: fork: ") + std::strerror(errno);
@@ -202,27 +208,7 @@ class Broker final : public RabbitMqBroker {
     if (stopped_) return;
     stopped_ = true;
     if (pid_ > 0) {
-      if (!pid_exited_) {
-        // Graceful first: the node flushes and exits; then its process group, if anything is
-        // left (the node itself, erl_child_setup), gets SIGTERM, then SIGKILL.
-        const pid_t ctl = Spawn({options_.ctl, "-n", node_, "stop"}, env_, dir_, dir_ / "ctl.log");
-        if (ctl > 0 && !WaitExit(ctl, options_.stop_timeout)) {
-          kill(ctl, SIGKILL);
-          WaitExit(ctl, milliseconds(1000));
-        }
-        if (!WaitExit(pid_, options_.stop_timeout)) {
-          kill(-pid_, SIGTERM);
-          if (!WaitExit(pid_, milliseconds(5000))) {
-            kill(-pid_, SIGKILL);
-            WaitExit(pid_, milliseconds(5000));
-          }
-        }
-      }
-      // Processes of the group that outlived the leader (beam exits after the script).
-      const auto deadline = Clock::now() + milliseconds(5000);
-      while (GroupAlive(pid_) && Clock::now() < deadline)
-        std::this_thread::sleep_for(milliseconds(20));
-      if (GroupAlive(pid_)) kill(-pid_, SIGKILL);
+      StopNode();
       // The epmd the node started on our port (a daemon in its own session).
       const pid_t epmd = Spawn({"/usr/bin/epmd", "-port", std::to_string(epmd_port_), "-kill"},
                                env_, dir_, dir_ / "epmd.log");
@@ -232,7 +218,43 @@ class Broker final : public RabbitMqBroker {
     if (!dir_.empty()) fs::remove_all(dir_, ec);
   }
 
+  bool Restart(std::string& error) override {
+    if (stopped_ || pid_ <= 0) {
+      error = "the broker is stopped";
+      return false;
+    }
+    // Same node name, ports and data directory: durable queues and persistent messages are
+    // recovered from disk, as after a real restart.
+    StopNode();
+    return Launch(error);
+  }
+
  private:
+  // Stops the node (gracefully, then its process group); keeps epmd and the data directory.
+  void StopNode() {
+    if (!pid_exited_) {
+      // Graceful first: the node flushes and exits; then its process group, if anything is
+      // left (the node itself, erl_child_setup), gets SIGTERM, then SIGKILL.
+      const pid_t ctl = Spawn({options_.ctl, "-n", node_, "stop"}, env_, dir_, dir_ / "ctl.log");
+      if (ctl > 0 && !WaitExit(ctl, options_.stop_timeout)) {
+        kill(ctl, SIGKILL);
+        WaitExit(ctl, milliseconds(1000));
+      }
+      if (!WaitExit(pid_, options_.stop_timeout)) {
+        kill(-pid_, SIGTERM);
+        if (!WaitExit(pid_, milliseconds(5000))) {
+          kill(-pid_, SIGKILL);
+          WaitExit(pid_, milliseconds(5000));
+        }
+      }
+    }
+    // Processes of the group that outlived the leader (beam exits after the script).
+    const auto deadline = Clock::now() + milliseconds(5000);
+    while (GroupAlive(pid_) && Clock::now() < deadline)
+      std::this_thread::sleep_for(milliseconds(20));
+    if (GroupAlive(pid_)) kill(-pid_, SIGKILL);
+  }
+
   RabbitMqBrokerOptions options_;
   fs::path dir_;
   std::string node_;

@@ -34,6 +34,10 @@ class RabbitMqBroker {
   virtual pid_t pid() const = 0;  // of the process group leader
   // The last `lines` lines of the broker's log and console output.
   virtual std::string LogTail(int lines = 40) const = 0;
+  // Stops the node and starts it again with the same name, ports and data: durable queues and
+  // persistent messages survive; clients' connections break. Blocks until the node accepts
+  // AMQP again; false with `error` (and the log tail) if it does not.
+  virtual bool Restart(std::string& error) = 0;
   // Stops the node and everything it started; idempotent.
   virtual void Stop() = 0;
 };
