@@ -465,15 +465,17 @@ class Runner {
       h.dropped.emplace_back(std::move(why), n);
       accounted += n;
     };
+    if (report_.kills > 0) {
+      // A killed Collector's counters die with it: the last scrape before the kill misses what
+      // it accepted and sent in the moments after. Both ends know better: the services saw every
+      // span it accepted succeed, and the sink counted every span it delivered.
+      if (upstream) h.received = std::max(h.received, upstream->passed_on);
+      h.passed_on = std::max(h.passed_on, ingest_.spans_received.load());
+      accounted = h.passed_on;
+    }
     drop("refused by receiver", c.receiver_refused_spans);
     drop("exporter send failed", c.exporter_send_failed_spans);
     drop("exporter queue full", c.exporter_enqueue_failed_spans);
-    if (report_.kills > 0 && upstream && upstream->passed_on > h.received) {
-      // Accepted between the last scrape and the kill: the services saw them succeed.
-      drop("in flight when killed (accepted after the last scrape)",
-           upstream->passed_on - h.received);
-      h.received = upstream->passed_on;
-    }
     const std::uint64_t rest = h.received > accounted ? h.received - accounted : 0;
     if (c.tail_sampling) {
       drop(fmt::format("sampled out by tail_sampling ({} traces not sampled, {} sampled{})",
@@ -485,7 +487,7 @@ class Runner {
                            : std::string()),
            rest);
     } else if (report_.kills > 0) {
-      drop("in flight when killed (accepted, never sent)", rest);
+      drop("in flight when killed (accepted, never delivered)", rest);
     }
     return h;
   }
