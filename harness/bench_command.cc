@@ -1,5 +1,6 @@
 // `traceproof bench ...`: benchmarks that report a ratio against a peer measured in the same
 // run, never a bare number (STYLE.md).
+#include "bench/collector_bench.h"
 #include "bench/ingest_bench.h"
 #include "bench/loadgen_bench.h"
 #include "bench/services_bench.h"
@@ -9,20 +10,23 @@
 namespace traceproof {
 
 CommandRun AddBenchCommand(CLI::App& app) {
-  CLI::App* bench = app.add_subcommand("bench", "Benchmarks, each beside a peer measured in the "
-                                                "same run");
+  CLI::App* bench = app.add_subcommand("bench",
+                                       "Benchmarks, each beside a peer measured in the "
+                                       "same run");
   bench->require_subcommand(1);
   CommandRun ingest = AddIngestBench(*bench);
   CommandRun send = AddSendBench(*bench);
   CommandRun tracer = AddTracerBench(*bench);
   CommandRun loadgen = AddLoadgenBench(*bench);
   CommandRun services = AddServicesBench(*bench);
-  return [bench, ingest, send, tracer, loadgen, services] {
+  CommandRun collector = AddCollectorBench(*bench);
+  return [bench, ingest, send, tracer, loadgen, services, collector] {
     if (bench->got_subcommand("tracer")) return tracer();
     if (bench->got_subcommand("ingest")) return ingest();
     if (bench->got_subcommand("send")) return send();
     if (bench->got_subcommand("loadgen")) return loadgen();
     if (bench->got_subcommand("services")) return services();
+    if (bench->got_subcommand("collector")) return collector();
     return 2;
   };
 }

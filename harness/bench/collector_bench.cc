@@ -1,0 +1,485 @@
+#include "bench/collector_bench.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "embedded_sink.h"
+#include "exit_codes.h"
+#include "load/open_loop.h"
+#include "run/collector_process.h"
+
+namespace traceproof {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct CollectorBenchFlags {
+  std::vector<std::string> configs;
+  std::string binary;  // empty: our otelcol (DefaultCollectorBinary)
+  double trial_seconds = 3;
+  double start_rate = 5000;  // spans/s
+  double max_rate = 400000;  // spans/s
+  int bisect_steps = 3;
+  int spans_per_request = 100;
+  int spans_per_trace = 5;
+  int connections = 64;
+  std::string out;
+};
+
+// One fixed-rate trial against one target.
+struct Trial {
+  double offered_per_s = 0;     // spans/s the schedule asked for
+  std::uint64_t offered = 0;    // spans in the requests actually sent
+  std::uint64_t delivered = 0;  // spans the sink received during and after the trial
+  double delivered_per_s = 0;   // over the load window
+  std::uint64_t lost = 0;
+  std::uint64_t request_errors = 0;
+  std::uint64_t dropped_iterations = 0;
+  double achieved_requests_per_s = 0;
+  double target_requests_per_s = 0;
+  bool queue_growing = false;
+  std::uint64_t queue_max = 0;
+  std::optional<double> cpu_percent;  // the Collector's; none for the sink alone
+  bool sustainable = false;
+  std::string why;  // when not sustainable
+};
+
+struct TargetResult {
+  std::string name;    // "sink" or the config's file name
+  std::string config;  // empty for the sink alone
+  std::vector<Trial> trials;
+  double max_sustainable_per_s = 0;
+  bool hit_ceiling = false;  // sustained even --max-rate
+  std::optional<Trial> at_max;
+  std::optional<Trial> at_1_5x;
+  std::optional<double> cpu_percent_per_10k;
+  std::uint64_t peak_rss_bytes = 0;
+  double mean_cpu_percent = 0;
+  std::string error;
+};
+
+std::string UtcStamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+std::string Rate(double per_s) {
+  if (per_s >= 1e6) return fmt::format("{:.2f}M", per_s / 1e6);
+  if (per_s >= 1e3) return fmt::format("{:.1f}k", per_s / 1e3);
+  return fmt::format("{:.0f}", per_s);
+}
+
+// The sink, and optionally a Collector in front of it: what one column of the table measures.
+class Target {
+ public:
+  bool Start(const CollectorBenchFlags& flags, const std::string& config, std::string& error) {
+    EmbeddedSinkOptions so;
+    so.http_threads = 1;
+    sink_ = StartEmbeddedSink(so, error);
+    if (!sink_) return false;
+    if (config.empty()) return true;
+    CollectorOptions o;
+    o.binary = flags.binary.empty() ? DefaultCollectorBinary() : flags.binary;
+    o.config = config;
+    o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", sink_->grpc_port());
+    collector_ = std::make_unique<CollectorProcess>(o);
+    return collector_->Start(error);
+  }
+  void Stop() {
+    if (collector_) collector_->Stop();
+    if (sink_) sink_->Stop();
+  }
+  std::uint16_t load_port() const {
+    return collector_ ? static_cast<std::uint16_t>(collector_->otlp_http_port())
+                      : sink_->http_port();
+  }
+  std::uint64_t delivered() const { return sink_->counters().spans_received.load(); }
+  CollectorProcess* collector() { return collector_.get(); }
+
+ private:
+  std::unique_ptr<EmbeddedSink> sink_;
+  std::unique_ptr<CollectorProcess> collector_;
+};
+
+Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_per_s) {
+  Trial t;
+  t.offered_per_s = spans_per_s;
+  const double requests_per_s = spans_per_s / flags.spans_per_request;
+  OpenLoopOptions o;
+  LoadTarget lt;
+  lt.port = target.load_port();
+  lt.path = "/v1/traces";
+  lt.span_load_spans = flags.spans_per_request;
+  lt.spans_per_trace = flags.spans_per_trace;
+  o.targets.push_back(lt);
+  o.phases.push_back(ArrivalPhase::Constant(
+      requests_per_s, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::duration<double>(flags.trial_seconds))));
+  o.threads = 1;
+  o.connections = flags.connections;
+  o.timeout = milliseconds(5000);
+
+  const std::uint64_t delivered_before = target.delivered();
+  CollectorProcess* collector = target.collector();
+  const double cpu_before = collector ? collector->Resources().cpu_seconds : 0;
+  std::atomic<bool> done{false};
+  LoadStats stats;
+  const auto begin = Clock::now();
+  std::thread load([&] {
+    stats = RunOpenLoop(o, nullptr, nullptr);
+    done = true;
+  });
+  // The exporter queue over the trial: backlog that grows means the rate is not sustainable.
+  std::vector<std::uint64_t> queue;
+  while (!done) {
+    std::this_thread::sleep_for(milliseconds(250));
+    if (collector && !done) queue.push_back(collector->Scrape().exporter_queue_size);
+  }
+  load.join();
+  const double load_s = std::chrono::duration<double>(Clock::now() - begin).count();
+  if (collector) {
+    t.cpu_percent = 100.0 * (collector->Resources().cpu_seconds - cpu_before) / load_s;
+  }
+  t.offered = stats.sent * static_cast<std::uint64_t>(flags.spans_per_request);
+  // Drain: until everything offered arrived, or nothing moved for 2 s (a batch processor's
+  // timeout is shorter), bounded.
+  std::uint64_t last = target.delivered();
+  auto quiet_since = Clock::now();
+  const auto drain_begin = Clock::now();
+  while (Clock::now() - drain_begin < std::chrono::seconds(20)) {
+    const std::uint64_t now = target.delivered();
+    if (now - delivered_before >= t.offered) break;
+    if (now != last) {
+      last = now;
+      quiet_since = Clock::now();
+    } else if (Clock::now() - quiet_since >= std::chrono::seconds(2)) {
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  t.delivered = target.delivered() - delivered_before;
+  t.delivered_per_s = static_cast<double>(t.delivered) / std::max(1e-3, stats.duration_s);
+  t.lost = t.offered > t.delivered ? t.offered - t.delivered : 0;
+  t.request_errors = stats.sent > stats.ok ? stats.sent - stats.ok : 0;  // not 2xx
+  t.dropped_iterations = stats.dropped_iterations;
+  t.achieved_requests_per_s = stats.AchievedRatePerS();
+  t.target_requests_per_s = requests_per_s;
+  if (!queue.empty()) {
+    t.queue_max = *std::max_element(queue.begin(), queue.end());
+    const std::size_t half = queue.size() / 2;
+    const std::uint64_t first_half_max =
+        half ? *std::max_element(queue.begin(), queue.begin() + static_cast<long>(half)) : 0;
+    t.queue_growing = queue.back() > 1 && queue.back() > first_half_max;
+  }
+  const bool on_schedule =
+      t.dropped_iterations == 0 &&
+      std::fabs(t.achieved_requests_per_s - requests_per_s) <= 0.05 * requests_per_s;
+  t.sustainable = t.lost == 0 && t.request_errors == 0 && on_schedule && !t.queue_growing;
+  if (t.lost) {
+    t.why = fmt::format("lost {} of {} spans", t.lost, t.offered);
+  } else if (t.request_errors) {
+    t.why = fmt::format("{} export requests failed", t.request_errors);
+  } else if (!on_schedule) {
+    t.why = fmt::format("generator behind: {:.0f} of {:.0f} requests/s, {} iterations dropped",
+                        t.achieved_requests_per_s, requests_per_s, t.dropped_iterations);
+  } else if (t.queue_growing) {
+    t.why = fmt::format("exporter queue growing (to {} batches)", t.queue_max);
+  }
+  return t;
+}
+
+TargetResult Measure(const CollectorBenchFlags& flags, const std::string& config) {
+  TargetResult r;
+  r.config = config;
+  r.name = config.empty() ? "sink alone" : fs::path(config).stem().string();
+  Target target;
+  std::string error;
+  if (!target.Start(flags, config, error)) {
+    target.Stop();
+    r.error = error;
+    return r;
+  }
+  auto trial = [&](double rate) {
+    Trial t = RunTrial(flags, target, rate);
+    fmt::print(stderr, "  {:<22} {:>8} spans/s offered: {:>8} delivered/s, {}\n", r.name,
+               Rate(rate), Rate(t.delivered_per_s), t.sustainable ? "sustained" : t.why);
+    r.trials.push_back(t);
+    return t;
+  };
+  // Doubling until a trial fails (or the ceiling), then bisection between the last good and
+  // the first bad rate.
+  double good = 0, bad = 0;
+  for (double rate = flags.start_rate; rate <= flags.max_rate * 1.0001; rate *= 2) {
+    if (trial(rate).sustainable) {
+      good = rate;
+    } else {
+      bad = rate;
+      break;
+    }
+    if (rate * 2 > flags.max_rate && rate < flags.max_rate) rate = flags.max_rate / 2;
+  }
+  if (bad == 0) {
+    r.hit_ceiling = true;
+  } else {
+    for (int i = 0; i < flags.bisect_steps; ++i) {
+      const double mid = (good + bad) / 2;
+      if (trial(mid).sustainable) {
+        good = mid;
+      } else {
+        bad = mid;
+      }
+    }
+  }
+  r.max_sustainable_per_s = good;
+  for (const Trial& t : r.trials)
+    if (t.offered_per_s == good && t.sustainable) r.at_max = t;
+  if (r.at_max && r.at_max->cpu_percent && good > 0)
+    r.cpu_percent_per_10k = *r.at_max->cpu_percent / (good / 1e4);
+  if (good > 0) r.at_1_5x = trial(1.5 * good);
+  if (CollectorProcess* c = target.collector()) {
+    const CollectorResources res = c->Resources();
+    r.peak_rss_bytes = res.peak_rss_bytes;
+    r.mean_cpu_percent = res.mean_cpu_percent;
+  }
+  target.Stop();
+  return r;
+}
+
+nlohmann::json TrialJson(const Trial& t) {
+  nlohmann::json j = {{"offered_spans_per_s", t.offered_per_s},
+                      {"offered_spans", t.offered},
+                      {"delivered_spans", t.delivered},
+                      {"delivered_spans_per_s", t.delivered_per_s},
+                      {"lost_spans", t.lost},
+                      {"request_errors", t.request_errors},
+                      {"dropped_iterations", t.dropped_iterations},
+                      {"achieved_requests_per_s", t.achieved_requests_per_s},
+                      {"target_requests_per_s", t.target_requests_per_s},
+                      {"exporter_queue_max_batches", t.queue_max},
+                      {"exporter_queue_growing", t.queue_growing},
+                      {"sustainable", t.sustainable}};
+  if (t.cpu_percent) j["collector_cpu_percent"] = *t.cpu_percent;
+  if (!t.why.empty()) j["why"] = t.why;
+  return j;
+}
+
+// Offered vs delivered spans/s for every trial of every target (left), max sustainable rate
+// with CPU and RSS (right). Plain SVG: no dependency, readable in any browser.
+std::string Chart(const std::vector<TargetResult>& results) {
+  const char* colors[] = {"#555555", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
+  double max_rate = 1;
+  for (const auto& r : results)
+    for (const auto& t : r.trials)
+      max_rate = std::max({max_rate, t.offered_per_s, t.delivered_per_s});
+  const double w = 420, h = 300, x0 = 70, y0 = 40;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1000\" height=\"420\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"1000\" height=\"420\" "
+      "fill=\"white\"/>\n<text x=\"{}\" y=\"22\" font-size=\"14\">spans/s offered vs delivered "
+      "(each trial; filled = sustained)</text>\n",
+      x0);
+  auto X = [&](double v) { return x0 + w * v / max_rate; };
+  auto Y = [&](double v) { return y0 + h - h * v / max_rate; };
+  svg += fmt::format(
+      "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"black\"/>\n<line x1=\"{0}\" "
+      "y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"black\"/>\n<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" "
+      "y2=\"{3}\" stroke=\"#bbbbbb\" stroke-dasharray=\"4\"/>\n",
+      x0, y0 + h, x0 + w, y0);
+  for (int i = 0; i <= 4; ++i) {
+    const double v = max_rate * i / 4;
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n<text x=\"{}\" y=\"{}\" "
+        "text-anchor=\"end\">{}</text>\n",
+        X(v), y0 + h + 16, Rate(v), x0 - 6, Y(v) + 4, Rate(v));
+  }
+  svg += fmt::format(
+      "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">offered spans/s</text>\n<text x=\"16\" "
+      "y=\"{}\" transform=\"rotate(-90 16 {})\" text-anchor=\"middle\">delivered spans/s</text>\n",
+      x0 + w / 2, y0 + h + 34, y0 + h / 2, y0 + h / 2);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const char* color = colors[i % 6];
+    std::vector<const Trial*> sorted;
+    for (const auto& t : results[i].trials) sorted.push_back(&t);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Trial* a, const Trial* b) { return a->offered_per_s < b->offered_per_s; });
+    std::string points;
+    for (const Trial* t : sorted) {
+      points += fmt::format("{:.1f},{:.1f} ", X(t->offered_per_s), Y(t->delivered_per_s));
+      svg += fmt::format(
+          "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" stroke=\"{}\" fill=\"{}\"/>\n",
+          X(t->offered_per_s), Y(t->delivered_per_s), color, t->sustainable ? color : "white");
+    }
+    svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\"/>\n", points, color);
+  }
+  // Right: one bar per target, its max sustainable rate, annotated with CPU and RSS.
+  const double bx = 560, bw = 400, bh = 300;
+  double top = 1;
+  for (const auto& r : results) top = std::max(top, r.max_sustainable_per_s);
+  svg += fmt::format(
+      "<text x=\"{}\" y=\"22\" font-size=\"14\">max sustainable spans/s (zero loss)</text>\n", bx);
+  const double bar_h = std::min(50.0, bh / std::max<std::size_t>(1, results.size()) - 14);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const TargetResult& r = results[i];
+    const double y = y0 + i * (bar_h + 30);
+    const double len = (bw - 10) * r.max_sustainable_per_s / top;
+    std::string note = Rate(r.max_sustainable_per_s) + (r.hit_ceiling ? "+" : "") + " spans/s";
+    if (r.cpu_percent_per_10k)
+      note += fmt::format(", {:.1f}% CPU per 10k/s", *r.cpu_percent_per_10k);
+    if (r.peak_rss_bytes) note += fmt::format(", {:.0f} MiB RSS", r.peak_rss_bytes / 1048576.0);
+    if (!r.error.empty()) note = "did not run";
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{}\">{}</text>\n<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" "
+        "height=\"{}\" fill=\"{}\"/>\n<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>\n",
+        bx, y + 12, r.name, bx, y + 16, std::max(1.0, len), bar_h - 14, colors[i % 6], bx,
+        y + bar_h + 12, note);
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
+int RunCollectorBench(const CollectorBenchFlags& flags) {
+  const std::string binary = flags.binary.empty() ? DefaultCollectorBinary() : flags.binary;
+  if (access(binary.c_str(), X_OK) != 0) {
+    std::cerr << "traceproof bench collector: the Collector binary " << binary
+              << " is missing: build it with scripts/build-collector (or pass --binary)\n";
+    return kExitEnvironment;
+  }
+  for (const std::string& c : flags.configs) {
+    if (!fs::is_regular_file(c)) {
+      std::cerr << "traceproof bench collector: config '" << c << "' not found\n";
+      return kExitUsage;
+    }
+  }
+  const fs::path out = flags.out.empty() ? fs::path("results") / "bench-collector" / UtcStamp()
+                                         : fs::path(flags.out);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) {
+    std::cerr << "traceproof bench collector: cannot create '" << out.string()
+              << "': " << ec.message() << "\n";
+    return kExitEnvironment;
+  }
+  fmt::print(stderr,
+             "bench collector: {} spans per OTLP/HTTP export, {} per trace, {:.0f} s trials, "
+             "from {} spans/s up to {} (doubling, then {} bisection steps)\n",
+             flags.spans_per_request, flags.spans_per_trace, flags.trial_seconds,
+             Rate(flags.start_rate), Rate(flags.max_rate), flags.bisect_steps);
+  std::vector<TargetResult> results;
+  results.push_back(Measure(flags, ""));  // the peer: the embedded sink alone, same load
+  for (const std::string& c : flags.configs) results.push_back(Measure(flags, c));
+
+  const double sink_rate = results.front().max_sustainable_per_s;
+  fmt::print("\n{:<24} {:>14} {:>10} {:>14} {:>10} {:>24} {:>9}\n", "target", "max spans/s",
+             "vs sink", "CPU%/10k/s", "RSS MiB", "loss at 1.5x (sent)", "vs first");
+  nlohmann::json targets = nlohmann::json::array();
+  int failures = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const TargetResult& r = results[i];
+    if (!r.error.empty()) {
+      ++failures;
+      fmt::print("{:<24} did not run: {}\n", r.name, r.error.substr(0, r.error.find('\n')));
+    } else {
+      const double first = results.size() > 1 ? results[1].max_sustainable_per_s : 0;
+      fmt::print(
+          "{:<24} {:>13}{} {:>10} {:>14} {:>10} {:>24} {:>9}\n", r.name,
+          Rate(r.max_sustainable_per_s), r.hit_ceiling ? "+" : " ",
+          sink_rate > 0 ? fmt::format("{:.2f}x", r.max_sustainable_per_s / sink_rate) : "-",
+          r.cpu_percent_per_10k ? fmt::format("{:.1f}", *r.cpu_percent_per_10k) : "-",
+          r.peak_rss_bytes ? fmt::format("{:.0f}", r.peak_rss_bytes / 1048576.0) : "-",
+          r.at_1_5x
+              ? fmt::format("{:.2f}% of {}/s",
+                            r.at_1_5x->offered ? 100.0 * r.at_1_5x->lost / r.at_1_5x->offered : 0.0,
+                            Rate(r.at_1_5x->achieved_requests_per_s * flags.spans_per_request))
+              : "-",
+          i >= 1 && first > 0 ? fmt::format("{:.2f}x", r.max_sustainable_per_s / first) : "-");
+    }
+    nlohmann::json trials = nlohmann::json::array();
+    for (const Trial& t : r.trials) trials.push_back(TrialJson(t));
+    nlohmann::json j = {{"name", r.name},
+                        {"config", r.config},
+                        {"max_sustainable_spans_per_s", r.max_sustainable_per_s},
+                        {"reached_max_rate", r.hit_ceiling},
+                        {"ratio_to_sink", sink_rate > 0 ? r.max_sustainable_per_s / sink_rate : 0},
+                        {"peak_rss_bytes", r.peak_rss_bytes},
+                        {"mean_cpu_percent", r.mean_cpu_percent},
+                        {"trials", trials}};
+    if (r.cpu_percent_per_10k) j["cpu_percent_per_10k_spans_per_s"] = *r.cpu_percent_per_10k;
+    if (r.at_1_5x) j["at_1_5x"] = TrialJson(*r.at_1_5x);
+    if (!r.error.empty()) j["error"] = r.error;
+    targets.push_back(j);
+  }
+  fmt::print(
+      "(max spans/s: highest rate with zero loss, the generator on schedule and the exporter "
+      "queue not growing; '+' = still sustained at --max-rate. CPU%/10k/s: the Collector's CPU "
+      "at that rate, 100% = one core. Loss at 1.5x: of what the generator managed to send (sent "
+      "spans/s). The load generator, the sink and the Collector share this machine)\n");
+  nlohmann::json bench = {{"benchmark", "collector"},
+                          {"collector_binary", binary},
+                          {"spans_per_request", flags.spans_per_request},
+                          {"spans_per_trace", flags.spans_per_trace},
+                          {"trial_seconds", flags.trial_seconds},
+                          {"cores", std::thread::hardware_concurrency()},
+                          {"targets", targets}};
+  std::ofstream(out / "bench.json") << bench.dump(2) << "\n";
+  std::ofstream(out / "bench.svg") << Chart(results);
+  fmt::print("results in {} (bench.json, bench.svg)\n", out.string());
+  return failures ? kExitEnvironment : kExitOk;
+}
+
+}  // namespace
+
+CommandRun AddCollectorBench(CLI::App& bench) {
+  auto flags = std::make_shared<CollectorBenchFlags>();
+  CLI::App* cmd = bench.add_subcommand(
+      "collector",
+      "Collector configs side by side: max sustainable spans/s (zero loss), CPU per 10k "
+      "spans/s, RSS, loss at 1.5x, beside the embedded sink alone; table, bench.json, bench.svg");
+  cmd->add_option("configs", flags->configs,
+                  "Collector config files (e.g. compose/collector/bench/*.yaml)")
+      ->required();
+  cmd->add_option("--binary", flags->binary,
+                  "Collector binary (default: scripts/build-collector's)");
+  cmd->add_option("--trial-seconds", flags->trial_seconds, "Length of each fixed-rate trial")
+      ->check(CLI::Range(0.5, 120.0))
+      ->capture_default_str();
+  cmd->add_option("--start-rate", flags->start_rate, "First rate tried, spans/s")
+      ->check(CLI::Range(1.0, 1e8))
+      ->capture_default_str();
+  cmd->add_option("--max-rate", flags->max_rate, "Highest rate tried, spans/s")
+      ->check(CLI::Range(1.0, 1e8))
+      ->capture_default_str();
+  cmd->add_option("--bisect", flags->bisect_steps, "Bisection steps after the first failure")
+      ->check(CLI::Range(0, 10))
+      ->capture_default_str();
+  cmd->add_option("--spans-per-request", flags->spans_per_request, "Spans per OTLP export")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  cmd->add_option("--spans-per-trace", flags->spans_per_trace, "Spans per synthetic trace")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--connections", flags->connections, "Load generator connections")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  cmd->add_option("--out", flags->out, "Results folder (default results/bench-collector/<UTC>/)");
+  return [flags] { return RunCollectorBench(*flags); };
+}
+
+}  // namespace traceproof
