@@ -135,7 +135,10 @@ CollectorCounters ReadCollectorCounters(const std::vector<PromSample>& samples) 
       add(c.exporter_enqueue_failed_spans);
     if (starts("otelcol_exporter_queue_size") && ForwardingExporter(exporter))
       add(c.exporter_queue_size);
-    if (starts("otelcol_processor_refused_spans")) add(c.memory_limiter_refused_spans);
+    // Named otelcol_processor_refused_spans before the memory limiter had its own metrics.
+    if (starts("otelcol_processor_memory_limiter_refused_spans") ||
+        starts("otelcol_processor_refused_spans"))
+      add(c.memory_limiter_refused_spans);
     const std::string processor =
         s.labels.count("processor") ? s.labels.at("processor") : std::string();
     if (starts("otelcol_processor_incoming_items"))

@@ -27,6 +27,7 @@ otelcol_processor_tail_sampling_sampling_traces_on_memory 800
 otelcol_receiver_accepted_spans{receiver="otlp",transport="grpc"} 10000
 otelcol_receiver_accepted_spans{receiver="otlp",transport="http"} 358
 otelcol_receiver_refused_spans{receiver="otlp",transport="grpc"} 5
+otelcol_processor_memory_limiter_refused_spans{processor="memory_limiter"} 6
 otelcol_process_memory_rss 3.6806656e+07
 target_info{service_name="otelcol-traceproof",weird="a \"quoted\", value"} 1
 not a sample line
@@ -52,6 +53,7 @@ TEST(CollectorMetrics, CountersCountOnlyForwardingExportersAndTraces) {
   EXPECT_TRUE(c.scraped);
   EXPECT_EQ(c.receiver_accepted_spans, 10358u);
   EXPECT_EQ(c.receiver_refused_spans, 5u);
+  EXPECT_EQ(c.memory_limiter_refused_spans, 6u);
   EXPECT_EQ(c.exporter_sent_spans, 985u);  // the debug exporter's copies are not passed on
   EXPECT_EQ(c.exporter_send_failed_spans, 3u);
   EXPECT_EQ(c.exporter_enqueue_failed_spans, 4u);
