@@ -122,6 +122,55 @@ class Connection {
   bool open() const { return channel_open_; }
   amqp_connection_state_t get() const { return conn_; }
 
+  // Publisher confirms on channel 1: the broker acks each message once it has taken
+  // responsibility for it (for a persistent message on a durable queue: written to disk).
+  bool SelectConfirms(std::string& error) {
+    amqp_confirm_select(conn_, kChannel);
+    const amqp_rpc_reply_t r = amqp_get_rpc_reply(conn_);
+    if (r.reply_type == AMQP_RESPONSE_NORMAL) {
+      next_tag_ = 1;
+      return true;
+    }
+    error = "confirm.select failed: " + ReplyText(r);
+    return false;
+  }
+
+  // After a publish in confirm mode: waits for the broker's basic.ack (true) or basic.nack, a
+  // closed channel or connection, or the timeout (false; whether the broker has the message is
+  // then unknown, and the caller treats it as not published).
+  bool WaitConfirm(milliseconds timeout) {
+    amqp_maybe_release_buffers(conn_);  // frames decoded by earlier waits
+    const std::uint64_t tag = next_tag_++;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      timeval tv{static_cast<time_t>(left.count() / 1000000),
+                 static_cast<suseconds_t>(left.count() % 1000000)};
+      amqp_frame_t frame;
+      if (amqp_simple_wait_frame_noblock(conn_, &frame, &tv) != AMQP_STATUS_OK) return false;
+      if (frame.frame_type != AMQP_FRAME_METHOD) continue;
+      switch (frame.payload.method.id) {
+        case AMQP_BASIC_ACK_METHOD: {
+          auto* m = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
+          if (m->delivery_tag == tag || (m->multiple && m->delivery_tag >= tag)) return true;
+          break;  // an earlier message's ack
+        }
+        case AMQP_BASIC_NACK_METHOD: {
+          auto* m = static_cast<amqp_basic_nack_t*>(frame.payload.method.decoded);
+          if (m->delivery_tag == tag || (m->multiple && m->delivery_tag >= tag)) return false;
+          break;
+        }
+        case AMQP_CHANNEL_CLOSE_METHOD:
+        case AMQP_CONNECTION_CLOSE_METHOD:
+          return false;
+        default:
+          break;
+      }
+    }
+  }
+
   bool DeclareQueue(std::string_view queue, std::string& error) {
     amqp_queue_declare(conn_, kChannel, Bytes(queue), 0, /*durable=*/1, 0, 0, amqp_empty_table);
     const amqp_rpc_reply_t r = amqp_get_rpc_reply(conn_);
@@ -133,6 +182,7 @@ class Connection {
  private:
   amqp_connection_state_t conn_ = nullptr;
   bool socket_open_ = false, logged_in_ = false, channel_open_ = false;
+  std::uint64_t next_tag_ = 1;  // the delivery tag the broker gives the next confirmed publish
 };
 
 // Settlements a handler made (on any thread), applied by the consumer thread that owns the
@@ -157,7 +207,7 @@ class Queue final : public AmqpQueue {
 
   bool Connect(std::string& error) {
     std::lock_guard lock(publish_mu_);
-    return publisher_.Open(url_, options_.connect_timeout, error);
+    return OpenPublisher(error);
   }
 
   std::string_view system() const override { return "rabbitmq"; }
@@ -197,7 +247,7 @@ class Queue final : public AmqpQueue {
     std::lock_guard lock(publish_mu_);
     std::string error;
     if (!publisher_.open()) {
-      if (!publisher_.Open(url_, options_.connect_timeout, error)) {
+      if (!OpenPublisher(error)) {
         ++publish_failed_;
         return false;
       }
@@ -214,8 +264,8 @@ class Queue final : public AmqpQueue {
     }
     const int rc = amqp_basic_publish(publisher_.get(), kChannel, amqp_empty_bytes, Bytes(queue), 0,
                                       0, &props, Bytes(message.body));
-    if (rc != AMQP_STATUS_OK) {
-      publisher_.Close();
+    if (rc != AMQP_STATUS_OK || !publisher_.WaitConfirm(options_.confirm_timeout)) {
+      publisher_.Close();  // its state is unknown: start over on a fresh connection
       ++publish_failed_;
       return false;
     }
@@ -230,6 +280,13 @@ class Queue final : public AmqpQueue {
   }
 
  private:
+  bool OpenPublisher(std::string& error) {  // with publish_mu_ held
+    if (publisher_.Open(url_, options_.connect_timeout, error) && publisher_.SelectConfirms(error))
+      return true;
+    publisher_.Close();
+    return false;
+  }
+
   // One consumer's life: connect, declare, consume with manual acks; on a broken connection,
   // reconnect (deliveries not acked before are redelivered by the broker).
   void Consume(const std::string& queue, const Handler& handler) {

@@ -1,7 +1,10 @@
 // MessageQueue over a real AMQP 0-9-1 broker (RabbitMQ), with Debian's rabbitmq-c
 // (librabbitmq). Headers travel as an AMQP headers table of strings (traceparent, tracestate,
 // baggage and the harness's own); the queues are durable and messages persistent, on the
-// default exchange. Publish() shares one connection behind a mutex; Subscribe() starts a
+// default exchange. Publish() shares one connection behind a mutex, in publisher-confirm mode:
+// it returns true only once the broker has acked the message (persisted it), so a message
+// published in the moments before a broker restart is either confirmed (and survives) or
+// reported failed, never silently lost. Subscribe() starts a
 // consumer thread with its own connection per queue, which hands each delivery to `executor`'s
 // handler and acks it when the handler settles it (nack with requeue: the broker redelivers).
 // A lost connection is counted and reopened. rabbitmq-c connections are not thread-safe, which
@@ -22,11 +25,12 @@ struct AmqpQueueOptions {
   std::string url;     // amqp://user:password@host:port/vhost
   int prefetch = 256;  // unacked deliveries per consumer
   std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds confirm_timeout{5000};  // for the broker's ack of a publish
 };
 
 struct AmqpQueueStats {
   std::uint64_t published = 0;
-  std::uint64_t publish_failed = 0;  // the broker was unreachable or the connection broke
+  std::uint64_t publish_failed = 0;  // unreachable, connection broke, nacked or not confirmed
   std::uint64_t delivered = 0;
   std::uint64_t redelivered = 0;  // deliveries the broker flagged as redelivered
   std::uint64_t acked = 0;

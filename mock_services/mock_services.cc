@@ -10,8 +10,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <map>
+#include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <utility>  // Boost 1.74 asio uses std::exchange without including it
 
@@ -34,6 +37,9 @@ using asio::use_awaitable;
 
 constexpr std::string_view kRequestIdHeader = "x-traceproof-request-id";
 constexpr std::string_view kExpectedParentHeader = "x-traceproof-parent-span";
+// Harness-only, per published message: lets Stop() wait for each message to be processed once,
+// however often the broker delivers it (a redelivery after a broker restart processes it again).
+constexpr std::string_view kMessageIdHeader = "x-traceproof-message-id";
 
 std::mt19937_64& Rng() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -252,7 +258,8 @@ class Services final : public MockServices {
       }
     });
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    while ((in_flight_.load() > 0 || AwaitingMessages() > 0) &&
+           std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     ioc_->stop();
     for (auto& t : threads_) t.join();
@@ -506,9 +513,17 @@ class Services final : public MockServices {
         msg.headers.emplace_back(std::string(n), std::string(v));
       });
     }
-    in_flight_.fetch_add(1);  // until a consumer has processed it
+    const std::uint64_t message_id = next_message_id_.fetch_add(1) + 1;
+    msg.headers.emplace_back(std::string(kMessageIdHeader), std::to_string(message_id));
+    {
+      std::lock_guard lock(awaiting_mu_);
+      awaiting_.insert(message_id);  // until a consumer has processed it
+    }
     if (!queue_->Publish(step.queue, std::move(msg))) {
-      in_flight_.fetch_sub(1);
+      {
+        std::lock_guard lock(awaiting_mu_);
+        awaiting_.erase(message_id);  // the broker may still have it: a delivery is a bonus
+      }
       publish_failed_.fetch_add(1);
       EndSpan(t, StatusCode::kError, "publish to " + step.queue + " failed");
       return;
@@ -527,7 +542,7 @@ class Services final : public MockServices {
   }
 
   awaitable<void> Consume(ServiceRuntime* svc, const Consumer* consumer, QueueMessage msg) {
-    InFlight in_flight(in_flight_, /*already_counted=*/true);  // counted when published
+    InFlight in_flight(in_flight_);
     if (msg.redelivered) redelivered_.fetch_add(1);
     auto header = [&msg](std::string_view name) -> std::optional<std::string_view> {
       for (const auto& [k, v] : msg.headers)
@@ -565,6 +580,17 @@ class Services final : public MockServices {
     co_await RunSteps(st, consumer->steps);
     EndSpan(t, st.failed ? StatusCode::kError : StatusCode::kUnset, st.error_message);
     if (msg.settle) msg.settle(true);
+    if (auto id = header(kMessageIdHeader)) {
+      std::uint64_t n = 0;
+      std::from_chars(id->data(), id->data() + id->size(), n);
+      std::lock_guard lock(awaiting_mu_);
+      awaiting_.erase(n);
+    }
+  }
+
+  std::size_t AwaitingMessages() {
+    std::lock_guard lock(awaiting_mu_);
+    return awaiting_.size();
   }
 
   struct Outcome {
@@ -724,7 +750,10 @@ class Services final : public MockServices {
   std::chrono::steady_clock::time_point started_;
   std::atomic<std::uint64_t> spans_started_{0};
   std::atomic<bool> stopped_{false};
-  std::atomic<int> in_flight_{0};
+  std::atomic<int> in_flight_{0};  // requests and messages being handled
+  std::atomic<std::uint64_t> next_message_id_{0};
+  std::mutex awaiting_mu_;
+  std::set<std::uint64_t> awaiting_;  // published messages not yet processed once
 };
 
 }  // namespace

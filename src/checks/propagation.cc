@@ -27,9 +27,65 @@ struct PropagationOptions {
   Comparison broken_traces;
   std::optional<Comparison> detached;
   bool tracestate = false;
-  bool expect_links = false;  // queues: { expect: link }
+  bool expect_links = false;       // queues: { expect: link }
+  std::optional<Comparison> lost;  // queues: { lost: "== 0" }: messages never processed
   SourcePos pos;
 };
+
+// One queue's messages reconciled with ground truth: every PRODUCER span is a message the
+// services tried to publish; its CONSUMER spans (those whose expected parent is the producer
+// span) say how often it was processed. A publish the broker did not confirm ends its producer
+// span in error: the services know it failed (they count it), so it is not "lost" even when it
+// is never processed. Lost: confirmed, never processed.
+struct QueueMessages {
+  std::uint64_t published = 0;  // producer spans
+  std::uint64_t publish_failed = 0;
+  std::uint64_t processed_once = 0;
+  std::uint64_t processed_more = 0;      // more than once (redelivered)
+  std::uint64_t failed_unprocessed = 0;  // publish failed and never processed
+  std::uint64_t lost = 0;                // published, confirmed, never processed
+  std::uint64_t consumer_spans = 0;
+  std::uint64_t redelivered_spans = 0;  // consumer spans for a delivery flagged redelivered
+  std::vector<std::string> lost_evidence;
+};
+
+// Per queue, by exact matching of consumer spans to producer spans in ground truth.
+std::map<std::string, QueueMessages> ReconcileQueues(const RunData& data) {
+  std::unordered_map<SpanId, std::uint64_t, IdHash> processed;  // producer span -> consumer spans
+  std::map<std::string, QueueMessages> queues;
+  for (const mock::GroundTruthSpan& s : data.truth) {
+    if (s.queue.empty() || s.kind != SpanKind::kConsumer) continue;
+    QueueMessages& q = queues[s.queue];
+    ++q.consumer_spans;
+    q.redelivered_spans += s.redelivered ? 1 : 0;
+    if (s.expected_parent_span_id.IsValid()) ++processed[s.expected_parent_span_id];
+  }
+  for (const mock::GroundTruthSpan& s : data.truth) {
+    if (s.queue.empty() || s.kind != SpanKind::kProducer) continue;
+    QueueMessages& q = queues[s.queue];
+    ++q.published;
+    const bool failed = s.status == StatusCode::kError;
+    q.publish_failed += failed ? 1 : 0;
+    const auto it = processed.find(s.span_id);
+    const std::uint64_t n = it == processed.end() ? 0 : it->second;
+    if (n == 1) {
+      ++q.processed_once;
+    } else if (n > 1) {
+      ++q.processed_more;
+    } else if (failed) {
+      ++q.failed_unprocessed;
+    } else {
+      ++q.lost;
+      AddEvidence(q.lost_evidence, s.trace_id);
+    }
+  }
+  // Queues nobody published to in ground truth (an uninstrumented producer) cannot be
+  // reconciled; neither can queues whose consumer is not instrumented.
+  std::erase_if(queues, [](const auto& e) {
+    return e.second.published == 0 || e.second.consumer_spans == 0;
+  });
+  return queues;
+}
 
 // One queue edge: producer service -> consumer service via a queue, per delivery.
 struct QueueEdgeStats {
@@ -286,7 +342,41 @@ class PropagationCheck final : public Check {
                                     queue_deliveries - queue_broken, queue_deliveries,
                                     o_.expect_links ? "want: linked" : "want: children"));
     }
-    r.passed = broken_ok && detached_ok && tracestate_ok && queues_ok;
+    // Queue messages reconciled: published, processed once or again, never processed.
+    const std::map<std::string, QueueMessages> messages = ReconcileQueues(data);
+    std::uint64_t lost_total = 0, published_total = 0;
+    nlohmann::json messages_json = nlohmann::json::array();
+    for (const auto& [queue, m] : messages) {
+      lost_total += m.lost;
+      published_total += m.published;
+      messages_json.push_back({{"queue", queue},
+                               {"published", m.published},
+                               {"publish_failed", m.publish_failed},
+                               {"processed_once", m.processed_once},
+                               {"processed_more_than_once", m.processed_more},
+                               {"never_processed_publish_failed", m.failed_unprocessed},
+                               {"lost", m.lost},
+                               {"consumer_spans", m.consumer_spans},
+                               {"redelivered_spans", m.redelivered_spans}});
+      reasons.push_back(fmt::format(
+          "{}: {} messages published, {} processed once, {} processed more than once ({} "
+          "redelivered deliveries), {} never processed (lost), {} publish failures known to the "
+          "services{}",
+          queue, m.published, m.processed_once, m.processed_more, m.redelivered_spans, m.lost,
+          m.publish_failed,
+          m.failed_unprocessed ? fmt::format(" ({} of them never processed)", m.failed_unprocessed)
+                               : std::string()));
+    }
+    bool lost_ok = true;
+    if (o_.lost) {
+      lost_ok = o_.lost->Holds(checks::Measured(*o_.lost, static_cast<double>(lost_total),
+                                                static_cast<double>(published_total)));
+      r.label += ", lost messages " + o_.lost->text;
+      if (!lost_ok)
+        reasons.push_back(fmt::format("{} of {} messages lost, want lost {}", lost_total,
+                                      published_total, o_.lost->text));
+    }
+    r.passed = broken_ok && detached_ok && tracestate_ok && queues_ok && lost_ok;
     r.reason = Join(reasons, "; ");
 
     // Evidence: the worst edge's traces first, then other broken requests, then the rest.
@@ -305,6 +395,9 @@ class PropagationCheck final : public Check {
     }
     if (!detached_ok) add_all(detached_evidence);
     if (!tracestate_ok) add_all(tracestate_evidence);
+    if (!lost_ok) {
+      for (const auto& [queue, m] : messages) add_all(m.lost_evidence);
+    }
     r.details = {{"requests", requests.size()},
                  {"broken_requests", broken_requests},
                  {"detached_spans", detached},
@@ -314,6 +407,10 @@ class PropagationCheck final : public Check {
       r.details["queue_edges"] = queue_json;
       r.details["queue_deliveries"] = queue_deliveries;
       r.details["queue_broken"] = queue_broken;
+    }
+    if (!messages.empty()) {
+      r.details["queue_messages"] = messages_json;
+      r.details["messages_lost"] = lost_total;
     }
     if (o_.tracestate) {
       r.details["tracestate_lost"] = tracestate_lost;
@@ -364,13 +461,18 @@ std::unique_ptr<Check> MakePropagationCheck(const YAML::Node& options, const std
   PropagationOptions o{.broken_traces = ParseComparison(YAML::Node("== 0"), file, "broken_traces"),
                        .detached = std::nullopt,
                        .tracestate = false,
+                       .lost = std::nullopt,
                        .pos = reader.Pos(options)};
   for (const Field& f : fields) {
     if (f.name == "broken_traces") o.broken_traces = checks::ReadCountComparison(reader, f);
     if (f.name == "detached") o.detached = checks::ReadCountComparison(reader, f);
     if (f.name == "tracestate") o.tracestate = reader.Bool(f);
     if (f.name == "queues") {
-      for (const Field& q : checks::NestedFields(reader, f, {"expect"})) {
+      for (const Field& q : checks::NestedFields(reader, f, {"expect", "lost"})) {
+        if (q.name == "lost") {
+          o.lost = checks::ReadCountComparison(reader, q);
+          continue;
+        }
         const std::string mode = reader.String(q);
         if (mode != "child" && mode != "link") {
           reader.Fail(q, "unknown queues expect '" + mode +

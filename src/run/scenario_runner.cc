@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "load/open_loop.h"
@@ -88,6 +90,7 @@ class Runner {
 
   bool Stopping() const { return options_.stop && options_.stop->load(); }
   void Log(const std::string& line) const {
+    std::lock_guard lock(log_mu_);  // the broker restart thread logs too
     if (options_.log) options_.log(line);
   }
   void Fail(std::string error) {
@@ -204,6 +207,39 @@ class Runner {
     }
   }
 
+  // Broker faults due at `load_elapsed` into the load: a restart blocks for seconds, so it runs
+  // on its own thread while the load goes on; one at a time, in order.
+  void BrokerFaultTick(Clock::duration load_elapsed) {
+    if (!broker_ || !scenario_.broker) return;
+    const auto& faults = scenario_.broker->faults;
+    if (next_broker_fault_ >= faults.size() || load_elapsed < faults[next_broker_fault_].at) return;
+    if (broker_restarting_.load()) return;  // the previous restart is still under way
+    if (broker_fault_thread_.joinable()) broker_fault_thread_.join();
+    ++next_broker_fault_;
+    broker_restarting_ = true;
+    Log(fmt::format("fault: broker restarting at {:.1f} s", Seconds(load_elapsed)));
+    broker_fault_thread_ = std::thread([this] {
+      const auto begin = Clock::now();
+      std::string error;
+      if (broker_->Restart(error)) {
+        Log(fmt::format("fault: broker restarted, accepting AMQP again after {:.1f} s",
+                        Seconds(Clock::now() - begin)));
+      } else {
+        broker_restart_error_ = error;
+        Log("fault: broker did not restart: " + error);
+      }
+      broker_restarting_ = false;
+    });
+  }
+
+  // Before the services drain (and before the broker stops): the restart is over.
+  void JoinBrokerFault() {
+    if (!broker_fault_thread_.joinable()) return;
+    broker_fault_thread_.join();
+    if (!broker_restart_error_.empty() && outcome_.status != RunOutcome::Status::kEnvironmentError)
+      Fail("the broker did not come back after its restart fault: " + broker_restart_error_);
+  }
+
   // Waits until the Collector holds nothing (exporter queues empty, tail sampler without
   // pending traces, every accepted span sent or dropped) and nothing has moved for a while,
   // then takes the last scrape and stops it gracefully (its batches flush on SIGTERM).
@@ -312,7 +348,10 @@ class Runner {
     auto last = begin;
     while (!done) {
       std::this_thread::sleep_for(milliseconds(100));
-      if (phase_name == "load") CollectorFaultTick(Clock::now() - begin);
+      if (phase_name == "load") {
+        CollectorFaultTick(Clock::now() - begin);
+        BrokerFaultTick(Clock::now() - begin);
+      }
       if (Clock::now() - last < std::chrono::seconds(1) && !done) continue;
       const auto now = Clock::now();
       RunProgress p;
@@ -356,6 +395,7 @@ class Runner {
   // Waits until no span has arrived for `drain_quiet`, bounded by `drain_max`. Services flush
   // on stop, so they are stopped first.
   void Drain() {
+    JoinBrokerFault();
     const auto begin = Clock::now();
     if (services_) {
       Log("drain: flushing services");
@@ -406,6 +446,7 @@ class Runner {
   void StopAll() {
     if (services_) services_->Stop(milliseconds(2000));
     StopCollector();
+    JoinBrokerFault();
     if (broker_) broker_->Stop();
     if (http_) http_->Stop();
     if (grpc_) grpc_->Stop();
@@ -516,6 +557,11 @@ class Runner {
   bool stopped_collector_ = false;
   std::vector<int> fault_state_;  // per collector fault: 0 pending, 1 killed, 2 restarted
   std::unique_ptr<mock::RabbitMqBroker> broker_;  // stopped after the services
+  std::thread broker_fault_thread_;               // a broker restart under way, or done
+  std::atomic<bool> broker_restarting_{false};
+  std::string broker_restart_error_;  // written by that thread, read after joining it
+  std::size_t next_broker_fault_ = 0;
+  mutable std::mutex log_mu_;
   RunOutcome outcome_;
 };
 

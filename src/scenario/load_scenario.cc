@@ -30,6 +30,8 @@ const std::vector<std::string> kCollectorKeys = {"binary", "config", "ready_time
 const std::vector<std::string> kCollectorFaultKeys = {"at", "collector", "restart",
                                                       "restart_after"};
 const std::vector<std::string> kCollectorFaultKinds = {"kill"};
+const std::vector<std::string> kBrokerFaultKeys = {"at", "broker"};
+const std::vector<std::string> kBrokerFaultKinds = {"restart"};
 const std::vector<std::string> kServicesReferenceKeys = {"file", "preset", "scale"};
 const std::vector<std::string> kPhaseKeys = {"arrival", "connections", "duration", "from", "rate",
                                              "route",   "spans",       "timeout",  "to"};
@@ -145,6 +147,19 @@ class ScenarioParser : public YamlReader {
       }
       scenario.collector->faults = std::move(collector_faults_);
     }
+    if (!broker_faults_.empty()) {
+      if (!scenario.broker) {
+        Fail(broker_faults_.front().pos,
+             "a 'broker:' fault needs a broker traceproof starts: add 'broker: rabbitmq'");
+      }
+      if (!scenario.broker->start_rabbitmq) {
+        Fail(broker_faults_.front().pos,
+             "'broker: restart' needs the broker traceproof starts ('broker: rabbitmq'); it "
+             "cannot restart one it does not own (" +
+                 scenario.broker->amqp_url + ")");
+      }
+      scenario.broker->faults = std::move(broker_faults_);
+    }
     if (const Field* f = Find(top, "checks")) ParseChecks(*f, scenario);
     if (const Field* f = Find(top, "expect")) ParseExpect(*f, scenario);
     return scenario;
@@ -173,8 +188,9 @@ class ScenarioParser : public YamlReader {
     const Field* services = Find(top, "services");
     const Field* scale = Find(top, "scale");
     const Field* faults_field = Find(top, "faults");
-    // Collector faults (`- { collector: kill, at: 10s }`) are the runner's, not the services';
-    // the rest go to the services loader as they are.
+    // Collector and broker faults (`- { collector: kill, at: 10s }`, `- { broker: restart,
+    // at: 3s }`) are the runner's, not the services'; the rest go to the services loader as they
+    // are.
     std::optional<Field> service_faults;
     if (faults_field) service_faults = SplitCollectorFaults(*faults_field);
     const Field* faults = service_faults ? &*service_faults : nullptr;
@@ -247,19 +263,21 @@ class ScenarioParser : public YamlReader {
     }
   }
 
-  // Takes the `collector:` entries out of a faults list into collector_faults_; the other
-  // entries, or nullopt when there are none.
+  // Takes the `collector:` and `broker:` entries out of a faults list into collector_faults_
+  // and broker_faults_; the other entries, or nullopt when there are none.
   std::optional<Field> SplitCollectorFaults(const Field& faults) {
     if (!faults.value.IsSequence()) return faults;  // the services loader names the mistake
     YAML::Node rest(YAML::NodeType::Sequence);
     for (const auto& item : faults.value) {
       if (item.IsMap() && item["collector"]) {
         ParseCollectorFault(item);
+      } else if (item.IsMap() && item["broker"]) {
+        ParseBrokerFault(item);
       } else {
         rest.push_back(item);
       }
     }
-    if (rest.size() == 0 && faults.value.size() > 0) return std::nullopt;  // all the Collector's
+    if (rest.size() == 0 && faults.value.size() > 0) return std::nullopt;  // all the runner's
     if (rest.size() == faults.value.size()) return faults;
     Field f = faults;
     f.value = rest;
@@ -288,6 +306,24 @@ class ScenarioParser : public YamlReader {
       fault.restart_after = NonNegativeDuration(*f, "'restart_after'");
     }
     collector_faults_.push_back(fault);
+  }
+
+  void ParseBrokerFault(const YAML::Node& node) {
+    BrokerFault fault;
+    fault.pos = Pos(node);
+    const std::vector<Field> fields =
+        Fields(node, fault.pos, "a broker fault (e.g. { broker: restart, at: 3s })",
+               "in a broker fault", kBrokerFaultKeys);
+    const Field* kind = Find(fields, "broker");
+    const std::string text = String(*kind);
+    if (!Contains(kBrokerFaultKinds, text)) {
+      Fail(*kind, "unknown broker fault '" + text + "'; expected one of: " +
+                      Join(kBrokerFaultKinds) + DidYouMean(text, kBrokerFaultKinds));
+    }
+    const Field* at = Find(fields, "at");
+    if (!at) Fail(fault.pos, "broker fault needs 'at' (time after the load starts), e.g. at: 3s");
+    fault.at = NonNegativeDuration(*at, "'at'");
+    broker_faults_.push_back(fault);
   }
 
   void ParseCollector(const Field& field, Scenario& scenario) {
@@ -784,6 +820,7 @@ class ScenarioParser : public YamlReader {
   }
 
   std::vector<CollectorFault> collector_faults_;  // found among the faults, until 'collector:'
+  std::vector<BrokerFault> broker_faults_;        // found among the faults, until 'broker:'
 };
 
 }  // namespace
@@ -838,6 +875,7 @@ const std::vector<ScenarioKeySet>& ScenarioKeySets() {
       {"broker", kBrokerKeys},
       {"collector", kCollectorKeys},
       {"collector fault", kCollectorFaultKeys},
+      {"broker fault", kBrokerFaultKeys},
   };
   return sets;
 }

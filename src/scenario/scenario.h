@@ -93,9 +93,17 @@ struct CollectorSpec {
 // A message broker the services' queues go through instead of the in-process queue:
 // `broker: rabbitmq` (traceproof starts its own for the run) or `broker: { amqp: URL }` (one
 // that is already running).
+// `broker: restart` in the faults list: the broker traceproof started is stopped and started
+// again (same node, ports and data) at `at` after the load starts.
+struct BrokerFault {
+  std::chrono::nanoseconds at{0};
+  SourcePos pos;
+};
+
 struct BrokerSpec {
   bool start_rabbitmq = false;
   std::string amqp_url;  // with start_rabbitmq false: the running broker
+  std::vector<BrokerFault> faults;
   SourcePos pos;
 };
 

@@ -145,5 +145,82 @@ TEST(PropagationCheck, OptionsAreStrict) {
             std::string::npos);
 }
 
+// A queue's messages reconciled with hand-built ground truth: each producer span is one message,
+// each consumer span (child of its producer) one processing of it.
+RunData QueueRun() {
+  RunDataBuilder b;
+  std::vector<int> consumers, redelivered;
+  auto message = [&](int processings, StatusCode publish) {
+    b.NewTrace();
+    const int root = b.Span("orders", "POST /orders").Kind(SpanKind::kServer).Times(0, 50);
+    const int producer = b.Span("orders", "publish order.created")
+                             .Kind(SpanKind::kProducer)
+                             .Status(publish)
+                             .Parent(root)
+                             .Times(1, 2);
+    for (int i = 0; i < processings; ++i) {
+      const int c = b.Span("fulfilment", "process order.created")
+                        .Kind(SpanKind::kConsumer)
+                        .Parent(producer)
+                        .Times(10 + 20 * i, 15 + 20 * i);
+      consumers.push_back(c);
+      if (i > 0) redelivered.push_back(c);
+    }
+    return producer;
+  };
+  std::vector<int> producers;
+  producers.push_back(message(1, StatusCode::kUnset));  // processed once
+  producers.push_back(message(1, StatusCode::kUnset));  // processed once
+  producers.push_back(message(2, StatusCode::kUnset));  // redelivered after a restart
+  producers.push_back(message(3, StatusCode::kUnset));  // twice redelivered
+  producers.push_back(message(0, StatusCode::kUnset));  // confirmed, never processed: lost
+  producers.push_back(message(0, StatusCode::kError));  // publish failed, known to the service
+  producers.push_back(message(1, StatusCode::kError));  // failed, yet the broker had it
+  RunData data = b.Build();
+  auto mark = [&](const std::vector<int>& spans, auto&& f) {
+    for (mock::GroundTruthSpan& s : data.truth)
+      for (int n : spans)
+        if (s.span_id == RunDataBuilder::SpanIdOf(n)) f(s);
+  };
+  mark(producers, [](mock::GroundTruthSpan& s) { s.queue = "order.created"; });
+  mark(consumers, [](mock::GroundTruthSpan& s) { s.queue = "order.created"; });
+  mark(redelivered, [](mock::GroundTruthSpan& s) { s.redelivered = true; });
+  return data;
+}
+
+TEST(PropagationCheck, ReconcilesQueueMessagesExactly) {
+  const CheckResult r = CheckFromYaml("propagation: {}")->Run(QueueRun());
+  EXPECT_TRUE(r.passed) << r.reason;  // losing messages is not a propagation failure by default
+  ASSERT_TRUE(r.details.contains("queue_messages")) << r.details.dump();
+  const auto& m = r.details["queue_messages"][0];
+  EXPECT_EQ(m["queue"], "order.created");
+  EXPECT_EQ(m["published"], 7);
+  EXPECT_EQ(m["publish_failed"], 2);
+  EXPECT_EQ(m["processed_once"], 3);
+  EXPECT_EQ(m["processed_more_than_once"], 2);
+  EXPECT_EQ(m["never_processed_publish_failed"], 1);
+  EXPECT_EQ(m["lost"], 1);
+  EXPECT_EQ(m["consumer_spans"], 8);
+  EXPECT_EQ(m["redelivered_spans"], 3);
+  EXPECT_EQ(r.details["messages_lost"], 1);
+  EXPECT_NE(r.reason.find("order.created: 7 messages published, 3 processed once, 2 processed "
+                          "more than once (3 redelivered deliveries), 1 never processed (lost), 2 "
+                          "publish failures known to the services (1 of them never processed)"),
+            std::string::npos)
+      << r.reason;
+}
+
+TEST(PropagationCheck, LostMessagesFailWhenBounded) {
+  const CheckResult r =
+      CheckFromYaml("propagation: { queues: { expect: child, lost: \"== 0\" } }")->Run(QueueRun());
+  EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.reason.find("1 of 7 messages lost, want lost == 0"), std::string::npos) << r.reason;
+  EXPECT_NE(r.label.find("lost messages == 0"), std::string::npos) << r.label;
+  EXPECT_EQ(r.evidence.size(), 1u);
+  const CheckResult ok =
+      CheckFromYaml("propagation: { queues: { lost: \"<= 1\" } }")->Run(QueueRun());
+  EXPECT_TRUE(ok.passed) << ok.reason;
+}
+
 }  // namespace
 }  // namespace traceproof

@@ -573,6 +573,37 @@ faults:
   - { collector: kill, at: 5s, restart_after: 2s }
 load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
 )", "4:32", "'restart_after' needs restart: true"},
+    {"BrokerFaultWithoutBroker", R"(
+name: t
+services: { preset: checkout-queue }
+faults:
+  - { broker: restart, at: 3s }
+load: [ { route: "gateway POST /checkout", rate: 20/s, duration: 8s } ]
+)", "4:5", "a 'broker:' fault needs a broker traceproof starts: add 'broker: rabbitmq'"},
+    {"BrokerFaultUnknownKind", R"(
+name: t
+services: { preset: checkout-queue }
+faults:
+  - { broker: crash, at: 3s }
+broker: rabbitmq
+load: [ { route: "gateway POST /checkout", rate: 20/s, duration: 8s } ]
+)", "4:15", "unknown broker fault 'crash'; expected one of: restart"},
+    {"BrokerFaultWithoutAt", R"(
+name: t
+services: { preset: checkout-queue }
+faults:
+  - { broker: restart, after: 3s }
+broker: rabbitmq
+load: [ { route: "gateway POST /checkout", rate: 20/s, duration: 8s } ]
+)", "4:24", "unknown key 'after' in a broker fault"},
+    {"BrokerFaultOnARunningBroker", R"(
+name: t
+services: { preset: checkout-queue }
+faults:
+  - { broker: restart, at: 3s }
+broker: { amqp: "amqp://127.0.0.1:5672" }
+load: [ { route: "gateway POST /checkout", rate: 20/s, duration: 8s } ]
+)", "4:5", "'broker: restart' needs the broker traceproof starts"},
 };
 // clang-format on
 
@@ -829,6 +860,24 @@ load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
   EXPECT_EQ(s.collector->faults[0].restart_after, std::chrono::milliseconds(500));
   // The service fault still reaches the services; the preset has none of its own.
   EXPECT_EQ(s.services.faults.size(), 1u);
+}
+
+TEST(LoadScenario, BrokerFaultsGoToTheBroker) {
+  const Scenario s = LoadText(R"(
+name: broker-restart
+services: { preset: checkout-queue }
+faults:
+  - { broker: restart, at: 3s }
+  - { service: orders, latency: 1ms }
+broker: rabbitmq
+load: [ { route: "gateway POST /checkout", rate: 20/s, duration: 8s } ]
+)");
+  ASSERT_TRUE(s.broker);
+  EXPECT_TRUE(s.broker->start_rabbitmq);
+  ASSERT_EQ(s.broker->faults.size(), 1u);
+  EXPECT_EQ(s.broker->faults[0].at, std::chrono::seconds(3));
+  EXPECT_EQ(s.broker->faults[0].pos.line, 4);
+  EXPECT_EQ(s.services.faults.size(), 1u);  // the service fault still reaches the services
 }
 
 TEST(LoadScenario, SpanLoadNeedsNoServices) {
