@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "commands.h"
@@ -57,10 +58,12 @@ bool WriteFile(const fs::path& path, const std::string& text) {
 }
 
 // One line, rewritten in place on a terminal; a plain log line every 5 s otherwise (CI logs).
+// Thread-safe: the run thread updates it, the signal watcher logs through it.
 class ProgressPrinter {
  public:
   ProgressPrinter() : tty_(isatty(STDERR_FILENO)) {}
   void Update(const RunProgress& p) {
+    std::lock_guard lock(mu_);
     const std::string line = fmt::format(
         "[{} {:.0f}/{:.0f} s] {:.0f} req/s, {} sent, p99 {} (corrected), {} spans received{}{}",
         p.phase, p.elapsed_s, p.phase_total_s, p.rate_per_s, p.requests_sent,
@@ -77,6 +80,7 @@ class ProgressPrinter {
     std::fflush(stderr);
   }
   void Log(const std::string& line) {
+    std::lock_guard lock(mu_);
     if (dirty_) fmt::print(stderr, "\r\033[K");
     dirty_ = false;
     last_logged_ = -1;
@@ -85,6 +89,7 @@ class ProgressPrinter {
   }
 
  private:
+  std::mutex mu_;
   bool tty_;
   bool dirty_ = false;
   double last_logged_ = -1;
