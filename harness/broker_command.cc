@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "mock_services/rabbitmq_broker.h"
+#include "stop_signals.h"
 
 namespace traceproof {
 namespace {
@@ -25,11 +26,7 @@ struct BrokerFlags {
 int RunBroker(const BrokerFlags& flags) {
   // Block the stop signals before the broker's processes exist, so a SIGTERM that arrives
   // while it starts is taken by sigwait below and still stops it.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t stop_signals = BlockStopSignals();
 
   mock::RabbitMqBrokerOptions options;
   options.start_timeout = std::chrono::milliseconds(static_cast<long>(flags.start_timeout_s * 1e3));

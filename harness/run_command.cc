@@ -26,6 +26,7 @@
 #include "report/tree_text.h"
 #include "run/scenario_runner.h"
 #include "scenario/load_scenario.h"
+#include "stop_signals.h"
 
 namespace traceproof {
 namespace {
@@ -116,11 +117,7 @@ int RunRun(const RunFlags& flags) {
 
   // Signals go to one watcher thread, so every other thread (receivers, services, load) runs
   // undisturbed and Ctrl-C becomes a flag the runner polls.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t stop_signals = BlockStopSignals();
   std::atomic<bool> stop{false};
   std::atomic<bool> finished{false};
   ProgressPrinter printer;

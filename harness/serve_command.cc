@@ -12,6 +12,7 @@
 #include "mock_services/load_services.h"
 #include "mock_services/mock_services.h"
 #include "otlp_target.h"
+#include "stop_signals.h"
 
 namespace traceproof {
 namespace {
@@ -83,11 +84,7 @@ int RunServe(const ServeFlags& flags) {
     options.ground_truth = truth.get();
   }
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t stop_signals = BlockStopSignals();
 
   std::string error;
   auto services = mock::StartMockServices(graph, options, error);

@@ -15,6 +15,7 @@
 #include "receiver/http_receiver.h"
 #include "report/trace_json.h"
 #include "report/tree_text.h"
+#include "stop_signals.h"
 #include "store/trace_store.h"
 
 namespace traceproof {
@@ -47,16 +48,17 @@ void PrintSummary(const IngestCounters& in, const TraceStore& store, double seco
     return parts.empty() ? std::string("none") : parts;
   };
   fmt::print("traceproof sink: summary after {:.1f} s\n", seconds);
-  fmt::print("  requests  {} received, {} refused ({})\n", in.requests.load(),
-             in.RequestsRefused(), refused(in.requests_refused));
+  fmt::print("  requests  {} received, {} refused ({})\n", in.requests.load(), in.RequestsRefused(),
+             refused(in.requests_refused));
   fmt::print("  spans     {} received, {} accepted, {} refused ({})\n", in.spans_received.load(),
              in.spans_accepted.load(), in.SpansRefused(), refused(in.spans_refused));
-  fmt::print("  traces    {} completed, {} still open; {} orphan spans, {} multi-root traces, "
-             "{} duplicate span ids, {} skewed spans, {} late spans, {} evicted traces "
-             "({} spans)\n",
-             c.traces_completed.load(), open_traces, c.orphan_spans.load(),
-             c.multi_root_traces.load(), c.duplicate_span_ids.load(), c.skewed_spans.load(),
-             c.late_spans.load(), c.evicted_traces.load(), c.evicted_spans.load());
+  fmt::print(
+      "  traces    {} completed, {} still open; {} orphan spans, {} multi-root traces, "
+      "{} duplicate span ids, {} skewed spans, {} late spans, {} evicted traces "
+      "({} spans)\n",
+      c.traces_completed.load(), open_traces, c.orphan_spans.load(), c.multi_root_traces.load(),
+      c.duplicate_span_ids.load(), c.skewed_spans.load(), c.late_spans.load(),
+      c.evicted_traces.load(), c.evicted_spans.load());
   fmt::print("  rate      {:.0f} spans/s accepted\n",
              seconds > 0 ? static_cast<double>(in.spans_accepted.load()) / seconds : 0.0);
   std::fflush(stdout);
@@ -85,11 +87,7 @@ int RunSink(const SinkFlags& flags) {
   }
 
   // Block the stop signals before any receiver thread exists, so only this thread sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t stop_signals = BlockStopSignals();
 
   TraceStoreOptions store_options;
   store_options.quiet_period = std::chrono::milliseconds(flags.quiet_ms);
@@ -136,10 +134,11 @@ int RunSink(const SinkFlags& flags) {
   };
 
   const auto started = std::chrono::steady_clock::now();
-  const auto deadline = flags.duration_s > 0
-                            ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                            std::chrono::duration<double>(flags.duration_s))
-                            : std::chrono::steady_clock::time_point::max();
+  const auto deadline =
+      flags.duration_s > 0
+          ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          std::chrono::duration<double>(flags.duration_s))
+          : std::chrono::steady_clock::time_point::max();
   while (std::chrono::steady_clock::now() < deadline) {
     timespec tick{0, 100'000'000};
     if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) break;
@@ -155,7 +154,8 @@ int RunSink(const SinkFlags& flags) {
       return kExitEnvironment;
     }
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   PrintSummary(counters, store, seconds, 0);
   if (dump.is_open()) fmt::print("  dump      {} traces written to {}\n", written, flags.dump);
   return kExitOk;
@@ -171,28 +171,43 @@ CommandRun AddSinkCommand(CLI::App& app) {
       "Point an SDK at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 (gRPC) or\n"
       "http://127.0.0.1:4318 (HTTP), or a Collector's otlp exporter at 127.0.0.1:4317.\n"
       "A trace is printed/dumped once no span has arrived for it for --quiet-ms.");
-  cmd->add_option("--grpc", flags->grpc, "OTLP/gRPC listen address, HOST:PORT; port 0 picks a "
-                  "free port (printed); 'off' disables")->capture_default_str();
-  cmd->add_option("--http", flags->http, "OTLP/HTTP listen address (POST /v1/traces, protobuf "
-                  "or JSON); same forms as --grpc")->capture_default_str();
+  cmd->add_option("--grpc", flags->grpc,
+                  "OTLP/gRPC listen address, HOST:PORT; port 0 picks a "
+                  "free port (printed); 'off' disables")
+      ->capture_default_str();
+  cmd->add_option("--http", flags->http,
+                  "OTLP/HTTP listen address (POST /v1/traces, protobuf "
+                  "or JSON); same forms as --grpc")
+      ->capture_default_str();
   cmd->add_flag("--print-trees", flags->print_trees,
                 "Print each completed trace as an indented tree (service, operation, duration)");
   cmd->add_option("--dump", flags->dump,
                   "Write one JSON object per completed trace (JSONL) to FILE");
-  cmd->add_option("--duration", flags->duration_s, "Stop after SECONDS (default: run until "
-                  "signalled)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--quiet-ms", flags->quiet_ms, "A trace is complete after this many ms "
-                  "without new spans")->check(CLI::Range(1, 3'600'000))->capture_default_str();
-  cmd->add_option("--max-spans", flags->max_spans, "Memory bound: spans held at once; when "
+  cmd->add_option("--duration", flags->duration_s,
+                  "Stop after SECONDS (default: run until "
+                  "signalled)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--quiet-ms", flags->quiet_ms,
+                  "A trace is complete after this many ms "
+                  "without new spans")
+      ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
+  cmd->add_option("--max-spans", flags->max_spans,
+                  "Memory bound: spans held at once; when "
                   "full, completed traces are evicted, then clients get 429/RESOURCE_EXHAUSTED")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--max-traces", flags->max_traces, "Memory bound: traces held at once")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--http-threads", flags->http_threads, "Threads serving OTLP/HTTP")
-      ->check(CLI::Range(1, 64))->capture_default_str();
-  cmd->add_option("--max-body-mib", flags->max_body_mib, "Largest request body accepted, "
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--max-body-mib", flags->max_body_mib,
+                  "Largest request body accepted, "
                   "after decompression (413 / gRPC limit beyond)")
-      ->check(CLI::Range(1, 1024))->capture_default_str();
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   return [flags] { return RunSink(*flags); };
 }
 
