@@ -174,9 +174,7 @@ std::optional<Histogram> Histogram::Deserialize(std::string_view text) {
   // The header must agree with the body, or the text was edited or truncated.
   if (sum != total || saturated > total || (total && (min > max || max > kHighestTrackableNs)))
     return std::nullopt;
-  if (total && (IndexOf(min) >= kCountsLength || h.counts_[IndexOf(min)] == 0 ||
-                h.counts_[IndexOf(max)] == 0))
-    return std::nullopt;
+  if (total && (h.counts_[IndexOf(min)] == 0 || h.counts_[IndexOf(max)] == 0)) return std::nullopt;
   h.total_ = total;
   h.saturated_ = saturated;
   h.min_ = min;

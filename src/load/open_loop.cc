@@ -65,7 +65,6 @@ class Worker {
   Worker(const OpenLoopOptions& options, int index, int max_connections, OpenLoopProgress* progress,
          const std::atomic<bool>* stop)
       : options_(options),
-        index_(index),
         max_connections_(std::max(1, max_connections)),
         progress_(progress),
         stop_(stop),
@@ -277,7 +276,6 @@ class Worker {
   }
 
   const OpenLoopOptions& options_;
-  [[maybe_unused]] int index_;
   int max_connections_;
   OpenLoopProgress* progress_;
   const std::atomic<bool>* stop_;
