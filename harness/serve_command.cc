@@ -8,9 +8,11 @@
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "mock_services/admin_server.h"
 #include "mock_services/amqp_queue.h"
 #include "mock_services/load_services.h"
 #include "mock_services/mock_services.h"
+#include "mock_services/truth_log.h"
 #include "otlp_target.h"
 #include "stop_signals.h"
 
@@ -28,6 +30,9 @@ struct ServeFlags {
   std::string sampler;
   std::string sampler_arg;
   std::string broker;  // AMQP URL; empty: queues in process
+  std::string host = "127.0.0.1";
+  int port_base = 0;   // 0: each service on a free port (or its own `port:`)
+  int admin_port = -1;  // -1: no admin endpoint; 0: a free port
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -45,9 +50,25 @@ int RunServe(const ServeFlags& flags) {
     return kExitUsage;
   }
   if (flags.scale > 0) graph.scale = flags.scale;
+  if (flags.port_base > 0) {
+    // Fixed ports in declaration order, so a compose file or a scenario can name them.
+    int next = flags.port_base;
+    for (auto& s : graph.services) {
+      if (!s.external.empty()) continue;
+      if (next > 65535) {
+        std::cerr << "traceproof serve: --port-base " << flags.port_base << " leaves no port for "
+                  << s.name << "\n";
+        return kExitUsage;
+      }
+      s.port = static_cast<std::uint16_t>(next++);
+    }
+  }
 
   mock::MockServicesOptions options;
   options.threads = flags.threads;
+  options.host = flags.host;
+  // The SDKs' OTEL_BSP_* variables, so a deployment can make spans leave within a run's drain.
+  options.batch = BatchSpanProcessorOptions::FromEnv();
   options.resource_attributes = EnvOr("OTEL_RESOURCE_ATTRIBUTES", "");
   options.sampler = SamplerConfigFromEnv();
   if (!flags.sampler.empty()) options.sampler.name = flags.sampler;
@@ -83,6 +104,12 @@ int RunServe(const ServeFlags& flags) {
     }
     options.ground_truth = truth.get();
   }
+  // With an admin endpoint, ground truth is also kept in memory for GET /truth.
+  std::unique_ptr<mock::TruthLog> truth_log;
+  if (flags.admin_port >= 0) {
+    truth_log = std::make_unique<mock::TruthLog>(truth.get());
+    options.ground_truth = truth_log.get();
+  }
 
   sigset_t stop_signals = BlockStopSignals();
 
@@ -101,6 +128,34 @@ int RunServe(const ServeFlags& flags) {
     for (const auto& r : s.routes)
       fmt::print("  {} http://{}:{}{}\n", r.method, options.host, services->port(s.name), r.path);
   }
+  std::unique_ptr<mock::AdminServer> admin;
+  if (truth_log) {
+    mock::AdminSources sources;
+    sources.truth = truth_log.get();
+    std::map<std::string, int> ports;
+    for (const auto& s : graph.services)
+      if (s.external.empty()) ports[s.name] = services->port(s.name);
+    mock::MockServices* running = services.get();
+    sources.stats = [running, ports, host = flags.host] {
+      mock::AdminStats a;
+      a.now_unix_ns = mock::TruthLog::NowUnixNs();
+      a.host = host;
+      a.ports = ports;
+      a.services = running->stats();
+      return a;
+    };
+    mock::AdminServerOptions ao;
+    ao.host = flags.host;
+    ao.port = static_cast<std::uint16_t>(flags.admin_port);
+    admin = mock::StartAdminServer(ao, std::move(sources), error);
+    if (!admin) {
+      services->Stop();
+      std::cerr << "traceproof serve: " << error << "\n";
+      return kExitEnvironment;
+    }
+    fmt::print("admin endpoint on {}:{} (GET /truth?since=NS, GET /stats)\n", flags.host,
+               admin->port());
+  }
   std::fflush(stdout);
 
   timespec wait{static_cast<time_t>(flags.duration_s),
@@ -112,6 +167,7 @@ int RunServe(const ServeFlags& flags) {
     sigwait(&stop_signals, &sig);
   }
   services->Stop();
+  if (admin) admin->Stop();
   if (truth) truth->Flush();
   mock::MockServicesStats st = services->stats();
   fmt::print(
@@ -141,7 +197,7 @@ CommandRun AddServeCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Run mock services (a preset such as seed-checkout, checkout-baseline, checkout-queue, or a\n"
-      "services YAML file) as real HTTP servers on loopback that emit OTLP spans.\n"
+      "services YAML file) as real HTTP servers (on loopback unless --host) that emit OTLP spans.\n"
       "Example: traceproof sink --print-trees & traceproof serve seed-checkout --scale 0.1,\n"
       "then curl -X POST http://127.0.0.1:<gateway port>/checkout");
   cmd->add_option("services", flags->services, "Preset name or services YAML file")->required();
@@ -159,6 +215,19 @@ CommandRun AddServeCommand(CLI::App& app) {
   cmd->add_option("--broker", flags->broker,
                   "Queues (publish steps, consumers) over this AMQP broker, e.g. the URL\n"
                   "`traceproof broker` prints (default: in process)");
+  cmd->add_option("--host", flags->host,
+                  "Address the services (and the admin endpoint) listen on, e.g. 0.0.0.0 in a "
+                  "container")
+      ->capture_default_str();
+  cmd->add_option("--port-base", flags->port_base,
+                  "Services listen on fixed ports N, N+1, ... in declaration order (default: "
+                  "free ports)")
+      ->check(CLI::Range(1, 65535));
+  cmd->add_option("--admin-port", flags->admin_port,
+                  "Serve GET /truth[?since=NS] (ground truth, JSONL) and GET /stats (exporter\n"
+                  "counters, JSON) on this port (0: a free one), for a `traceproof run` whose\n"
+                  "scenario has services: { external: ... }")
+      ->check(CLI::Range(0, 65535));
   cmd->add_option("--duration", flags->duration_s, "Stop after SECONDS (default: until Ctrl-C)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", flags->threads, "Service threads")

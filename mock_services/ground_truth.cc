@@ -45,6 +45,55 @@ std::string GroundTruthToJson(const GroundTruthSpan& s) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::optional<GroundTruthSpan> GroundTruthFromJson(std::string_view line, std::string& error) {
+  const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    error = "not a JSON object";
+    return std::nullopt;
+  }
+  GroundTruthSpan s;
+  try {
+    s.request_id = j.at("request_id").get<std::uint64_t>();
+    const auto trace_id = TraceId::FromHex(j.at("trace_id").get<std::string>());
+    const auto span_id = SpanId::FromHex(j.at("span_id").get<std::string>());
+    if (!trace_id || !span_id) {
+      error = "trace_id or span_id is not hex of the right length";
+      return std::nullopt;
+    }
+    s.trace_id = *trace_id;
+    s.span_id = *span_id;
+    // An empty id (a root, or no expected parent) stays all zero.
+    auto optional_id = [&](const char* key, SpanId& out) {
+      const auto it = j.find(key);
+      if (it == j.end() || !it->is_string() || it->get<std::string>().empty()) return;
+      if (auto id = SpanId::FromHex(it->get<std::string>())) out = *id;
+    };
+    optional_id("parent_span_id", s.parent_span_id);
+    optional_id("expected_parent_span_id", s.expected_parent_span_id);
+    optional_id("linked_span_id", s.linked_span_id);
+    s.service = j.at("service").get<std::string>();
+    s.name = j.at("name").get<std::string>();
+    const std::string kind = j.at("kind").get<std::string>();
+    for (SpanKind k : {SpanKind::kInternal, SpanKind::kServer, SpanKind::kClient,
+                       SpanKind::kProducer, SpanKind::kConsumer})
+      if (SpanKindName(k) == kind) s.kind = k;
+    s.sampled = j.at("sampled").get<bool>();
+    s.exported = j.at("exported").get<bool>();
+    const std::string status = j.at("status").get<std::string>();
+    for (StatusCode c : {StatusCode::kOk, StatusCode::kError})
+      if (StatusCodeName(c) == status) s.status = c;
+    s.start_unix_ns = j.at("start_time_unix_nano").get<std::uint64_t>();
+    s.end_unix_ns = j.at("end_time_unix_nano").get<std::uint64_t>();
+    s.faults = j.at("faults").get<std::vector<std::string>>();
+    s.queue = j.value("queue", std::string());
+    s.redelivered = j.value("redelivered", false);
+  } catch (const nlohmann::json::exception& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+  return s;
+}
+
 GroundTruthJsonlWriter::GroundTruthJsonlWriter(const std::string& path)
     : out_(path, std::ios::trunc) {}
 

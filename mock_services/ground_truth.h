@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "otlp/span_view.h"
@@ -71,5 +73,8 @@ class GroundTruthJsonlWriter final : public GroundTruthSink {
 };
 
 std::string GroundTruthToJson(const GroundTruthSpan& span);
+// The inverse, for ground truth read back from another process (`serve --admin-port`);
+// nullopt with `error` set for a line GroundTruthToJson did not write.
+std::optional<GroundTruthSpan> GroundTruthFromJson(std::string_view line, std::string& error);
 
 }  // namespace traceproof::mock

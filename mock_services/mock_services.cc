@@ -238,6 +238,13 @@ class Services final : public MockServices {
         s.spans_dropped_queue += rt->processor->dropped_spans();
         s.spans_dropped_outage += rt->processor->dropped_spans_outage();
         s.spans_failed_export += rt->processor->failed_spans();
+        // Read last: the worker moves spans from queued to an outcome, never back.
+        const std::uint64_t done = rt->processor->exported_spans() +
+                                   rt->processor->rejected_spans() +
+                                   rt->processor->failed_spans() +
+                                   rt->processor->dropped_spans_outage();
+        const std::uint64_t queued = rt->processor->queued_spans();
+        s.spans_pending += queued > done ? queued - done : 0;
       }
     }
     s.spans_started = spans_started_.load();
