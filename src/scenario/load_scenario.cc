@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "checks/make_check.h"
+#include "config/env_expand.h"
 #include "config/yaml_reader.h"
 #include "mock_services/amqp_queue.h"
 #include "mock_services/load_services.h"
@@ -26,13 +27,15 @@ using Nanos = std::chrono::nanoseconds;
 const std::vector<std::string> kTopLevelKeys = {
     "broker", "checks", "collector", "description", "drain",    "expect", "faults",
     "load",   "name",   "sampling",  "scale",       "services", "warmup"};
-const std::vector<std::string> kCollectorKeys = {"binary", "config", "ready_timeout"};
+const std::vector<std::string> kCollectorKeys = {"binary", "config", "endpoint", "metrics",
+                                                 "ready_timeout"};
+const std::vector<std::string> kExternalServicesKeys = {"admin", "endpoints", "ready_timeout"};
 const std::vector<std::string> kCollectorFaultKeys = {"at", "collector", "restart",
                                                       "restart_after"};
 const std::vector<std::string> kCollectorFaultKinds = {"kill"};
 const std::vector<std::string> kBrokerFaultKeys = {"at", "broker"};
 const std::vector<std::string> kBrokerFaultKinds = {"restart"};
-const std::vector<std::string> kServicesReferenceKeys = {"file", "preset", "scale"};
+const std::vector<std::string> kServicesReferenceKeys = {"external", "file", "preset", "scale"};
 const std::vector<std::string> kPhaseKeys = {"arrival", "connections", "duration", "from", "rate",
                                              "route",   "spans",       "timeout",  "to"};
 const std::vector<std::string> kSpansKeys = {"per_request", "per_trace"};
@@ -134,6 +137,7 @@ class ScenarioParser : public YamlReader {
            "rate: 200/s, duration: 20s })");
     }
     ParseLoad(root, *load, scenario);
+    if (scenario.external_services) CheckExternalServices(top, scenario);
 
     if (const Field* f = Find(top, "warmup")) scenario.warmup = NonNegativeDuration(*f, "warmup");
     if (const Field* f = Find(top, "drain")) ParseDrain(*f, scenario);
@@ -144,6 +148,12 @@ class ScenarioParser : public YamlReader {
       if (!scenario.collector) {
         Fail(collector_faults_.front().pos,
              "a 'collector:' fault needs a Collector: add 'collector: { config: PATH }'");
+      }
+      if (scenario.collector->external) {
+        Fail(collector_faults_.front().pos,
+             "a 'collector:' fault needs the Collector traceproof starts ('collector: { config: "
+             "PATH }'); it cannot kill one it does not own (" +
+                 scenario.collector->endpoint.Text() + ")");
       }
       scenario.collector->faults = std::move(collector_faults_);
     }
@@ -256,6 +266,14 @@ class ScenarioParser : public YamlReader {
       scenario.services.scale = Number(*f);
       if (!(scenario.services.scale > 0)) Fail(*f, "'scale' must be > 0, e.g. 0.1");
     }
+    if (const Field* f = Find(fields, "external")) {
+      if (faults) {
+        Fail(faults->key,
+             "'faults:' are injected into the services traceproof runs; these run elsewhere "
+             "(services.external): put the faults in the services file `traceproof serve` runs");
+      }
+      ParseExternalServices(*f, scenario);
+    }
     if (faults) {
       std::vector<mock::Fault> parsed = mock::ParseFaults(faults->value, file_);
       for (const mock::Fault& fault : parsed) CheckFault(scenario.services, fault);
@@ -326,6 +344,143 @@ class ScenarioParser : public YamlReader {
     broker_faults_.push_back(fault);
   }
 
+  // ---- places on the network, ${ENV:-default} expanded -----------------------------------
+
+  std::string Expanded(const Field& field) {
+    std::string error;
+    const std::optional<std::string> value = ExpandEnv(String(field), error);
+    if (!value) Fail(field, error);
+    return *value;
+  }
+
+  // "host:port" after expansion; `example` completes the hint.
+  HostPort ParseHostPort(const Field& field, const std::string& example) {
+    const std::string raw = String(field);
+    const std::string text = Expanded(field);
+    return ParseHostPortText(field, text, raw == text ? "" : " (from '" + raw + "')", example);
+  }
+
+  // `text` is the expanded value of `field`; `from` says what it was expanded from, if anything.
+  HostPort ParseHostPortText(const Field& field, const std::string& text, const std::string& from,
+                             const std::string& example) {
+    const std::size_t colon = text.rfind(':');
+    unsigned value = 0;
+    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < text.size();
+    if (ok) {
+      const auto [end, ec] =
+          std::from_chars(text.data() + colon + 1, text.data() + text.size(), value);
+      ok = ec == std::errc() && end == text.data() + text.size() && value >= 1 && value <= 65535;
+    }
+    if (!ok) {
+      Fail(field, "'" + text + "'" + from + ": want HOST:PORT with a port 1-65535, e.g. " +
+                      example);
+    }
+    HostPort hp;
+    hp.host = text.substr(0, colon);
+    if (hp.host.size() >= 2 && hp.host.front() == '[' && hp.host.back() == ']')
+      hp.host = hp.host.substr(1, hp.host.size() - 2);
+    if (hp.host.find_first_of(" /") != std::string::npos)
+      Fail(field, "'" + text + "'" + from + ": want HOST:PORT (no scheme or path), e.g. " + example);
+    hp.port = static_cast<std::uint16_t>(value);
+    return hp;
+  }
+
+  void ParseExternalServices(const Field& field, Scenario& scenario) {
+    ExternalServicesSpec spec;
+    spec.pos = Pos(field);
+    const std::vector<Field> fields =
+        Fields(field.value, Pos(field),
+               "'external' (e.g. { endpoints: { gateway: \"127.0.0.1:8080\" }, admin: "
+               "\"127.0.0.1:9000\" })",
+               "in services.external", kExternalServicesKeys);
+    const Field* admin = Find(fields, "admin");
+    if (!admin) {
+      Fail(field,
+           "services.external needs 'admin' (the admin endpoint of `traceproof serve "
+           "--admin-port`, for ground truth and exporter counters), e.g. admin: "
+           "\"${TRACEPROOF_ADMIN:-127.0.0.1:9000}\"");
+    }
+    spec.admin = ParseHostPort(*admin, "127.0.0.1:9000");
+    const Field* endpoints = Find(fields, "endpoints");
+    if (!endpoints) {
+      Fail(field,
+           "services.external needs 'endpoints' (where each service the load calls listens), "
+           "e.g. endpoints: { gateway: \"${TRACEPROOF_GATEWAY:-127.0.0.1:8080}\" }");
+    }
+    for (const Field& e : Entries(endpoints->value, Pos(*endpoints), "'endpoints'")) {
+      const mock::ServiceDef* def =
+          &RequireService(scenario.services, e.name, Pos(e.key), "services.external.endpoints:");
+      if (!def->external.empty()) {
+        Fail(e.key, "service '" + e.name + "' is already external in the services file (at " +
+                        def->external + "); endpoints are for the services `traceproof serve` "
+                        "runs");
+      }
+      spec.endpoints[e.name] = ParseHostPort(e, "127.0.0.1:8080");
+    }
+    if (const Field* f = Find(fields, "ready_timeout")) {
+      spec.ready_timeout = std::max(std::chrono::milliseconds(1),
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        PositiveDuration(*f)));
+    }
+    scenario.external_services = std::move(spec);
+  }
+
+  // What services traceproof does not run cannot take: load on a service without an endpoint,
+  // a sampler or a broker of the run's.
+  void CheckExternalServices(const std::vector<Field>& top, const Scenario& scenario) {
+    const ExternalServicesSpec& ext = *scenario.external_services;
+    for (const LoadPhase& p : scenario.load) {
+      if (p.span_load || ext.endpoints.count(p.service)) continue;
+      Fail(p.pos, "the load calls service '" + p.service +
+                      "', which has no address in services.external.endpoints: add e.g. " +
+                      p.service + ": \"127.0.0.1:8080\"");
+    }
+    if (const Field* f = Find(top, "sampling")) {
+      Fail(f->key,
+           "'sampling:' configures the services traceproof runs; these run elsewhere "
+           "(services.external): give `traceproof serve` --sampler and --sampler-arg");
+    }
+    if (const Field* f = Find(top, "broker")) {
+      Fail(f->key,
+           "'broker:' is for the services traceproof runs; these run elsewhere "
+           "(services.external): give `traceproof serve` --broker URL");
+    }
+  }
+
+  // `collector: { endpoint: HOST:PORT, metrics: http://HOST:PORT/metrics }`: one that runs.
+  void ParseExternalCollector(const Field& field, const std::vector<Field>& fields,
+                              CollectorSpec& spec) {
+    const Field* endpoint = Find(fields, "endpoint");
+    for (const char* key : {"config", "binary"}) {
+      if (const Field* f = Find(fields, key)) {
+        Fail(f->key, std::string("'") + key +
+                         "' is for a Collector traceproof starts; 'endpoint' names one that "
+                         "runs already: give one or the other");
+      }
+    }
+    spec.external = true;
+    spec.endpoint = ParseHostPort(*endpoint, "otel-collector:4317");
+    const Field* metrics = Find(fields, "metrics");
+    if (!metrics) {
+      Fail(field,
+           "an external Collector needs 'metrics' (its Prometheus endpoint, so the run can "
+           "reconcile what it received and passed on), e.g. metrics: "
+           "\"http://${TRACEPROOF_COLLECTOR_HOST:-127.0.0.1}:8888/metrics\"");
+    }
+    const std::string raw = String(*metrics);
+    const std::string url = Expanded(*metrics);
+    const std::string scheme = "http://";
+    if (url.rfind(scheme, 0) != 0) {
+      Fail(*metrics, "'" + url + "'" + (url == raw ? "" : " (from '" + raw + "')") +
+                         ": want an http:// URL, e.g. http://otel-collector:8888/metrics");
+    }
+    const std::size_t slash = url.find('/', scheme.size());
+    spec.metrics = ParseHostPortText(*metrics, url.substr(scheme.size(), slash - scheme.size()),
+                                     url == raw ? "" : " (from '" + raw + "')",
+                                     "http://otel-collector:8888/metrics");
+    spec.metrics_path = slash == std::string::npos ? "/metrics" : url.substr(slash);
+  }
+
   void ParseCollector(const Field& field, Scenario& scenario) {
     CollectorSpec spec;
     spec.pos = Pos(field);
@@ -333,6 +488,18 @@ class ScenarioParser : public YamlReader {
         Fields(field.value, Pos(field),
                "'collector' (e.g. { config: ../compose/collector/otel-collector-config.yaml })",
                "in collector", kCollectorKeys);
+    if (Find(fields, "endpoint")) {
+      ParseExternalCollector(field, fields, spec);
+      if (const Field* f = Find(fields, "ready_timeout")) {
+        spec.ready_timeout = std::max(std::chrono::milliseconds(1),
+                                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          PositiveDuration(*f)));
+      }
+      scenario.collector = std::move(spec);
+      return;
+    }
+    if (const Field* f = Find(fields, "metrics"))
+      Fail(f->key, "'metrics' is for an external Collector: give 'endpoint' too");
     const Field* config = Find(fields, "config");
     if (!config) {
       Fail(field,
@@ -866,6 +1033,7 @@ const std::vector<ScenarioKeySet>& ScenarioKeySets() {
   static const std::vector<ScenarioKeySet> sets = {
       {"top level", kTopLevelKeys},
       {"services (preset or file)", kServicesReferenceKeys},
+      {"services.external", kExternalServicesKeys},
       {"load phase", kPhaseKeys},
       {"spans", kSpansKeys},
       {"drain", kDrainKeys},

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,11 +82,37 @@ struct CollectorFault {
   SourcePos pos;
 };
 
+// A place on the network, as a scenario names it ("orders:8080", "127.0.0.1:9000"), after
+// ${ENV:-default} expansion. The host may be a name; the runner resolves it.
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string Text() const { return host + ":" + std::to_string(port); }
+};
+
+// `services: { preset|file: ..., external: { endpoints: {...}, admin: HOST:PORT } }`: the
+// services of that graph already run elsewhere (`traceproof serve --admin-port`, e.g. in Docker
+// Compose). The run starts none: load goes to `endpoints`, and ground truth and exporter
+// counters come from the admin endpoint for this run's time window. The graph still says what
+// routes exist, so the scenario is validated as usual.
+struct ExternalServicesSpec {
+  std::map<std::string, HostPort> endpoints;  // service -> where it listens
+  HostPort admin;
+  std::chrono::milliseconds ready_timeout{30000};  // for the admin endpoint to answer
+  SourcePos pos;
+};
+
 // A real OpenTelemetry Collector between the services and the sink: the user's config,
-// unchanged, with endpoints from environment variables (run/collector_process.h).
+// unchanged, with endpoints from environment variables (run/collector_process.h). Or, with
+// `endpoint`, one that already runs (external): not started, its metrics scraped before and
+// after the run, and the differences reconciled.
 struct CollectorSpec {
   std::string config;  // resolved path (relative ones are relative to the scenario file)
   std::string binary;  // resolved path; empty: our build (scripts/build-collector)
+  bool external = false;
+  HostPort endpoint;       // external: its OTLP/gRPC receiver (where in-process services export)
+  HostPort metrics;        // external: its Prometheus endpoint
+  std::string metrics_path = "/metrics";
   std::chrono::milliseconds ready_timeout{20000};
   std::vector<CollectorFault> faults;
   SourcePos pos;
@@ -113,6 +141,7 @@ struct Scenario {
   std::string description;
   mock::ServiceGraph services;  // preset, file or inline; faults merged in
   std::string services_source;  // "preset seed-checkout", "file x.yaml", "inline"
+  std::optional<ExternalServicesSpec> external_services;  // the services run elsewhere
   std::vector<LoadPhase> load;
   std::chrono::nanoseconds warmup{0};
   std::chrono::nanoseconds drain_quiet{std::chrono::milliseconds(500)};

@@ -327,8 +327,8 @@ load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
 name: t
 services: { preset: seed-checkout, scael: 0.1 }
 load: [ { route: "gateway POST /checkout", rate: 200/s, duration: 20s } ]
-)", "2:36", "unknown key 'scael' in services (a preset or a file); expected one of: file, "
-            "preset, scale (did you mean 'scale'?)"},
+)", "2:36", "unknown key 'scael' in services (a preset or a file); expected one of: external, "
+            "file, preset, scale (did you mean 'scale'?)"},
     {"TopLevelScaleWithPreset", R"(
 name: t
 services: { preset: seed-checkout }
@@ -604,6 +604,123 @@ faults:
 broker: { amqp: "amqp://127.0.0.1:5672" }
 load: [ { route: "gateway POST /checkout", rate: 20/s, duration: 8s } ]
 )", "4:5", "'broker: restart' needs the broker traceproof starts"},
+    {"ExternalServicesWithoutAdmin", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external:
+    endpoints: { gateway: "127.0.0.1:8080" }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "5:5", "services.external needs 'admin'"},
+    {"ExternalEndpointForUnknownService", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external:
+    endpoints: { gatewy: "127.0.0.1:8080" }
+    admin: "127.0.0.1:9000"
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "5:18", "unknown service 'gatewy'"},
+    {"ExternalEndpointPortOutOfRange", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external:
+    endpoints: { gateway: "127.0.0.1:80800" }
+    admin: "127.0.0.1:9000"
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "5:27", "'127.0.0.1:80800': want HOST:PORT with a port 1-65535"},
+    {"ExternalAdminVariableUnsetWithoutDefault", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external:
+    endpoints: { gateway: "127.0.0.1:8080" }
+    admin: "${TRACEPROOF_TEST_SURELY_UNSET}"
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "6:12", "${TRACEPROOF_TEST_SURELY_UNSET} is not set and has no default"},
+    {"ExternalAdminDefaultWithoutPort", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external:
+    endpoints: { gateway: "127.0.0.1:8080" }
+    admin: "${TRACEPROOF_TEST_SURELY_UNSET:-services}"
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "6:12", "'services' (from '${TRACEPROOF_TEST_SURELY_UNSET:-services}'): want HOST:PORT"},
+    {"ExternalEndpointUnterminatedVariable", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external:
+    endpoints: { gateway: "${GATEWAY:-127.0.0.1:8080" }
+    admin: "127.0.0.1:9000"
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "5:27", "unterminated '${'"},
+    {"LoadToAServiceWithoutAnExternalEndpoint", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external:
+    endpoints: { orders: "127.0.0.1:8082" }
+    admin: "127.0.0.1:9000"
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "7:9", "no address in services.external.endpoints"},
+    {"FaultsWithExternalServices", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external: { endpoints: { gateway: "127.0.0.1:8080" }, admin: "127.0.0.1:9000" }
+faults:
+  - { service: orders, latency: 10ms }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "5:1", "put the faults in the services file `traceproof serve` runs"},
+    {"SamplingWithExternalServices", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external: { endpoints: { gateway: "127.0.0.1:8080" }, admin: "127.0.0.1:9000" }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+sampling: { sampler: always_on }
+)", "6:1", "give `traceproof serve` --sampler"},
+    {"ExternalCollectorWithConfig", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { endpoint: "127.0.0.1:4317", metrics: "http://127.0.0.1:8888/metrics", config: x.yaml }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:84", "'config' is for a Collector traceproof starts"},
+    {"ExternalCollectorWithoutMetrics", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { endpoint: "127.0.0.1:4317" }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:12", "an external Collector needs 'metrics'"},
+    {"ExternalCollectorMetricsWithoutScheme", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { endpoint: "127.0.0.1:4317", metrics: "127.0.0.1:8888/metrics" }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:51", "want an http:// URL"},
+    {"ExternalCollectorMetricsPortMissing", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { endpoint: "127.0.0.1:4317", metrics: "http://otel-collector/metrics" }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:51", "'otel-collector': want HOST:PORT"},
+    {"MetricsWithoutEndpoint", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: x.yaml, metrics: "http://127.0.0.1:8888/metrics" }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:30", "'metrics' is for an external Collector"},
+    {"CollectorKillOnAnExternalCollector", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { endpoint: "127.0.0.1:4317", metrics: "http://127.0.0.1:8888/metrics" }
+faults:
+  - { collector: kill, at: 1s }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "5:5", "cannot kill one it does not own"},
 };
 // clang-format on
 
@@ -908,6 +1025,47 @@ TEST(ParseRatePerSecond, ReadsUnitsAndMultipliers) {
   EXPECT_EQ(ParseRatePerSecond("200/sec"), std::nullopt);
   EXPECT_EQ(ParseRatePerSecond("200 /s"), std::nullopt);
   EXPECT_EQ(ParseRatePerSecond("1e3/s"), 1000.0);
+}
+
+}  // namespace
+}  // namespace traceproof
+
+namespace traceproof {
+namespace {
+
+TEST(LoadScenario, ExternalServicesAndCollectorTakeTheirAddressesFromTheEnvironment) {
+  ::setenv("TRACEPROOF_TEST_GATEWAY", "mock-services:8080", 1);
+  ::setenv("TRACEPROOF_TEST_EMPTY", "", 1);
+  const std::string path = WriteFile("external.yaml", R"(
+name: t
+services:
+  preset: checkout-baseline
+  external:
+    endpoints: { gateway: "${TRACEPROOF_TEST_GATEWAY:-127.0.0.1:8080}" }
+    admin: "${TRACEPROOF_TEST_EMPTY:-127.0.0.1:9000}"
+    ready_timeout: 2s
+collector:
+  endpoint: "${TRACEPROOF_TEST_SURELY_UNSET:-otel-collector:4317}"
+  metrics: "http://${TRACEPROOF_TEST_GATEWAY}/custom/metrics"
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)");
+  const Scenario s = LoadScenarioFile(path);
+  ::unsetenv("TRACEPROOF_TEST_GATEWAY");
+  ::unsetenv("TRACEPROOF_TEST_EMPTY");
+  ASSERT_TRUE(s.external_services);
+  ASSERT_EQ(s.external_services->endpoints.size(), 1u);
+  EXPECT_EQ(s.external_services->endpoints.at("gateway").Text(), "mock-services:8080");
+  // Set but empty takes the default, as the shell's `:-` does.
+  EXPECT_EQ(s.external_services->admin.Text(), "127.0.0.1:9000");
+  EXPECT_EQ(s.external_services->ready_timeout, std::chrono::seconds(2));
+  ASSERT_TRUE(s.collector);
+  EXPECT_TRUE(s.collector->external);
+  EXPECT_EQ(s.collector->endpoint.Text(), "otel-collector:4317");
+  EXPECT_EQ(s.collector->metrics.Text(), "mock-services:8080");
+  EXPECT_EQ(s.collector->metrics_path, "/custom/metrics");
+  EXPECT_TRUE(s.collector->config.empty());
+  // The graph is still the preset's, so routes were checked against it.
+  EXPECT_NE(s.services.Find("payments"), nullptr);
 }
 
 }  // namespace
