@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "endpoint.h"
 #include "exit_codes.h"
 #include "mock_services/ground_truth.h"
 #include "report/junit.h"
@@ -40,6 +41,9 @@ struct RunFlags {
   int load_threads = 1;
   int connections = 256;
   bool no_traces = false;
+  std::string sink_listen;       // HOST:PORT for the sink's OTLP/gRPC receiver
+  std::string sink_listen_http;  // HOST:PORT for its OTLP/HTTP receiver
+  std::string forward_to;        // HOST:PORT, OTLP/gRPC
 };
 
 std::string UtcStamp(bool for_path) {
@@ -104,6 +108,31 @@ int RunRun(const RunFlags& flags) {
     std::cerr << "traceproof run: " << e.what() << "\n";
     return kExitUsage;
   }
+  RunOptions options;
+  try {
+    if (!flags.sink_listen.empty()) {
+      if (auto ep = ParseEndpoint("--sink-listen", flags.sink_listen)) {
+        options.sink_grpc_host = ep->host;
+        options.sink_grpc_port = ep->port;
+      }
+    }
+    if (!flags.sink_listen_http.empty()) {
+      if (auto ep = ParseEndpoint("--sink-listen-http", flags.sink_listen_http)) {
+        options.sink_http_host = ep->host;
+        options.sink_http_port = ep->port;
+      }
+    }
+    if (!flags.forward_to.empty()) {
+      auto ep = ParseEndpoint("--forward-to", flags.forward_to);
+      if (!ep || ep->port == 0)
+        throw std::invalid_argument("--forward-to '" + flags.forward_to +
+                                    "': want the HOST:PORT of an OTLP/gRPC receiver");
+      options.forward_to = flags.forward_to;
+    }
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "traceproof run: " << e.what() << "\n";
+    return kExitUsage;
+  }
   const std::string started_utc = UtcStamp(false);
   const fs::path out_dir = flags.out.empty() ? fs::path("results") / scenario.name / UtcStamp(true)
                                              : fs::path(flags.out);
@@ -132,7 +161,6 @@ int RunRun(const RunFlags& flags) {
   });
 
   printer.Log(fmt::format("traceproof run: {} ({})", scenario.name, flags.scenario));
-  RunOptions options;
   options.service_threads = flags.service_threads;
   options.load_threads = flags.load_threads;
   options.load_connections = flags.connections;
@@ -215,6 +243,14 @@ CommandRun AddRunCommand(CLI::App& app) {
                   "a phase's `connections:` overrides it")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  cmd->add_option("--sink-listen", flags->sink_listen,
+                  "Where the embedded sink's OTLP/gRPC receiver listens, e.g. 0.0.0.0:4317 for a\n"
+                  "Collector in another container (default 127.0.0.1 on a free port)");
+  cmd->add_option("--sink-listen-http", flags->sink_listen_http,
+                  "The same for its OTLP/HTTP receiver, e.g. 0.0.0.0:4318");
+  cmd->add_option("--forward-to", flags->forward_to,
+                  "Pass every export request the sink accepted on to this OTLP/gRPC receiver\n"
+                  "(e.g. jaeger:4317), to browse the checked traces; failures are counted");
   cmd->add_flag("--no-traces", flags->no_traces,
                 "Do not write traces.jsonl and ground_truth.jsonl (large runs)");
   return [flags] { return RunRun(*flags); };

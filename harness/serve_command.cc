@@ -31,7 +31,7 @@ struct ServeFlags {
   std::string sampler_arg;
   std::string broker;  // AMQP URL; empty: queues in process
   std::string host = "127.0.0.1";
-  int port_base = 0;   // 0: each service on a free port (or its own `port:`)
+  int port_base = 0;    // 0: each service on a free port (or its own `port:`)
   int admin_port = -1;  // -1: no admin endpoint; 0: a free port
 };
 

@@ -77,7 +77,14 @@ std::string RunReportText(const Scenario& scenario, const RunOutcome& outcome,
   }
   fmt::format_to(std::back_inserter(out), "  {:<12} {} traces assembled\n", "",
                  outcome.data.traces.size());
-  if (const auto& c = outcome.collector) {
+  if (const auto& f = outcome.forward) {
+    fmt::format_to(std::back_inserter(out),
+                   "  {:<12} {} spans passed on to {}, {} failed, {} dropped{}\n", "forward",
+                   f->spans_forwarded, f->endpoint, f->spans_failed, f->spans_dropped,
+                   f->last_error.empty() ? "" : " (" + f->last_error + ")");
+  }
+  // An external Collector (not started by traceproof) has no CPU or RSS samples of ours.
+  if (const auto& c = outcome.collector; c && c->resources.samples > 0) {
     fmt::format_to(
         std::back_inserter(out),
         "\ncollector\n  {:.1f}% CPU mean ({:.1f}% peak, 100% = one core), {:.1f} MiB RSS "

@@ -122,6 +122,16 @@ nlohmann::json SummaryJson(const Scenario& scenario, const RunOutcome& outcome,
                         {"tail_new_traces", m.tail_new_traces},
                         {"tail_traces_dropped_too_early", m.tail_traces_dropped_too_early}}}};
   }
+  if (const auto& f = outcome.forward) {
+    j["forward"] = {{"endpoint", f->endpoint},
+                    {"requests_forwarded", f->requests_forwarded},
+                    {"spans_forwarded", f->spans_forwarded},
+                    {"requests_failed", f->requests_failed},
+                    {"spans_failed", f->spans_failed},
+                    {"requests_dropped", f->requests_dropped},
+                    {"spans_dropped", f->spans_dropped},
+                    {"last_error", f->last_error}};
+  }
   j["run_seconds"] = outcome.data.run_seconds;
   j["wall_seconds"] = outcome.wall_seconds;
   j["versions"] = {{"traceproof", TRACEPROOF_VERSION},

@@ -1,15 +1,11 @@
 #include "run/collector_metrics.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+
+#include "run/http_get.h"
 
 namespace traceproof {
 namespace {
@@ -162,89 +158,7 @@ CollectorCounters ReadCollectorCounters(const std::vector<PromSample>& samples) 
 
 std::optional<std::string> HttpGetLoopback(int port, const std::string& path,
                                            std::chrono::milliseconds timeout, std::string& error) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) {
-    error = std::string("socket: ") + std::strerror(errno);
-    return std::nullopt;
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto wait = [&](short events) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, events, 0};
-    return poll(&p, 1, static_cast<int>(left.count())) == 1;
-  };
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {
-    error = "connect 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
-  if (!wait(POLLOUT)) {
-    error = "connect 127.0.0.1:" + std::to_string(port) + ": timed out";
-    return std::nullopt;
-  }
-  int so_error = 0;
-  socklen_t len = sizeof so_error;
-  getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
-  if (so_error != 0) {
-    error = "connect 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(so_error);
-    return std::nullopt;
-  }
-  const std::string request = "GET " + path +
-                              " HTTP/1.0\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                              "\r\nAccept: text/plain\r\n\r\n";
-  std::size_t sent = 0;
-  while (sent < request.size()) {
-    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<std::size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (!wait(POLLOUT)) break;
-    } else {
-      break;
-    }
-  }
-  if (sent < request.size()) {
-    error = "sending the request failed";
-    return std::nullopt;
-  }
-  std::string response;
-  char buf[16384];
-  for (;;) {
-    const ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n > 0) {
-      response.append(buf, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      break;
-    } else if (errno == EAGAIN || errno == EINTR) {
-      if (!wait(POLLIN)) {
-        error = "reading the response timed out";
-        return std::nullopt;
-      }
-    } else {
-      error = std::string("recv: ") + std::strerror(errno);
-      return std::nullopt;
-    }
-  }
-  const std::size_t header_end = response.find("\r\n\r\n");
-  if (header_end == std::string::npos || !response.starts_with("HTTP/1.")) {
-    error = "not an HTTP response";
-    return std::nullopt;
-  }
-  const std::size_t space = response.find(' ');
-  if (response.compare(space + 1, 3, "200") != 0) {
-    error = "HTTP " + response.substr(space + 1, response.find("\r\n") - space - 1);
-    return std::nullopt;
-  }
-  return response.substr(header_end + 4);
+  return HttpGet("127.0.0.1", port, path, timeout, error);
 }
 
 }  // namespace traceproof

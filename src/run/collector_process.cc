@@ -89,6 +89,36 @@ CollectorCounters AddCounters(const CollectorCounters& before, const CollectorCo
   return c;
 }
 
+CollectorCounters SubtractCounters(const CollectorCounters& now, const CollectorCounters& before) {
+  // A counter lower than before means the Collector restarted in between; its value now is then
+  // all there is to count.
+  auto minus = [](std::uint64_t a, std::uint64_t b) { return a >= b ? a - b : a; };
+  CollectorCounters c = now;
+  c.receiver_accepted_spans = minus(now.receiver_accepted_spans, before.receiver_accepted_spans);
+  c.receiver_refused_spans = minus(now.receiver_refused_spans, before.receiver_refused_spans);
+  c.exporter_sent_spans = minus(now.exporter_sent_spans, before.exporter_sent_spans);
+  c.exporter_send_failed_spans =
+      minus(now.exporter_send_failed_spans, before.exporter_send_failed_spans);
+  c.exporter_enqueue_failed_spans =
+      minus(now.exporter_enqueue_failed_spans, before.exporter_enqueue_failed_spans);
+  c.tail_traces_sampled = minus(now.tail_traces_sampled, before.tail_traces_sampled);
+  c.tail_new_traces = minus(now.tail_new_traces, before.tail_new_traces);
+  c.tail_traces_not_sampled = minus(now.tail_traces_not_sampled, before.tail_traces_not_sampled);
+  c.tail_traces_dropped_too_early =
+      minus(now.tail_traces_dropped_too_early, before.tail_traces_dropped_too_early);
+  for (auto& [k, v] : c.processor_incoming_spans) {
+    const auto it = before.processor_incoming_spans.find(k);
+    if (it != before.processor_incoming_spans.end()) v = minus(v, it->second);
+  }
+  for (auto& [k, v] : c.processor_outgoing_spans) {
+    const auto it = before.processor_outgoing_spans.find(k);
+    if (it != before.processor_outgoing_spans.end()) v = minus(v, it->second);
+  }
+  c.memory_limiter_refused_spans =
+      minus(now.memory_limiter_refused_spans, before.memory_limiter_refused_spans);
+  return c;
+}
+
 std::string DefaultCollectorBinary() {
   if (const char* env = std::getenv("TRACEPROOF_OTELCOL"); env && *env) return env;
   std::string configured = TRACEPROOF_OTELCOL_DEFAULT;

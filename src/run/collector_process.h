@@ -107,6 +107,9 @@ class CollectorProcess {
 
 // Sums counters of two incarnations (gauges such as queue size come from `now` alone).
 CollectorCounters AddCounters(const CollectorCounters& before, const CollectorCounters& now);
+// What happened between two scrapes of one Collector that runs on (an external one): counters
+// as differences, gauges (queue size, traces in memory) as they are now.
+CollectorCounters SubtractCounters(const CollectorCounters& now, const CollectorCounters& before);
 
 // Where scripts/build-collector puts our otelcol: $TRACEPROOF_OTELCOL if set, else
 // ~/.cache/traceproof/otelcol/<sha256 of compose/collector/builder.yaml>/otelcol-traceproof

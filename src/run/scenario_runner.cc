@@ -16,6 +16,8 @@
 #include "receiver/grpc_receiver.h"
 #include "receiver/http_receiver.h"
 #include "receiver/ingest.h"
+#include "run/external_services.h"
+#include "run/http_get.h"
 #include "store/trace_store.h"
 #include "tracing/otlp_grpc_exporter.h"
 
@@ -58,7 +60,13 @@ ArrivalPhase ToArrival(const LoadPhase& phase, int target) {
 class Runner {
  public:
   Runner(const Scenario& scenario, const RunOptions& options)
-      : scenario_(scenario), options_(options), store_(StoreOptions(scenario)) {}
+      : scenario_(scenario), options_(options), store_(StoreOptions(scenario)) {
+    if (!options_.forward_to.empty()) {
+      ForwarderOptions fo;
+      fo.endpoint = options_.forward_to;
+      forward_ = std::make_unique<ForwardingConsumer>(store_, fo);
+    }
+  }
 
   RunOutcome Run() {
     const auto started = Clock::now();
@@ -100,23 +108,28 @@ class Runner {
 
   bool Start() {
     std::string error;
+    SpanConsumer& consumer = forward_ ? static_cast<SpanConsumer&>(*forward_) : store_;
     GrpcReceiverOptions grpc_options;
-    grpc_options.port = 0;
-    grpc_ = StartGrpcReceiver(grpc_options, store_, ingest_, error);
+    grpc_options.host = options_.sink_grpc_host;
+    grpc_options.port = options_.sink_grpc_port;
+    grpc_ = StartGrpcReceiver(grpc_options, consumer, ingest_, error);
     if (!grpc_) {
       Fail("embedded sink (OTLP/gRPC) did not start: " + error);
       return false;
     }
     HttpReceiverOptions http_options;
-    http_options.port = 0;
-    http_ = StartHttpReceiver(http_options, store_, ingest_, error);
+    http_options.host = options_.sink_http_host;
+    http_options.port = options_.sink_http_port;
+    http_ = StartHttpReceiver(http_options, consumer, ingest_, error);
     if (!http_) {
       Fail("embedded sink (OTLP/HTTP) did not start: " + error);
       return false;
     }
-    Log(fmt::format("sink: otlp/grpc on 127.0.0.1:{}, otlp/http on 127.0.0.1:{}", grpc_->port(),
-                    http_->port()));
+    Log(fmt::format("sink: otlp/grpc on {}:{}, otlp/http on {}:{}", options_.sink_grpc_host,
+                    grpc_->port(), options_.sink_http_host, http_->port()));
+    if (forward_) Log("sink: forwarding every accepted export request to " + options_.forward_to);
     if (scenario_.collector && !StartCollector()) return false;
+    if (scenario_.external_services && NeedsServices()) return ConnectExternalServices();
     if (NeedsServices()) {
       mock::MockServicesOptions o;
       o.threads = options_.service_threads;
@@ -130,7 +143,9 @@ class Runner {
       }
       // With a Collector, the services export to it and it exports to the sink.
       const std::string endpoint = collector_ ? collector_->otlp_grpc_endpoint()
-                                              : fmt::format("127.0.0.1:{}", grpc_->port());
+                                   : external_collector_
+                                       ? scenario_.collector->endpoint.Text()
+                                       : fmt::format("127.0.0.1:{}", grpc_->port());
       o.make_exporter = [endpoint](const ResourceInfo& resource) -> std::unique_ptr<SpanExporter> {
         OtlpExporterOptions eo;
         eo.endpoint = endpoint;
@@ -152,8 +167,77 @@ class Runner {
     return true;
   }
 
+  // services.external: nothing to start; the admin endpoint gives the baseline of the window.
+  bool ConnectExternalServices() {
+    external_ = std::make_unique<ExternalServices>(*scenario_.external_services);
+    std::string error;
+    if (!external_->Connect(error)) {
+      Fail(error);
+      return false;
+    }
+    for (const auto& [service, hp] : scenario_.external_services->endpoints)
+      Log(fmt::format("service {} at {} ({}), not started by traceproof", service, hp.Text(),
+                      external_->address(service)));
+    Log(fmt::format("services: admin endpoint {}, window from {} ns (its clock)",
+                    scenario_.external_services->admin.Text(), external_->baseline().now_unix_ns));
+    return true;
+  }
+
+  // collector: { endpoint, metrics }: one that runs already. Its counters are scraped now and
+  // at the end, and the differences reconciled.
+  bool ConnectExternalCollector() {
+    const CollectorSpec& spec = *scenario_.collector;
+    external_collector_ = true;
+    report_.binary = "external Collector at " + spec.endpoint.Text();
+    report_.config = "(its own)";
+    const auto deadline = Clock::now() + spec.ready_timeout;
+    std::string error;
+    std::optional<CollectorCounters> c;
+    while (!(c = ScrapeExternalCollector(error)) && Clock::now() < deadline)
+      std::this_thread::sleep_for(milliseconds(250));
+    if (!c) {
+      Fail(
+          fmt::format("the external Collector's metrics http://{}{} did not answer within {} "
+                      "ms: {}",
+                      spec.metrics.Text(), spec.metrics_path, spec.ready_timeout.count(), error));
+      return false;
+    }
+    collector_before_ = *c;
+    Log(fmt::format(
+        "collector: external at {}, metrics http://{}{} ({} spans accepted before "
+        "this run)",
+        spec.endpoint.Text(), spec.metrics.Text(), spec.metrics_path, c->receiver_accepted_spans));
+    return true;
+  }
+
+  std::optional<CollectorCounters> ScrapeExternalCollector(std::string& error) const {
+    const CollectorSpec& spec = *scenario_.collector;
+    const auto body =
+        HttpGet(spec.metrics.host, spec.metrics.port, spec.metrics_path, milliseconds(2000), error);
+    if (!body) return std::nullopt;
+    CollectorCounters c = ReadCollectorCounters(ParsePrometheusText(*body));
+    if (!c.scraped) {
+      error = "no otelcol_ metrics in the answer";
+      return std::nullopt;
+    }
+    return c;
+  }
+
+  // The Collector's counters for this run: ours since it started, an external one's since the
+  // run started. scraped = false when the scrape failed.
+  CollectorCounters ScrapeCollector() {
+    if (collector_) return collector_->Scrape();
+    std::string error;
+    const auto c = ScrapeExternalCollector(error);
+    if (!c) return CollectorCounters{};
+    return SubtractCounters(*c, collector_before_);
+  }
+
+  bool HasCollector() const { return collector_ || external_collector_; }
+
   bool StartCollector() {
     const CollectorSpec& spec = *scenario_.collector;
+    if (spec.external) return ConnectExternalCollector();
     CollectorOptions o;
     o.binary = spec.binary.empty() ? DefaultCollectorBinary() : spec.binary;
     o.config = spec.config;
@@ -244,15 +328,16 @@ class Runner {
   // pending traces, every accepted span sent or dropped) and nothing has moved for a while,
   // then takes the last scrape and stops it gracefully (its batches flush on SIGTERM).
   void DrainCollector(Clock::time_point begin) {
-    if (!collector_) return;
+    if (!HasCollector()) return;
     const auto hold =
         std::max<std::chrono::nanoseconds>(scenario_.drain_quiet, std::chrono::milliseconds(1500));
     CollectorCounters last{};
     std::uint64_t last_sink = ingest_.spans_received.load();
     auto stable_since = Clock::now();
-    while (collector_->Running() && Clock::now() - begin < scenario_.drain_max && !Stopping()) {
+    while ((external_collector_ || collector_->Running()) &&
+           Clock::now() - begin < scenario_.drain_max && !Stopping()) {
       std::this_thread::sleep_for(milliseconds(250));
-      const CollectorCounters c = collector_->Scrape();
+      const CollectorCounters c = ScrapeCollector();
       const std::uint64_t sink = ingest_.spans_received.load();
       const bool idle =
           c.scraped && c.exporter_queue_size == 0 &&
@@ -275,6 +360,16 @@ class Runner {
   }
 
   void StopCollector() {
+    if (external_collector_ && !stopped_collector_) {
+      // Not ours to stop: its counters at the end of the drain are the run's.
+      stopped_collector_ = true;
+      report_.counters = ScrapeCollector();
+      Log(fmt::format("collector: external, {} spans accepted and {} sent during this run{}",
+                      report_.counters.receiver_accepted_spans,
+                      report_.counters.exporter_sent_spans,
+                      report_.counters.scraped ? "" : " (the last scrape failed)"));
+      return;
+    }
     if (!collector_ || stopped_collector_) return;
     stopped_collector_ = true;
     report_.counters = collector_->Scrape();
@@ -316,6 +411,15 @@ class Runner {
         t.path = "/v1/traces";
         t.span_load_spans = p.spans_per_request;
         t.spans_per_trace = p.spans_per_trace;
+      } else if (external_) {
+        t.host = external_->address(p.service);
+        t.port = external_->port(p.service);
+        t.method = p.method;
+        t.path = p.path;
+        if (p.method == "POST" || p.method == "PUT" || p.method == "PATCH") {
+          t.body = "{}";
+          t.content_type = "application/json";
+        }
       } else {
         t.port = services_->port(p.service);
         t.method = p.method;
@@ -401,10 +505,11 @@ class Runner {
       Log("drain: flushing services");
       services_->Stop(std::chrono::duration_cast<milliseconds>(scenario_.drain_max));
     }
+    if (external_) DrainExternalServices(begin);
     std::uint64_t last = ingest_.spans_received.load();
     auto quiet_since = Clock::now();
     // With a Collector, DrainCollector watches both it and the sink.
-    while (!collector_ && Clock::now() - begin < scenario_.drain_max && !Stopping()) {
+    while (!HasCollector() && Clock::now() - begin < scenario_.drain_max && !Stopping()) {
       std::this_thread::sleep_for(milliseconds(50));
       const std::uint64_t now = ingest_.spans_received.load();
       if (now != last) {
@@ -414,12 +519,26 @@ class Runner {
         break;
       }
     }
-    if (collector_) {
+    if (HasCollector()) {
       DrainCollector(begin);
       last = ingest_.spans_received.load();
     }
     Log(fmt::format("drain: {} spans received, quiet after {:.1f} s", last,
                     Seconds(Clock::now() - begin)));
+  }
+
+  // Services that run elsewhere cannot be told to flush: wait until their batch processors hold
+  // nothing (bounded by drain_max).
+  void DrainExternalServices(Clock::time_point begin) {
+    Log("drain: waiting for the external services' exporters");
+    std::string error;
+    while (Clock::now() - begin < scenario_.drain_max && !Stopping()) {
+      const auto st = external_->StatsSinceStart(error);
+      if (st && st->spans_pending == 0) return;
+      std::this_thread::sleep_for(milliseconds(200));
+    }
+    Log("drain: the external services still hold spans after drain.max" +
+        (error.empty() ? std::string() : " (" + error + ")"));
   }
 
   // `broker:`: our own RabbitMQ for the run, or the URL of a running one. Sets `amqp_url`.
@@ -450,19 +569,42 @@ class Runner {
     if (broker_) broker_->Stop();
     if (http_) http_->Stop();
     if (grpc_) grpc_->Stop();
+    if (forward_) {
+      // Receivers are stopped: nothing more arrives; give the backend a moment for the rest.
+      forward_->Stop(milliseconds(5000));
+      outcome_.forward = forward_->stats();
+      const ForwarderStats& f = *outcome_.forward;
+      Log(
+          fmt::format("forward: {} requests ({} spans) to {}; {} failed ({} spans), {} dropped "
+                      "({} spans){}",
+                      f.requests_forwarded, f.spans_forwarded, f.endpoint, f.requests_failed,
+                      f.spans_failed, f.requests_dropped, f.spans_dropped,
+                      f.last_error.empty() ? "" : "; last error: " + f.last_error));
+    }
   }
 
   void Collect() {
     RunData& d = outcome_.data;
     d.traces = store_.CollectCompleted(true);
     d.truth = truth_.Snapshot();
+    std::optional<mock::MockServicesStats> external_stats;
+    if (external_) {
+      std::string error;
+      if (auto truth = external_->TruthSinceStart(error)) {
+        d.truth = std::move(*truth);
+      } else {
+        Fail("ground truth from the services' admin endpoint: " + error);
+      }
+      external_stats = external_->StatsSinceStart(error);
+      if (!external_stats) Fail("counters from the services' admin endpoint: " + error);
+    }
     d.head_sampler = scenario_.sampling.sampler;
     d.head_sampler_ratio = scenario_.sampling.ratio;
     outcome_.sink_spans_received = ingest_.spans_received.load();
     outcome_.sink_spans_accepted = ingest_.spans_accepted.load();
     outcome_.sink_spans_refused = ingest_.SpansRefused();
-    if (services_) {
-      const mock::MockServicesStats st = services_->stats();
+    if (services_ || external_stats) {
+      const mock::MockServicesStats st = services_ ? services_->stats() : *external_stats;
       HopCounters h;
       h.name = "services";
       h.passed_on = st.spans_exported;
@@ -473,7 +615,7 @@ class Runner {
                    st.spans_failed_export;
       d.hops.push_back(std::move(h));
     }
-    if (collector_) {
+    if (HasCollector()) {
       d.hops.push_back(CollectorHop(d.hops.empty() ? nullptr : &d.hops.back()));
     }
     HopCounters sink;
@@ -548,11 +690,15 @@ class Runner {
   const RunOptions& options_;
   TraceStore store_;
   IngestCounters ingest_;
+  std::unique_ptr<ForwardingConsumer> forward_;  // outlives the receivers that call it
   mock::GroundTruthRecorder truth_;
   std::unique_ptr<GrpcReceiver> grpc_;
   std::unique_ptr<HttpReceiver> http_;
   std::unique_ptr<mock::MockServices> services_;
   std::unique_ptr<CollectorProcess> collector_;
+  bool external_collector_ = false;             // collector: { endpoint, metrics }
+  CollectorCounters collector_before_;          // its counters when the run started
+  std::unique_ptr<ExternalServices> external_;  // services.external
   CollectorReport report_;
   bool stopped_collector_ = false;
   std::vector<int> fault_state_;  // per collector fault: 0 pending, 1 killed, 2 restarted

@@ -15,6 +15,7 @@
 
 #include "checks/check.h"
 #include "checks/run_data.h"
+#include "receiver/otlp_forwarder.h"
 #include "run/collector_process.h"
 #include "scenario/scenario.h"
 
@@ -40,6 +41,15 @@ struct RunOptions {
   std::function<void(const RunProgress&)> on_progress;  // may be empty
   std::function<void(const std::string&)> log;          // lifecycle lines; may be empty
   const std::atomic<bool>* stop = nullptr;              // Ctrl-C
+  // Where the embedded sink listens (`run --sink-listen`): a Collector in another container
+  // exports to it. Port 0: a free one; an empty http host: no OTLP/HTTP receiver.
+  std::string sink_grpc_host = "127.0.0.1";
+  std::uint16_t sink_grpc_port = 0;
+  std::string sink_http_host = "127.0.0.1";
+  std::uint16_t sink_http_port = 0;
+  // `run --forward-to HOST:PORT`: every export request the sink accepted is passed on over
+  // OTLP/gRPC (receiver/otlp_forwarder.h); empty: none.
+  std::string forward_to;
 };
 
 // The Collector of a scenario with `collector:`: what it was, what it did, what it cost.
@@ -66,6 +76,7 @@ struct RunOutcome {
   std::uint64_t sink_spans_accepted = 0;
   std::uint64_t sink_spans_refused = 0;
   std::optional<CollectorReport> collector;
+  std::optional<ForwarderStats> forward;  // with RunOptions::forward_to
 
   bool ChecksPassed() const;
   // Did the run conclude what the scenario expects (all pass, or the named kinds failing)?

@@ -372,15 +372,16 @@ class ScenarioParser : public YamlReader {
       ok = ec == std::errc() && end == text.data() + text.size() && value >= 1 && value <= 65535;
     }
     if (!ok) {
-      Fail(field, "'" + text + "'" + from + ": want HOST:PORT with a port 1-65535, e.g. " +
-                      example);
+      Fail(field,
+           "'" + text + "'" + from + ": want HOST:PORT with a port 1-65535, e.g. " + example);
     }
     HostPort hp;
     hp.host = text.substr(0, colon);
     if (hp.host.size() >= 2 && hp.host.front() == '[' && hp.host.back() == ']')
       hp.host = hp.host.substr(1, hp.host.size() - 2);
     if (hp.host.find_first_of(" /") != std::string::npos)
-      Fail(field, "'" + text + "'" + from + ": want HOST:PORT (no scheme or path), e.g. " + example);
+      Fail(field,
+           "'" + text + "'" + from + ": want HOST:PORT (no scheme or path), e.g. " + example);
     hp.port = static_cast<std::uint16_t>(value);
     return hp;
   }
@@ -412,15 +413,16 @@ class ScenarioParser : public YamlReader {
           &RequireService(scenario.services, e.name, Pos(e.key), "services.external.endpoints:");
       if (!def->external.empty()) {
         Fail(e.key, "service '" + e.name + "' is already external in the services file (at " +
-                        def->external + "); endpoints are for the services `traceproof serve` "
+                        def->external +
+                        "); endpoints are for the services `traceproof serve` "
                         "runs");
       }
       spec.endpoints[e.name] = ParseHostPort(e, "127.0.0.1:8080");
     }
     if (const Field* f = Find(fields, "ready_timeout")) {
-      spec.ready_timeout = std::max(std::chrono::milliseconds(1),
-                                    std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        PositiveDuration(*f)));
+      spec.ready_timeout =
+          std::max(std::chrono::milliseconds(1),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(PositiveDuration(*f)));
     }
     scenario.external_services = std::move(spec);
   }
@@ -491,9 +493,9 @@ class ScenarioParser : public YamlReader {
     if (Find(fields, "endpoint")) {
       ParseExternalCollector(field, fields, spec);
       if (const Field* f = Find(fields, "ready_timeout")) {
-        spec.ready_timeout = std::max(std::chrono::milliseconds(1),
-                                      std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          PositiveDuration(*f)));
+        spec.ready_timeout =
+            std::max(std::chrono::milliseconds(1),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(PositiveDuration(*f)));
       }
       scenario.collector = std::move(spec);
       return;
