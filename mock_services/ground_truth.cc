@@ -41,6 +41,19 @@ std::string GroundTruthToJson(const GroundTruthSpan& s) {
     j["queue"] = s.queue;
     if (s.linked_span_id.IsValid()) j["linked_span_id"] = s.linked_span_id.Hex();
     if (s.redelivered) j["redelivered"] = true;
+    if (s.nacked) j["nacked"] = true;
+    if (!s.batch.empty()) {
+      nlohmann::json batch = nlohmann::json::array();
+      for (const BatchMessage& m : s.batch) {
+        nlohmann::json e = {
+            {"producer_span_id", m.producer_span_id.Hex()},
+            {"linked_span_id", m.linked_span_id.IsValid() ? m.linked_span_id.Hex() : ""}};
+        if (m.redelivered) e["redelivered"] = true;
+        if (m.nacked) e["nacked"] = true;
+        batch.push_back(std::move(e));
+      }
+      j["batch"] = std::move(batch);
+    }
   }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

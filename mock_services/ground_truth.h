@@ -18,6 +18,14 @@
 
 namespace traceproof::mock {
 
+// One message of a batch consumer span (a CONSUMER span that processed several messages).
+struct BatchMessage {
+  SpanId producer_span_id;  // where the message came from (harness header), as it should link
+  SpanId linked_span_id;    // the producer context the span links to (zero: headers lost)
+  bool redelivered = false;
+  bool nacked = false;  // handed back for redelivery (nack_first) instead of acked
+};
+
 struct GroundTruthSpan {
   std::uint64_t request_id = 0;
   TraceId trace_id;
@@ -38,6 +46,10 @@ struct GroundTruthSpan {
   std::string queue;
   SpanId linked_span_id;
   bool redelivered = false;  // a consumer span for a message the broker delivered again
+  bool nacked = false;       // its message was handed back for redelivery instead of acked
+  // A batch consumer span: one entry per message it processed (its own expected parent,
+  // linked_span_id, redelivered and nacked are then unset: it is a root by design).
+  std::vector<BatchMessage> batch;
 };
 
 class GroundTruthSink {

@@ -17,8 +17,7 @@ bool InProcessQueue::Publish(std::string_view queue, QueueMessage message) {
     }
     handler = it->second;
   }
-  auto msg = std::make_shared<QueueMessage>(std::move(message));
-  boost::asio::post(executor_, [handler, msg] { handler(std::move(*msg)); });
+  Deliver(std::string(queue), handler, std::move(message));
   return true;
 }
 
@@ -32,10 +31,21 @@ void InProcessQueue::Subscribe(std::string_view queue, Handler handler) {
       pending_.erase(it);
     }
   }
-  for (auto& m : backlog) {
-    auto msg = std::make_shared<QueueMessage>(std::move(m));
-    boost::asio::post(executor_, [handler, msg] { handler(std::move(*msg)); });
-  }
+  for (auto& m : backlog) Deliver(std::string(queue), handler, std::move(m));
+}
+
+void InProcessQueue::Deliver(std::string queue, const Handler& handler, QueueMessage message) {
+  // The settle callback keeps a copy of the message as published, to deliver it again.
+  auto original = std::make_shared<QueueMessage>(message);
+  original->settle = nullptr;
+  message.settle = [this, queue, handler, original](bool processed) {
+    if (processed) return;
+    QueueMessage again = *original;
+    again.redelivered = true;
+    Deliver(queue, handler, std::move(again));
+  };
+  auto msg = std::make_shared<QueueMessage>(std::move(message));
+  boost::asio::post(executor_, [handler, msg] { handler(std::move(*msg)); });
 }
 
 std::uint64_t InProcessQueue::published() const {

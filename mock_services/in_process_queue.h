@@ -1,6 +1,7 @@
 // MessageQueue inside the process: a publish posts the delivery to an executor, so the
 // consumer runs asynchronously after the publisher moved on, as it would across a broker.
-// Thread-safe.
+// Like a broker, it takes a message back when the consumer settles it unprocessed (a nack with
+// requeue) and delivers it again, flagged redelivered. Thread-safe.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -21,6 +22,9 @@ class InProcessQueue final : public MessageQueue {
   std::uint64_t published() const override;
 
  private:
+  // Posts `message` to `handler` with a settle that hands it back for another delivery.
+  void Deliver(std::string queue, const Handler& handler, QueueMessage message);
+
   boost::asio::any_io_executor executor_;
   mutable std::mutex mu_;
   std::map<std::string, Handler, std::less<>> handlers_;

@@ -3,8 +3,6 @@
 // publishers, fault targets, call cycles). The first mistake found throws a LoadError.
 #include "mock_services/load_services.h"
 
-#include "config/yaml_reader.h"
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -20,15 +18,19 @@
 #include <string_view>
 #include <utility>
 
+#include "config/yaml_reader.h"
+
 namespace traceproof::mock {
 namespace {
 
 const std::vector<std::string> kStepKinds = {"call",    "db",    "error", "parallel",
                                              "publish", "sleep", "work"};
-const std::vector<std::string> kFaultKinds = {
-    "clock_skew",       "detached_span",        "drop_traceparent", "error", "exporter_outage",
-    "high_cardinality", "ignore_queue_headers", "latency",          "reset", "strip_queue_headers",
-    "timeout"};
+const std::vector<std::string> kFaultKinds = {"clock_skew",           "detached_span",
+                                              "drop_traceparent",     "error",
+                                              "exporter_outage",      "high_cardinality",
+                                              "ignore_queue_headers", "latency",
+                                              "nack_first",           "reset",
+                                              "strip_queue_headers",  "timeout"};
 const std::vector<std::string> kFaultCommonKeys = {"from",    "rate", "route",
                                                    "service", "to",   "until"};
 
@@ -321,17 +323,47 @@ class Parser : public YamlReader {
     if (entry.value.IsMap()) {
       const std::vector<Field> fields =
           Fields(entry.value, "consumer '" + entry.name + "'", "in consumer '" + entry.name + "'",
-                 {"link", "name", "steps"});
+                 {"batch", "link", "name", "steps"});
       if (const Field* f = Find(fields, "name")) consumer.span_name = String(*f);
       if (const Field* f = Find(fields, "link")) consumer.link = Bool(*f);
+      if (const Field* f = Find(fields, "batch")) {
+        ParseBatch(*f, consumer);
+        const Field* link = Find(fields, "link");
+        if (link && !consumer.link) {
+          Fail(*link,
+               "a batch consumer's span processes several messages, so it cannot be the "
+               "child of each producer: it links to every one; remove 'link: false'");
+        }
+        consumer.link = true;
+      }
       if (const Field* f = Find(fields, "steps")) consumer.steps = Steps(*f, client_spans);
     } else if (entry.value.IsSequence()) {
       consumer.steps = Steps(entry, client_spans);
     } else {
-      Fail(entry, "want a list of steps or a map {name, link, steps} for consumer '" + entry.name +
-                      "', got " + Describe(entry.value));
+      Fail(entry, "want a list of steps or a map {name, link, batch, steps} for consumer '" +
+                      entry.name + "', got " + Describe(entry.value));
     }
     return consumer;
+  }
+
+  // `batch: 10` or `batch: { size: 10, wait: 50ms }`.
+  void ParseBatch(const Field& field, Consumer& consumer) {
+    constexpr long long kMaxBatch = 65535;  // an AMQP prefetch count is 16 bits
+    if (!field.value.IsMap()) {
+      consumer.batch_size = static_cast<std::size_t>(Int(field, 1, kMaxBatch));
+      return;
+    }
+    const std::vector<Field> fields = Fields(
+        field.value, Pos(field), "'batch' (a size, or {size, wait})", "in batch", {"size", "wait"});
+    const Field* size = Find(fields, "size");
+    if (!size)
+      Fail(field, "batch needs 'size' (most messages per batch), e.g. {size: 10, wait: 50ms}");
+    consumer.batch_size = static_cast<std::size_t>(Int(*size, 1, kMaxBatch));
+    if (const Field* wait = Find(fields, "wait")) {
+      consumer.batch_wait = NonNegativeDuration(*wait, "batch wait");
+      if (consumer.batch_wait <= Nanos(0))
+        Fail(*wait, "a batch wait of 0 never gathers a batch: want a duration > 0, e.g. 50ms");
+    }
   }
 
   ServiceDef ParseService(const Field& entry) {
@@ -466,6 +498,18 @@ class Parser : public YamlReader {
           Fail(kind, "a timeout of 0 holds nothing: want a duration > 0, or true for 30s");
         }
       }
+    } else if (kind.name == "nack_first") {
+      fault.kind = Fault::Kind::kNackFirst;
+      if (kind.value.IsMap()) {
+        const std::vector<Field> nack_fields =
+            Fields(kind.value, Pos(kind), "fault 'nack_first' (true or {every: N})",
+                   "in fault 'nack_first'", {"every"});
+        const Field* every = Find(nack_fields, "every");
+        if (!every) Fail(kind, "nack_first needs 'every' (nack every N-th message), or true");
+        fault.nack_every = static_cast<std::uint64_t>(Int(*every, 1, 1'000'000));
+      } else {
+        RequireTrue(kind);
+      }
     } else if (kind.name == "clock_skew") {
       fault.kind = Fault::Kind::kClockSkew;
       fault.skew = Duration(kind);  // either sign: a clock can run ahead or behind
@@ -510,7 +554,6 @@ class Parser : public YamlReader {
     if (const Field* f = Find(fields, "faults")) graph.faults = ParseFaults(f->value, Pos(*f));
     return graph;
   }
-
 };
 
 // Checks across the whole graph, once every part has been read.
@@ -594,6 +637,17 @@ class GraphChecker {
     }
     if (!fault.route.empty()) RequireRoute(service, fault.route, fault.pos);
     if (!fault.to.empty()) Service(fault.to, fault.pos, "fault 'to' names");
+    if (fault.kind == Fault::Kind::kNackFirst) {
+      if (service.consumers.empty()) {
+        throw LoadError(fault.pos, "nack_first applies to a service's queue consumers, and '" +
+                                       service.name + "' has none");
+      }
+      if (!fault.route.empty()) {
+        throw LoadError(fault.pos,
+                        "nack_first applies to queue consumers, not to a route: "
+                        "remove 'route'");
+      }
+    }
   }
 
   void CheckPorts() const {

@@ -67,6 +67,7 @@ std::string FaultName(Fault::Kind k) {
     case Fault::Kind::kIgnoreQueueHeaders:
       return "ignore_queue_headers";
     case Fault::Kind::kDetachedSpan: return "detached_span";
+    case Fault::Kind::kNackFirst: return "nack_first";
     case Fault::Kind::kHighCardinality: return "high_cardinality";
     case Fault::Kind::kClockSkew: return "clock_skew";
     case Fault::Kind::kExporterOutage: return "exporter_outage";
@@ -147,6 +148,11 @@ class Services final : public MockServices {
     } else {
       AmqpQueueOptions qo;
       qo.url = options_.amqp_url;
+      // A batch can only fill up if the broker lets that many deliveries be unacked at once.
+      for (const ServiceDef& def : graph_.services)
+        for (const Consumer& c : def.consumers)
+          qo.prefetch = std::max(qo.prefetch,
+                                 static_cast<int>(std::min<std::size_t>(2 * c.batch_size, 65535)));
       queue_ = MakeAmqpQueue(qo, ioc_->get_executor(), error);
       if (!queue_) {
         error = "AMQP broker: " + error;
@@ -155,6 +161,9 @@ class Services final : public MockServices {
     }
     for (const Step* step : AllSteps()) samplers_.emplace(step, std::make_unique<LatencySampler>(step->latency, graph_.scale));
     for (const Fault& f : graph_.faults) fault_samplers_.emplace(&f, std::make_unique<LatencySampler>(f.latency, graph_.scale));
+    for (const Fault& f : graph_.faults)
+      if (f.kind == Fault::Kind::kNackFirst)
+        nack_counts_.emplace(&f, std::make_unique<std::atomic<std::uint64_t>>(0));
 
     for (const ServiceDef& def : graph_.services) {
       if (!def.external.empty()) {
@@ -209,7 +218,12 @@ class Services final : public MockServices {
       for (const Consumer& c : rt->def->consumers) {
         ServiceRuntime* svc = rt.get();
         const Consumer* consumer = &c;
+        if (c.batch_size > 0) batches_.emplace(consumer, std::make_unique<PendingBatch>());
         queue_->Subscribe(c.queue, [this, svc, consumer](QueueMessage m) {
+          if (consumer->batch_size > 0) {
+            AddToBatch(svc, consumer, std::move(m));
+            return;
+          }
           asio::co_spawn(asio::make_strand(*ioc_), Consume(svc, consumer, std::move(m)),
                          asio::detached);
         });
@@ -548,20 +562,54 @@ class Services final : public MockServices {
     return active;
   }
 
+  static std::optional<std::string_view> Header(const QueueMessage& msg, std::string_view name) {
+    for (const auto& [k, v] : msg.headers)
+      if (k == name) return std::string_view(v);
+    return std::nullopt;
+  }
+
+  // The producer span a message came from, as ground truth knows it (a harness header that
+  // survives when the trace headers are stripped).
+  static SpanId ProducerOf(const QueueMessage& msg) {
+    const auto e = Header(msg, kExpectedParentHeader);
+    return e ? SpanId::FromHex(*e).value_or(SpanId{}) : SpanId{};
+  }
+
+  // nack_first: whether `svc`'s consumer hands this delivery back instead of acking it. Only a
+  // first delivery, and only through a queue that can take it back; decided per message, so a
+  // batch may ack some of its messages and nack others.
+  bool NackFirst(const ServiceRuntime& svc, const QueueMessage& msg) {
+    if (msg.redelivered || !msg.settle) return false;
+    for (const Fault* f : svc.faults) {
+      if (f->kind != Fault::Kind::kNackFirst || !InWindow(*f) || !Chance(f->rate)) continue;
+      if (f->nack_every == 0) return true;
+      const std::uint64_t n = nack_counts_.at(f)->fetch_add(1) + 1;
+      if (n % f->nack_every == 0) return true;
+    }
+    return false;
+  }
+
+  // Settles a processed message: acked, it no longer holds up Stop(); nacked, it comes again.
+  void Settle(QueueMessage& msg, bool nack) {
+    if (msg.settle) msg.settle(!nack);
+    if (nack) return;
+    if (auto id = Header(msg, kMessageIdHeader)) {
+      std::uint64_t n = 0;
+      std::from_chars(id->data(), id->data() + id->size(), n);
+      std::lock_guard lock(awaiting_mu_);
+      awaiting_.erase(n);
+    }
+  }
+
   awaitable<void> Consume(ServiceRuntime* svc, const Consumer* consumer, QueueMessage msg) {
     InFlight in_flight(in_flight_);
     if (msg.redelivered) redelivered_.fetch_add(1);
-    auto header = [&msg](std::string_view name) -> std::optional<std::string_view> {
-      for (const auto& [k, v] : msg.headers)
-        if (k == name) return std::string_view(v);
-      return std::nullopt;
-    };
+    auto header = [&msg](std::string_view name) { return Header(msg, name); };
     RequestState st;
     st.svc = svc;
     st.request_id = header(kRequestIdHeader) ? std::stoull(std::string(*header(kRequestIdHeader)))
                                              : NewRequestId();
-    SpanId expected;
-    if (auto e = header(kExpectedParentHeader)) expected = SpanId::FromHex(*e).value_or(SpanId{});
+    const SpanId expected = ProducerOf(msg);
     st.active = ActiveFaults(*svc, "");
     const bool ignore_headers = st.Active(Fault::Kind::kIgnoreQueueHeaders) != nullptr;
     w3c::Extracted in =
@@ -585,14 +633,118 @@ class Services final : public MockServices {
       st.current = t.span->context();
     }
     co_await RunSteps(st, consumer->steps);
-    EndSpan(t, st.failed ? StatusCode::kError : StatusCode::kUnset, st.error_message);
-    if (msg.settle) msg.settle(true);
-    if (auto id = header(kMessageIdHeader)) {
-      std::uint64_t n = 0;
-      std::from_chars(id->data(), id->data() + id->size(), n);
-      std::lock_guard lock(awaiting_mu_);
-      awaiting_.erase(n);
+    const bool nack = NackFirst(*svc, msg);
+    if (nack) {
+      t.truth.nacked = true;
+      t.truth.faults.push_back("nack_first");
+      if (!st.failed) st.error_message = "message nacked for redelivery";
     }
+    EndSpan(t, st.failed || nack ? StatusCode::kError : StatusCode::kUnset, st.error_message);
+    Settle(msg, nack);
+  }
+
+  // Messages of a batch consumer gathered until the batch is full or its wait is over.
+  struct PendingBatch {
+    std::mutex mu;
+    std::vector<QueueMessage> messages;
+    std::uint64_t number = 0;  // of the batch being gathered, so a late timer flushes nothing
+  };
+
+  void AddToBatch(ServiceRuntime* svc, const Consumer* consumer, QueueMessage msg) {
+    PendingBatch& b = *batches_.at(consumer);
+    std::vector<QueueMessage> full;
+    bool first = false;
+    std::uint64_t number = 0;
+    {
+      std::lock_guard lock(b.mu);
+      b.messages.push_back(std::move(msg));
+      if (b.messages.size() >= consumer->batch_size) {
+        full.swap(b.messages);
+        ++b.number;
+      } else if (b.messages.size() == 1) {
+        first = true;
+        number = b.number;
+      }
+    }
+    if (!full.empty()) {
+      asio::co_spawn(asio::make_strand(*ioc_), ConsumeBatch(svc, consumer, std::move(full)),
+                     asio::detached);
+    } else if (first) {
+      asio::co_spawn(asio::make_strand(*ioc_), FlushBatchAfterWait(svc, consumer, number),
+                     asio::detached);
+    }
+  }
+
+  awaitable<void> FlushBatchAfterWait(ServiceRuntime* svc, const Consumer* consumer,
+                                      std::uint64_t number) {
+    // Not in flight while it waits: Stop() waits for the gathered messages themselves.
+    co_await Wait(consumer->batch_wait);
+    PendingBatch& b = *batches_.at(consumer);
+    std::vector<QueueMessage> batch;
+    {
+      std::lock_guard lock(b.mu);
+      if (b.number != number || b.messages.empty()) co_return;  // filled up meanwhile
+      batch.swap(b.messages);
+      ++b.number;
+    }
+    co_await ConsumeBatch(svc, consumer, std::move(batch));
+  }
+
+  // One CONSUMER span for the whole batch, a new trace linking every message's producer
+  // context (messaging semantic conventions, batch process); its steps run once.
+  awaitable<void> ConsumeBatch(ServiceRuntime* svc, const Consumer* consumer,
+                               std::vector<QueueMessage> batch) {
+    InFlight in_flight(in_flight_);
+    RequestState st;
+    st.svc = svc;
+    st.request_id = NewRequestId();  // a batch is its own unit of work, not any one request's
+    st.active = ActiveFaults(*svc, "");
+    const bool ignore_headers = st.Active(Fault::Kind::kIgnoreQueueHeaders) != nullptr;
+    const bool detached = st.Active(Fault::Kind::kDetachedSpan) != nullptr;
+    TrackedSpan t = StartSpan(st, consumer->span_name, SpanKind::kConsumer, std::nullopt, SpanId{});
+    for (const QueueMessage& msg : batch) {
+      if (msg.redelivered) redelivered_.fetch_add(1);
+      if (!t.active) continue;
+      BatchMessage m;
+      m.producer_span_id = ProducerOf(msg);
+      m.redelivered = msg.redelivered;
+      if (svc->def->tracing && !ignore_headers && !detached) {
+        const w3c::Extracted in =
+            w3c::Extract([&msg](std::string_view n) { return Header(msg, n); });
+        if (in.parent) {
+          t.span->AddLink(*in.parent);
+          m.linked_span_id = in.parent->span_id;
+        }
+      }
+      t.truth.batch.push_back(m);
+    }
+    if (t.active) {
+      t.span->SetAttribute("messaging.system", queue_->system());
+      t.span->SetAttribute("messaging.destination.name", consumer->queue);
+      t.span->SetAttribute("messaging.operation.type", "process");
+      t.span->SetAttribute("messaging.batch.message_count",
+                           static_cast<std::int64_t>(batch.size()));
+      t.truth.queue = consumer->queue;
+      if (detached) t.truth.faults.push_back("detached_span");
+      if (ignore_headers) t.truth.faults.push_back("ignore_queue_headers");
+      st.current = t.span->context();
+    }
+    co_await RunSteps(st, consumer->steps);
+    std::vector<bool> nack(batch.size());
+    std::size_t nacked = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      nack[i] = NackFirst(*svc, batch[i]);
+      nacked += nack[i] ? 1 : 0;
+      if (nack[i] && t.active) t.truth.batch[i].nacked = true;
+    }
+    if (nacked > 0 && t.active) {
+      t.truth.faults.push_back("nack_first");
+      if (!st.failed)
+        st.error_message =
+            fmt::format("{} of {} messages nacked for redelivery", nacked, batch.size());
+    }
+    EndSpan(t, st.failed || nacked > 0 ? StatusCode::kError : StatusCode::kUnset, st.error_message);
+    for (std::size_t i = 0; i < batch.size(); ++i) Settle(batch[i], nack[i]);
   }
 
   std::size_t AwaitingMessages() {
@@ -753,6 +905,8 @@ class Services final : public MockServices {
   std::map<std::string, tcp::endpoint> externals_;
   std::map<const Step*, std::unique_ptr<LatencySampler>> samplers_;
   std::map<const Fault*, std::unique_ptr<LatencySampler>> fault_samplers_;
+  std::map<const Fault*, std::unique_ptr<std::atomic<std::uint64_t>>> nack_counts_;
+  std::map<const Consumer*, std::unique_ptr<PendingBatch>> batches_;
   std::vector<std::thread> threads_;
   std::chrono::steady_clock::time_point started_;
   std::atomic<std::uint64_t> spans_started_{0};

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/source_pos.h"
@@ -74,10 +74,16 @@ struct Route {
 
 // Consumes messages from the in-process queue or a broker: a CONSUMER span that is a
 // child of the producer's context (link = false) or a new trace linked to it (link = true).
+// A batch consumer (batch_size > 0) takes up to batch_size messages, or what has arrived
+// batch_wait after the first of them, and processes them under one CONSUMER span: a new trace
+// with one link per message, as the messaging semantic conventions describe batch processing
+// (a span cannot be the child of several producers, so a batch always links).
 struct Consumer {
   std::string queue;
   std::string span_name;  // default "process <queue>"
-  bool link = false;
+  bool link = false;      // true whenever batch_size > 0
+  std::size_t batch_size = 0;
+  Nanos batch_wait{std::chrono::milliseconds(100)};
   std::vector<Step> steps;
   SourcePos pos;
 };
@@ -105,21 +111,25 @@ struct Fault {
     kStripQueueHeaders,   // messages published by `service` lose their headers
     kIgnoreQueueHeaders,  // `service`'s consumers do not read the trace headers of messages
     kDetachedSpan,        // `service`'s work/consumer spans start new traces (async bug)
+    kNackFirst,           // `service`'s consumers nack (requeue) a message's first delivery
     kHighCardinality,     // spans of `service` get a unique user.id and a raw url.full
     kClockSkew,           // every timestamp of `service` shifted by `skew`
     kExporterOutage,      // `service` exports nothing during the window
   };
   Kind kind = Fault::Kind::kLatency;
-  std::string service;  // required
-  std::string route;    // "METHOD /path"; empty = every route
-  std::string to;       // for kDropTraceparent: only calls to this service
-  double rate = 1.0;    // share of requests (0..1]
+  std::string service;        // required
+  std::string route;          // "METHOD /path"; empty = every route
+  std::string to;             // for kDropTraceparent: only calls to this service
+  double rate = 1.0;          // share of requests (0..1]
   std::optional<Nanos> from;  // window, relative to the start of the services
   std::optional<Nanos> until;
   Latency latency;
   int http_status = 500;
   std::string message = "injected fault";
   Nanos skew{0};
+  // kNackFirst: 0 nacks every first delivery the fault applies to (subject to `rate`); N nacks
+  // exactly every N-th of them, so a scenario can assert an exact redelivered count.
+  std::uint64_t nack_every = 0;
   SourcePos pos;
 };
 

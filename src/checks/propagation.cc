@@ -5,6 +5,8 @@
 // that processed the message) are judged per message against what the scenario expects of the
 // consumer: a child of the producer (`queues: { expect: child }`, the default) or a new trace
 // with a link to it (`expect: link`); a consumer connected the other way counts as broken too.
+// A batch consumer span processed several messages and links to each: every message is one
+// delivery, connected when the span links to that message's producer.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -27,38 +29,77 @@ struct PropagationOptions {
   Comparison broken_traces;
   std::optional<Comparison> detached;
   bool tracestate = false;
-  bool expect_links = false;       // queues: { expect: link }
-  std::optional<Comparison> lost;  // queues: { lost: "== 0" }: messages never processed
+  bool expect_links = false;              // queues: { expect: link }
+  std::optional<Comparison> lost;         // queues: { lost: "== 0" }: messages never processed
+  std::optional<Comparison> redelivered;  // queues: { redelivered: "== 25" }: processed again
   SourcePos pos;
 };
 
+// One processing of one message by a CONSUMER span: the span itself for a single-message
+// consumer, one entry of its batch for a batch consumer.
+struct Delivery {
+  const mock::GroundTruthSpan* consumer = nullptr;
+  SpanId producer;  // the PRODUCER span of the message (ground truth's expected parent)
+  SpanId linked;    // the producer context the consumer span links to, if any
+  bool redelivered = false;
+  bool nacked = false;
+};
+
+std::vector<Delivery> Deliveries(const RunData& data) {
+  std::vector<Delivery> out;
+  for (const mock::GroundTruthSpan& s : data.truth) {
+    if (s.queue.empty() || s.kind != SpanKind::kConsumer) continue;
+    if (s.batch.empty()) {
+      out.push_back({&s, s.expected_parent_span_id, s.linked_span_id, s.redelivered, s.nacked});
+      continue;
+    }
+    for (const mock::BatchMessage& m : s.batch)
+      out.push_back({&s, m.producer_span_id, m.linked_span_id, m.redelivered, m.nacked});
+  }
+  return out;
+}
+
 // One queue's messages reconciled with ground truth: every PRODUCER span is a message the
-// services tried to publish; its CONSUMER spans (those whose expected parent is the producer
-// span) say how often it was processed. A publish the broker did not confirm ends its producer
-// span in error: the services know it failed (they count it), so it is not "lost" even when it
-// is never processed. Lost: confirmed, never processed.
+// services tried to publish; its deliveries (consumer spans, or batch entries, whose producer
+// is that span) say how often it was processed. A publish the broker did not confirm ends its
+// producer span in error: the services know it failed (they count it), so it is not "lost" even
+// when it is never processed. A delivery the consumer nacked was processed but handed back: a
+// message whose only deliveries were nacked was never processed for good. Lost: confirmed and
+// never processed for good.
 struct QueueMessages {
   std::uint64_t published = 0;  // producer spans
   std::uint64_t publish_failed = 0;
   std::uint64_t processed_once = 0;
   std::uint64_t processed_more = 0;      // more than once (redelivered)
   std::uint64_t failed_unprocessed = 0;  // publish failed and never processed
-  std::uint64_t lost = 0;                // published, confirmed, never processed
+  std::uint64_t lost = 0;                // published, confirmed, never processed for good
+  std::uint64_t nacked_unprocessed = 0;  // of the lost: nacked, never delivered again
   std::uint64_t consumer_spans = 0;
-  std::uint64_t redelivered_spans = 0;  // consumer spans for a delivery flagged redelivered
+  std::uint64_t deliveries = 0;
+  std::uint64_t redelivered_deliveries = 0;  // flagged redelivered by the queue
+  std::uint64_t nacked_deliveries = 0;       // handed back by the consumer (nack_first)
   std::vector<std::string> lost_evidence;
 };
 
-// Per queue, by exact matching of consumer spans to producer spans in ground truth.
-std::map<std::string, QueueMessages> ReconcileQueues(const RunData& data) {
-  std::unordered_map<SpanId, std::uint64_t, IdHash> processed;  // producer span -> consumer spans
+// Per queue, by exact matching of deliveries to producer spans in ground truth.
+std::map<std::string, QueueMessages> ReconcileQueues(const RunData& data,
+                                                     const std::vector<Delivery>& deliveries) {
+  struct Processed {
+    std::uint64_t deliveries = 0, acked = 0;
+  };
+  std::unordered_map<SpanId, Processed, IdHash> processed;  // by producer span
   std::map<std::string, QueueMessages> queues;
-  for (const mock::GroundTruthSpan& s : data.truth) {
-    if (s.queue.empty() || s.kind != SpanKind::kConsumer) continue;
-    QueueMessages& q = queues[s.queue];
-    ++q.consumer_spans;
-    q.redelivered_spans += s.redelivered ? 1 : 0;
-    if (s.expected_parent_span_id.IsValid()) ++processed[s.expected_parent_span_id];
+  for (const mock::GroundTruthSpan& s : data.truth)
+    if (!s.queue.empty() && s.kind == SpanKind::kConsumer) ++queues[s.queue].consumer_spans;
+  for (const Delivery& d : deliveries) {
+    QueueMessages& q = queues[d.consumer->queue];
+    ++q.deliveries;
+    q.redelivered_deliveries += d.redelivered ? 1 : 0;
+    q.nacked_deliveries += d.nacked ? 1 : 0;
+    if (!d.producer.IsValid()) continue;
+    Processed& p = processed[d.producer];
+    ++p.deliveries;
+    p.acked += d.nacked ? 0 : 1;
   }
   for (const mock::GroundTruthSpan& s : data.truth) {
     if (s.queue.empty() || s.kind != SpanKind::kProducer) continue;
@@ -67,15 +108,16 @@ std::map<std::string, QueueMessages> ReconcileQueues(const RunData& data) {
     const bool failed = s.status == StatusCode::kError;
     q.publish_failed += failed ? 1 : 0;
     const auto it = processed.find(s.span_id);
-    const std::uint64_t n = it == processed.end() ? 0 : it->second;
-    if (n == 1) {
+    const Processed p = it == processed.end() ? Processed{} : it->second;
+    if (p.acked > 0 && p.deliveries == 1) {
       ++q.processed_once;
-    } else if (n > 1) {
+    } else if (p.acked > 0) {
       ++q.processed_more;
     } else if (failed) {
       ++q.failed_unprocessed;
     } else {
       ++q.lost;
+      q.nacked_unprocessed += p.deliveries > 0 ? 1 : 0;
       AddEvidence(q.lost_evidence, s.trace_id);
     }
   }
@@ -163,20 +205,20 @@ class PropagationCheck final : public Check {
     std::map<std::uint64_t, RequestInfo> requests;
     std::uint64_t detached = 0, with_expected_parent = 0;
     std::vector<std::string> detached_evidence;
-    for (const mock::GroundTruthSpan& s : data.truth) {
-      if (s.queue.empty() || s.kind != SpanKind::kConsumer) continue;
-      if (!s.expected_parent_span_id.IsValid()) continue;
-      auto it = by_id.find(s.expected_parent_span_id);
+    const std::vector<Delivery> deliveries = Deliveries(data);
+    for (const Delivery& d : deliveries) {
+      const mock::GroundTruthSpan& s = *d.consumer;
+      if (!d.producer.IsValid()) continue;
+      auto it = by_id.find(d.producer);
       const mock::GroundTruthSpan* producer = it == by_id.end() ? nullptr : &data.truth[it->second];
       QueueEdgeStats& q = queue_edges[(producer ? producer->service : std::string("(unknown)")) +
                                       " \u2192 " + s.service + " via " + s.queue];
       q.queue = s.queue;
       ++q.deliveries;
-      q.redelivered += s.redelivered ? 1 : 0;
-      const bool by_parent = s.parent_span_id == s.expected_parent_span_id && producer &&
+      q.redelivered += d.redelivered ? 1 : 0;
+      const bool by_parent = s.batch.empty() && s.parent_span_id == d.producer && producer &&
                              producer->trace_id == s.trace_id;
-      const bool by_link =
-          s.linked_span_id.IsValid() && s.linked_span_id == s.expected_parent_span_id;
+      const bool by_link = d.linked.IsValid() && d.linked == d.producer;
       q.by_parent += by_parent ? 1 : 0;
       q.by_link += by_link ? 1 : 0;
       if (by_link && !s.parent_span_id.IsValid() && o_.expect_links)
@@ -289,7 +331,7 @@ class PropagationCheck final : public Check {
         why =
             fmt::format("{} consumer spans are children of the producer, want a link", q.by_parent);
       } else if (!o_.expect_links && q.by_link > 0) {
-        why = fmt::format("{} consumer spans link to the producer, want a child", q.by_link);
+        why = fmt::format("{} messages linked by their consumer span, want a child", q.by_link);
       } else {
         why = "the consumer span is neither a child of the producer nor linked to it";
       }
@@ -343,12 +385,13 @@ class PropagationCheck final : public Check {
                                     o_.expect_links ? "want: linked" : "want: children"));
     }
     // Queue messages reconciled: published, processed once or again, never processed.
-    const std::map<std::string, QueueMessages> messages = ReconcileQueues(data);
-    std::uint64_t lost_total = 0, published_total = 0;
+    const std::map<std::string, QueueMessages> messages = ReconcileQueues(data, deliveries);
+    std::uint64_t lost_total = 0, published_total = 0, redelivered_total = 0;
     nlohmann::json messages_json = nlohmann::json::array();
     for (const auto& [queue, m] : messages) {
       lost_total += m.lost;
       published_total += m.published;
+      redelivered_total += m.processed_more;
       messages_json.push_back({{"queue", queue},
                                {"published", m.published},
                                {"publish_failed", m.publish_failed},
@@ -356,13 +399,23 @@ class PropagationCheck final : public Check {
                                {"processed_more_than_once", m.processed_more},
                                {"never_processed_publish_failed", m.failed_unprocessed},
                                {"lost", m.lost},
+                               {"lost_after_nack", m.nacked_unprocessed},
                                {"consumer_spans", m.consumer_spans},
-                               {"redelivered_spans", m.redelivered_spans}});
+                               {"deliveries", m.deliveries},
+                               {"redelivered_deliveries", m.redelivered_deliveries},
+                               {"nacked_deliveries", m.nacked_deliveries}});
+      std::string redeliveries = fmt::format("{} redelivered deliveries", m.redelivered_deliveries);
+      if (m.nacked_deliveries) redeliveries += fmt::format(", {} nacked", m.nacked_deliveries);
+      if (m.deliveries != m.consumer_spans)
+        redeliveries +=
+            fmt::format("; {} deliveries in {} consumer spans", m.deliveries, m.consumer_spans);
       reasons.push_back(fmt::format(
-          "{}: {} messages published, {} processed once, {} processed more than once ({} "
-          "redelivered deliveries), {} never processed (lost), {} publish failures known to the "
-          "services{}",
-          queue, m.published, m.processed_once, m.processed_more, m.redelivered_spans, m.lost,
+          "{}: {} messages published, {} processed once, {} processed more than once ({}), {} "
+          "never processed (lost{}), {} publish failures known to the services{}",
+          queue, m.published, m.processed_once, m.processed_more, redeliveries, m.lost,
+          m.nacked_unprocessed
+              ? fmt::format(", {} of them nacked and never delivered again", m.nacked_unprocessed)
+              : std::string(),
           m.publish_failed,
           m.failed_unprocessed ? fmt::format(" ({} of them never processed)", m.failed_unprocessed)
                                : std::string()));
@@ -376,7 +429,19 @@ class PropagationCheck final : public Check {
         reasons.push_back(fmt::format("{} of {} messages lost, want lost {}", lost_total,
                                       published_total, o_.lost->text));
     }
-    r.passed = broken_ok && detached_ok && tracestate_ok && queues_ok && lost_ok;
+    bool redelivered_ok = true;
+    if (o_.redelivered) {
+      redelivered_ok = o_.redelivered->Holds(
+          checks::Measured(*o_.redelivered, static_cast<double>(redelivered_total),
+                           static_cast<double>(published_total)));
+      r.label += ", redelivered messages " + o_.redelivered->text;
+      if (!redelivered_ok)
+        reasons.push_back(
+            fmt::format("{} of {} messages processed more than once, want "
+                        "redelivered {}",
+                        redelivered_total, published_total, o_.redelivered->text));
+    }
+    r.passed = broken_ok && detached_ok && tracestate_ok && queues_ok && lost_ok && redelivered_ok;
     r.reason = Join(reasons, "; ");
 
     // Evidence: the worst edge's traces first, then other broken requests, then the rest.
@@ -411,6 +476,7 @@ class PropagationCheck final : public Check {
     if (!messages.empty()) {
       r.details["queue_messages"] = messages_json;
       r.details["messages_lost"] = lost_total;
+      r.details["messages_redelivered"] = redelivered_total;
     }
     if (o_.tracestate) {
       r.details["tracestate_lost"] = tracestate_lost;
@@ -462,15 +528,20 @@ std::unique_ptr<Check> MakePropagationCheck(const YAML::Node& options, const std
                        .detached = std::nullopt,
                        .tracestate = false,
                        .lost = std::nullopt,
+                       .redelivered = std::nullopt,
                        .pos = reader.Pos(options)};
   for (const Field& f : fields) {
     if (f.name == "broken_traces") o.broken_traces = checks::ReadCountComparison(reader, f);
     if (f.name == "detached") o.detached = checks::ReadCountComparison(reader, f);
     if (f.name == "tracestate") o.tracestate = reader.Bool(f);
     if (f.name == "queues") {
-      for (const Field& q : checks::NestedFields(reader, f, {"expect", "lost"})) {
+      for (const Field& q : checks::NestedFields(reader, f, {"expect", "lost", "redelivered"})) {
         if (q.name == "lost") {
           o.lost = checks::ReadCountComparison(reader, q);
+          continue;
+        }
+        if (q.name == "redelivered") {
+          o.redelivered = checks::ReadCountComparison(reader, q);
           continue;
         }
         const std::string mode = reader.String(q);

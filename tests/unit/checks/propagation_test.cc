@@ -201,7 +201,9 @@ TEST(PropagationCheck, ReconcilesQueueMessagesExactly) {
   EXPECT_EQ(m["never_processed_publish_failed"], 1);
   EXPECT_EQ(m["lost"], 1);
   EXPECT_EQ(m["consumer_spans"], 8);
-  EXPECT_EQ(m["redelivered_spans"], 3);
+  EXPECT_EQ(m["deliveries"], 8);
+  EXPECT_EQ(m["redelivered_deliveries"], 3);
+  EXPECT_EQ(m["nacked_deliveries"], 0);
   EXPECT_EQ(r.details["messages_lost"], 1);
   EXPECT_NE(r.reason.find("order.created: 7 messages published, 3 processed once, 2 processed "
                           "more than once (3 redelivered deliveries), 1 never processed (lost), 2 "
@@ -220,6 +222,168 @@ TEST(PropagationCheck, LostMessagesFailWhenBounded) {
   const CheckResult ok =
       CheckFromYaml("propagation: { queues: { lost: \"<= 1\" } }")->Run(QueueRun());
   EXPECT_TRUE(ok.passed) << ok.reason;
+}
+
+TEST(PropagationCheck, RedeliveredBoundsTheMessagesProcessedMoreThanOnce) {
+  // QueueRun: 7 published, 2 processed more than once.
+  EXPECT_TRUE(
+      CheckFromYaml("propagation: { queues: { redelivered: \"== 2\" } }")->Run(QueueRun()).passed);
+  const CheckResult r =
+      CheckFromYaml("propagation: { queues: { redelivered: \"== 0\" } }")->Run(QueueRun());
+  EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.reason.find("2 of 7 messages processed more than once, want redelivered == 0"),
+            std::string::npos)
+      << r.reason;
+  EXPECT_NE(r.label.find("redelivered messages == 0"), std::string::npos) << r.label;
+  EXPECT_EQ(r.details["messages_redelivered"], 2);
+  EXPECT_FALSE(
+      CheckFromYaml("propagation: { queues: { redelivered: \"< 25%\" } }")->Run(QueueRun()).passed);
+  EXPECT_TRUE(CheckFromYaml("propagation: { queues: { redelivered: \"<= 30%\" } }")
+                  ->Run(QueueRun())
+                  .passed);
+  EXPECT_NE(LoadErrorOf("propagation: { queues: { redeliverd: \"== 0\" } }")
+                .find("did you mean 'redelivered'"),
+            std::string::npos);
+}
+
+// Messages each published by its own request; `nacks[i]` is how many deliveries of message i
+// were nacked before the last one, which was acked (or, with `acked` false, nacked too).
+RunData NackedRun(const std::vector<int>& nacks, bool acked_last = true) {
+  RunDataBuilder b;
+  std::vector<int> producers, consumers, redelivered, nacked;
+  for (int n : nacks) {
+    b.NewTrace();
+    const int root = b.Span("orders", "POST /orders").Kind(SpanKind::kServer).Times(0, 50);
+    producers.push_back(
+        b.Span("orders", "publish q").Kind(SpanKind::kProducer).Parent(root).Times(1, 2));
+    for (int i = 0; i <= n; ++i) {
+      const bool nack = i < n || !acked_last;
+      const int c = b.Span("billing", "process q")
+                        .Kind(SpanKind::kConsumer)
+                        .Parent(producers.back())
+                        .Status(nack ? StatusCode::kError : StatusCode::kUnset)
+                        .Times(10 + 20 * i, 15 + 20 * i);
+      consumers.push_back(c);
+      if (i > 0) redelivered.push_back(c);
+      if (nack) nacked.push_back(c);
+    }
+  }
+  RunData data = b.Build();
+  for (mock::GroundTruthSpan& s : data.truth) {
+    auto in = [&s](const std::vector<int>& v) {
+      return std::any_of(v.begin(), v.end(),
+                         [&s](int n) { return s.span_id == RunDataBuilder::SpanIdOf(n); });
+    };
+    if (in(producers) || in(consumers)) s.queue = "q";
+    s.redelivered = in(redelivered);
+    s.nacked = in(nacked);
+  }
+  return data;
+}
+
+TEST(PropagationCheck, ANackedDeliveryProcessedAgainIsOneRedeliveredMessage) {
+  const CheckResult r =
+      CheckFromYaml("propagation: { queues: { lost: \"== 0\", redelivered: \"== 1\" } }")
+          ->Run(NackedRun({0, 1, 0}));
+  EXPECT_TRUE(r.passed) << r.reason;
+  const auto& m = r.details["queue_messages"][0];
+  EXPECT_EQ(m["published"], 3);
+  EXPECT_EQ(m["processed_once"], 2);
+  EXPECT_EQ(m["processed_more_than_once"], 1);
+  EXPECT_EQ(m["nacked_deliveries"], 1);
+  EXPECT_EQ(m["redelivered_deliveries"], 1);
+  EXPECT_EQ(m["lost"], 0);
+}
+
+TEST(PropagationCheck, AMessageWhoseOnlyDeliveryWasNackedIsLost) {
+  const CheckResult r = CheckFromYaml("propagation: { queues: { lost: \"== 0\" } }")
+                            ->Run(NackedRun({0, 0}, /*acked_last=*/false));
+  EXPECT_FALSE(r.passed);
+  const auto& m = r.details["queue_messages"][0];
+  EXPECT_EQ(m["lost"], 2);
+  EXPECT_EQ(m["lost_after_nack"], 2);
+  EXPECT_EQ(m["processed_once"], 0);
+  EXPECT_NE(r.reason.find("2 never processed (lost, 2 of them nacked and never delivered again)"),
+            std::string::npos)
+      << r.reason;
+}
+
+// Three requests each publish a message; one batch consumer span (its own trace) processes all
+// three, linking to the producers of those in `linked` (a message whose headers were lost
+// cannot be linked).
+RunData BatchRun(const std::vector<bool>& linked, bool redelivered_first = false) {
+  RunDataBuilder b;
+  std::vector<int> producers;
+  for (std::size_t i = 0; i < linked.size(); ++i) {
+    b.NewTrace();
+    const int root = b.Span("orders", "POST /orders").Kind(SpanKind::kServer).Times(0, 50);
+    producers.push_back(
+        b.Span("orders", "publish q").Kind(SpanKind::kProducer).Parent(root).Times(1, 2));
+  }
+  b.NewTrace();
+  const int batch = b.Span("billing", "process q").Kind(SpanKind::kConsumer).Times(30, 40);
+  b.Span("billing", "charge").Parent(batch).Times(31, 39);
+  RunData data = b.Build();
+  for (mock::GroundTruthSpan& s : data.truth) {
+    for (int p : producers)
+      if (s.span_id == RunDataBuilder::SpanIdOf(p)) s.queue = "q";
+    if (s.span_id != RunDataBuilder::SpanIdOf(batch)) continue;
+    s.queue = "q";
+    for (std::size_t i = 0; i < linked.size(); ++i) {
+      mock::BatchMessage m;
+      m.producer_span_id = RunDataBuilder::SpanIdOf(producers[i]);
+      if (linked[i]) m.linked_span_id = m.producer_span_id;
+      m.redelivered = redelivered_first && i == 0;
+      s.batch.push_back(m);
+    }
+  }
+  return data;
+}
+
+TEST(PropagationCheck, ABatchSpanConnectsEachMessageByItsOwnLink) {
+  const CheckResult r = CheckFromYaml("propagation: { queues: { expect: link, lost: \"== 0\" } }")
+                            ->Run(BatchRun({true, true, true}));
+  EXPECT_TRUE(r.passed) << r.reason;
+  const auto& edge = r.details["queue_edges"][0];
+  EXPECT_EQ(edge["edge"], "orders \u2192 billing via q");
+  EXPECT_EQ(edge["deliveries"], 3);
+  EXPECT_EQ(edge["by_link"], 3);
+  EXPECT_EQ(edge["by_parent"], 0);
+  EXPECT_EQ(edge["publish_to_process"]["count"], 3);
+  const auto& m = r.details["queue_messages"][0];
+  EXPECT_EQ(m["consumer_spans"], 1);
+  EXPECT_EQ(m["deliveries"], 3);
+  EXPECT_EQ(m["processed_once"], 3);
+  EXPECT_EQ(r.details["broken_requests"], 0) << "the batch's own trace is not a broken request";
+}
+
+TEST(PropagationCheck, ABatchMessageWithoutItsLinkIsNotConnected) {
+  const CheckResult r = CheckFromYaml("propagation: { queues: { expect: link } }")
+                            ->Run(BatchRun({true, false, true}));
+  EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.reason.find("orders \u2192 billing via q: 1 of 3 messages not connected (the "
+                          "consumer span is neither a child of the producer nor linked to it)"),
+            std::string::npos)
+      << r.reason;
+  // Still processed: reconciliation is about processing, not propagation.
+  EXPECT_EQ(r.details["queue_messages"][0]["processed_once"], 3);
+}
+
+TEST(PropagationCheck, ABatchSpanIsNeverTheChildOfItsMessagesProducers) {
+  const CheckResult r =
+      CheckFromYaml("propagation: { queues: { expect: child } }")->Run(BatchRun({true, true}));
+  EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.reason.find("2 of 2 messages not connected (2 messages linked by their consumer "
+                          "span, want a child)"),
+            std::string::npos)
+      << r.reason;
+}
+
+TEST(PropagationCheck, RedeliveredBatchMessagesCountPerMessage) {
+  RunData data = BatchRun({true, true}, /*redelivered_first=*/true);
+  const CheckResult r = CheckFromYaml("propagation: { queues: { expect: link } }")->Run(data);
+  EXPECT_EQ(r.details["queue_messages"][0]["redelivered_deliveries"], 1);
+  EXPECT_EQ(r.details["queue_edges"][0]["redelivered"], 1);
 }
 
 }  // namespace

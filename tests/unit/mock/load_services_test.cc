@@ -231,6 +231,36 @@ TEST(LoadServiceGraph, ConsumersTakeTheQueueFromTheKeyAndDefaultNameAndLink) {
   EXPECT_DOUBLE_EQ(error.rate, 1.0);
 }
 
+TEST(LoadServiceGraph, BatchConsumersLinkAndTakeASizeAndAWait) {
+  const ServiceGraph g = Load(R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: a }, { publish: b }, { publish: c } ] }
+    consumers:
+      a: { batch: 10, steps: [ { work: 1ms } ] }
+      b: { batch: { size: 3, wait: 20ms }, link: true, steps: [ { work: 1ms } ] }
+      c: [ { work: 1ms } ]
+faults:
+  - { service: orders, nack_first: true, rate: 20% }
+  - { service: orders, nack_first: { every: 4 } }
+)");
+  const auto& consumers = g.services.at(0).consumers;
+  ASSERT_EQ(consumers.size(), 3u);
+  EXPECT_EQ(consumers[0].batch_size, 10u);
+  EXPECT_EQ(consumers[0].batch_wait, milliseconds(100)) << "the default wait";
+  EXPECT_TRUE(consumers[0].link) << "a batch always links";
+  EXPECT_EQ(consumers[1].batch_size, 3u);
+  EXPECT_EQ(consumers[1].batch_wait, milliseconds(20));
+  EXPECT_EQ(consumers[2].batch_size, 0u);
+  EXPECT_FALSE(consumers[2].link);
+  ASSERT_EQ(g.faults.size(), 2u);
+  EXPECT_EQ(g.faults[0].kind, Fault::Kind::kNackFirst);
+  EXPECT_EQ(g.faults[0].nack_every, 0u);
+  EXPECT_DOUBLE_EQ(g.faults[0].rate, 0.2);
+  EXPECT_EQ(g.faults[1].kind, Fault::Kind::kNackFirst);
+  EXPECT_EQ(g.faults[1].nack_every, 4u);
+}
+
 TEST(LoadServiceGraph, FaultsCarryTheirKindTargetRateAndWindow) {
   const ServiceGraph g = Load(kFullExample);
   ASSERT_EQ(g.faults.size(), 11u);
@@ -538,6 +568,83 @@ services:
     routes: { "POST /a": [] }
 )",
      "1:8", "'scale' must be > 0"},
+    {"ZeroBatch", "", R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: q } ] }
+    consumers:
+      q: { batch: 0, steps: [ { work: 1ms } ] }
+)",
+     "5:19", "'batch' is 0, want 1..65535"},
+    {"BatchWithoutSize", "", R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: q } ] }
+    consumers:
+      q: { batch: { wait: 5ms }, steps: [ { work: 1ms } ] }
+)",
+     "5:19", "batch needs 'size'"},
+    {"BatchWithZeroWait", "", R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: q } ] }
+    consumers:
+      q: { batch: { size: 5, wait: 0 }, steps: [ { work: 1ms } ] }
+)",
+     "5:36", "a batch wait of 0 never gathers a batch"},
+    {"BatchWithUnknownKey", "", R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: q } ] }
+    consumers:
+      q: { batch: { size: 5, max_wait: 5ms }, steps: [ { work: 1ms } ] }
+)",
+     "5:30", "unknown key 'max_wait' in batch; expected one of: size, wait"},
+    {"BatchAsChildOfEachProducer", "", R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: q } ] }
+    consumers:
+      q: { batch: 5, link: false, steps: [ { work: 1ms } ] }
+)",
+     "5:28", "cannot be the child of each producer"},
+    {"NackFirstSwitchedOff", "", R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: q } ] }
+    consumers: { q: [ { work: 1ms } ] }
+faults:
+  - { service: orders, nack_first: false }
+)",
+     "6:36", "remove the fault instead"},
+    {"NackFirstEveryZero", "", R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: q } ] }
+    consumers: { q: [ { work: 1ms } ] }
+faults:
+  - { service: orders, nack_first: { every: 0 } }
+)",
+     "6:45", "'every' is 0, want 1..1000000"},
+    {"NackFirstOnAServiceWithoutConsumers", "", R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: q } ] }
+  fulfilment:
+    consumers: { q: [ { work: 1ms } ] }
+faults:
+  - { service: orders, nack_first: true }
+)",
+     "7:5", "nack_first applies to a service's queue consumers, and 'orders' has none"},
+    {"NackFirstOnARoute", "", R"(
+services:
+  orders:
+    routes: { "POST /a": [ { publish: q } ] }
+    consumers: { q: [ { work: 1ms } ] }
+faults:
+  - { service: orders, route: "POST /a", nack_first: true }
+)",
+     "6:5", "not to a route"},
 };
 
 class LoadMistakes : public ::testing::TestWithParam<Mistake> {};

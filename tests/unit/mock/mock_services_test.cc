@@ -353,6 +353,145 @@ faults:
   EXPECT_EQ(producer->faults, std::vector<std::string>{"strip_queue_headers"});
 }
 
+constexpr const char* kBatchQueue = R"(
+services:
+  orders:
+    routes:
+      "POST /orders":
+        - publish: order.created
+  fulfilment:
+    consumers:
+      order.created: { batch: BATCH, steps: [ { work: 1ms } ] }
+)";
+
+std::string BatchQueue(const std::string& batch) {
+  std::string s = kBatchQueue;
+  s.replace(s.find("BATCH"), 5, batch);
+  return s;
+}
+
+std::vector<GroundTruthSpan> OfKind(const std::vector<GroundTruthSpan>& truth, SpanKind kind) {
+  std::vector<GroundTruthSpan> out;
+  for (const auto& s : truth)
+    if (s.kind == kind) out.push_back(s);
+  return out;
+}
+
+TEST_F(MockServicesTest, BatchConsumerProcessesAFullBatchUnderOneSpanLinkedToEachProducer) {
+  // The wait is far longer than the test: only a full batch can start the span.
+  Start(BatchQueue("{ size: 3, wait: 60s }"));
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Post(services_->port("orders"), "/orders"), 200u);
+  auto traces = Traces();
+  const auto truth = truth_.Snapshot();
+  const auto producers = OfKind(truth, SpanKind::kProducer);
+  const auto consumers = OfKind(truth, SpanKind::kConsumer);
+  ASSERT_EQ(producers.size(), 3u);
+  ASSERT_EQ(consumers.size(), 1u);
+  const GroundTruthSpan& batch = consumers[0];
+  EXPECT_FALSE(batch.parent_span_id.IsValid()) << "a batch starts a new trace";
+  EXPECT_FALSE(batch.expected_parent_span_id.IsValid());
+  ASSERT_EQ(batch.batch.size(), 3u);
+  std::set<SpanId> linked, expected;
+  for (const BatchMessage& m : batch.batch) {
+    EXPECT_EQ(m.linked_span_id, m.producer_span_id);
+    linked.insert(m.linked_span_id);
+    EXPECT_FALSE(m.redelivered || m.nacked);
+  }
+  for (const auto& p : producers) expected.insert(p.span_id);
+  EXPECT_EQ(linked, expected) << "one link per message, to its own producer";
+  EXPECT_EQ(traces.size(), 4u) << "three request traces and the batch's";
+  bool found = false;
+  for (const auto& t : traces) {
+    const SpanView* c = Find(*t, "process order.created");
+    if (!c) continue;
+    found = true;
+    auto d = DecodeSpanDetails(*c);
+    ASSERT_TRUE(d);
+    std::set<SpanId> sink_links;
+    for (const auto& l : d->span.links()) sink_links.insert(SpanId::FromBytes(l.span_id()));
+    EXPECT_EQ(sink_links, expected);
+    std::int64_t count = 0;
+    for (const auto& kv : d->span.attributes())
+      if (kv.key() == "messaging.batch.message_count") count = kv.value().int_value();
+    EXPECT_EQ(count, 3);
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(MockServicesTest, BatchConsumerProcessesWhatArrivedWhenItsWaitIsOver) {
+  Start(BatchQueue("{ size: 100, wait: 50ms }"));
+  ASSERT_EQ(Post(services_->port("orders"), "/orders"), 200u);
+  ASSERT_EQ(Post(services_->port("orders"), "/orders"), 200u);
+  Traces();
+  std::size_t messages = 0;
+  const auto consumers = OfKind(truth_.Snapshot(), SpanKind::kConsumer);
+  ASSERT_GE(consumers.size(), 1u);
+  for (const auto& c : consumers) messages += c.batch.size();
+  EXPECT_EQ(messages, 2u) << "both messages processed, though the batch never filled";
+}
+
+TEST_F(MockServicesTest, NackFirstProcessesTheMessageTwiceThenAcksIt) {
+  Start(Queue(false) + R"(
+faults:
+  - { service: fulfilment, nack_first: true }
+)");
+  ASSERT_EQ(Post(services_->port("orders"), "/orders"), 200u);
+  Traces();
+  const auto truth = truth_.Snapshot();
+  const auto producers = OfKind(truth, SpanKind::kProducer);
+  const auto consumers = OfKind(truth, SpanKind::kConsumer);
+  ASSERT_EQ(producers.size(), 1u);
+  ASSERT_EQ(consumers.size(), 2u) << "two process spans for one message";
+  const GroundTruthSpan& first = consumers[0].redelivered ? consumers[1] : consumers[0];
+  const GroundTruthSpan& again = consumers[0].redelivered ? consumers[0] : consumers[1];
+  EXPECT_TRUE(first.nacked);
+  EXPECT_FALSE(first.redelivered);
+  EXPECT_EQ(first.status, StatusCode::kError);
+  EXPECT_EQ(first.faults, std::vector<std::string>{"nack_first"});
+  EXPECT_TRUE(again.redelivered);
+  EXPECT_FALSE(again.nacked) << "only the first delivery is nacked";
+  for (const auto& c : consumers) EXPECT_EQ(c.parent_span_id, producers[0].span_id);
+  EXPECT_EQ(services_->stats().messages_redelivered, 1u);
+}
+
+TEST_F(MockServicesTest, NackFirstEveryNthNacksExactlyThatShareOfMessages) {
+  Start(Queue(false) + R"(
+faults:
+  - { service: fulfilment, nack_first: { every: 3 } }
+)");
+  for (int i = 0; i < 6; ++i) ASSERT_EQ(Post(services_->port("orders"), "/orders"), 200u);
+  Traces();
+  const auto consumers = OfKind(truth_.Snapshot(), SpanKind::kConsumer);
+  std::size_t nacked = 0, redelivered = 0;
+  for (const auto& c : consumers) {
+    nacked += c.nacked ? 1 : 0;
+    redelivered += c.redelivered ? 1 : 0;
+  }
+  EXPECT_EQ(nacked, 2u);
+  EXPECT_EQ(redelivered, 2u);
+  EXPECT_EQ(consumers.size(), 8u);
+}
+
+TEST_F(MockServicesTest, BatchConsumerNacksSomeMessagesAndGetsThemAgain) {
+  Start(BatchQueue("{ size: 2, wait: 50ms }") + R"(
+faults:
+  - { service: fulfilment, nack_first: { every: 2 } }
+)");
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(Post(services_->port("orders"), "/orders"), 200u);
+  Traces();
+  std::size_t messages = 0, nacked = 0, redelivered = 0;
+  for (const auto& c : OfKind(truth_.Snapshot(), SpanKind::kConsumer)) {
+    for (const BatchMessage& m : c.batch) {
+      ++messages;
+      nacked += m.nacked ? 1 : 0;
+      redelivered += m.redelivered ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(messages, 3u) << "two messages, one of them processed twice";
+  EXPECT_EQ(nacked, 1u);
+  EXPECT_EQ(redelivered, 1u);
+}
+
 }  // namespace
 }  // namespace traceproof::mock
 
