@@ -232,7 +232,14 @@ class Services final : public MockServices {
     }
     started_ = std::chrono::steady_clock::now();
     ScheduleOutages();
-    for (int i = 0; i < std::max(1, options_.threads); ++i) threads_.emplace_back([this] { ioc_->run(); });
+    // Kept running when nothing is pending: a broker's consumer thread posts deliveries (a
+    // redelivery after a nack, after a broker restart) at any time, even once the acceptors
+    // have closed.
+    for (int i = 0; i < std::max(1, options_.threads); ++i)
+      threads_.emplace_back([this] {
+        auto busy = asio::make_work_guard(*ioc_);
+        ioc_->run();
+      });
     return true;
   }
 
