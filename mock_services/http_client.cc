@@ -1,6 +1,8 @@
 #include "mock_services/http_client.h"
 
+// clang-format off: must come before any Boost.Asio header
 #include <utility>  // Boost 1.74 asio uses std::exchange without including it
+// clang-format on
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -13,9 +15,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-std::unique_ptr<HttpClientPool::Idle> HttpClientPool::Take(const asio::ip::tcp::endpoint& target) {
+std::unique_ptr<HttpClientPool::Idle> HttpClientPool::Take(const Key& key) {
   std::lock_guard lock(mu_);
-  auto it = idle_.find(target);
+  auto it = idle_.find(key);
   if (it == idle_.end() || it->second.empty()) return nullptr;
   auto conn = std::move(it->second.back());
   it->second.pop_back();
@@ -27,9 +29,9 @@ void HttpClientPool::Clear() {
   idle_.clear();
 }
 
-void HttpClientPool::Give(const asio::ip::tcp::endpoint& target, std::unique_ptr<Idle> conn) {
+void HttpClientPool::Give(const Key& key, std::unique_ptr<Idle> conn) {
   std::lock_guard lock(mu_);
-  auto& list = idle_[target];
+  auto& list = idle_[key];
   if (list.size() < 256) list.push_back(std::move(conn));  // bound idle sockets per target
 }
 
@@ -37,11 +39,12 @@ asio::awaitable<HttpCallResult> HttpClientPool::Call(asio::ip::tcp::endpoint tar
                                                      Request request,
                                                      std::chrono::milliseconds timeout) {
   auto executor = co_await asio::this_coro::executor;
+  const Key key{&asio::query(executor, asio::execution::context), target};
   HttpCallResult result;
   // A pooled connection may have been closed by the server while idle; one retry on a fresh
   // connection covers that without hiding real failures.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::unique_ptr<Idle> conn = attempt == 0 ? Take(target) : nullptr;
+    std::unique_ptr<Idle> conn = attempt == 0 ? Take(key) : nullptr;
     const bool reused = conn != nullptr;
     if (!conn) {
       conn = std::make_unique<Idle>(executor);
@@ -59,7 +62,8 @@ asio::awaitable<HttpCallResult> HttpClientPool::Call(asio::ip::tcp::endpoint tar
     request.prepare_payload();
     conn->stream.expires_after(timeout);
     beast::error_code ec;
-    co_await http::async_write(conn->stream, request, asio::redirect_error(asio::use_awaitable, ec));
+    co_await http::async_write(conn->stream, request,
+                               asio::redirect_error(asio::use_awaitable, ec));
     http::response<http::string_body> response;
     if (!ec) {
       co_await http::async_read(conn->stream, conn->buffer, response,
@@ -81,7 +85,7 @@ asio::awaitable<HttpCallResult> HttpClientPool::Call(asio::ip::tcp::endpoint tar
     result.status = response.result_int();
     if (response.keep_alive()) {
       conn->stream.expires_never();
-      Give(target, std::move(conn));
+      Give(key, std::move(conn));
     }
     co_return result;
   }

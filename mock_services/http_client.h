@@ -2,10 +2,13 @@
 // of kept-alive connections per target so a call costs a request, not a TCP handshake (the
 // mock services must sustain ≥10 k requests/s on two cores). Errors are values: a call returns
 // what went wrong (connect, timeout, reset, status) for the caller's span and ground truth.
-// Thread-safe: the pool is shared by all service threads.
+// Thread-safe: the pool is shared by all service threads; a connection is only handed to a
+// call running on the io_context it belongs to (each service thread runs its own).
 #pragma once
 
+// clang-format off: must come before any Boost.Asio header
 #include <utility>  // Boost 1.74 asio uses std::exchange without including it
+// clang-format on
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -32,8 +35,8 @@ class HttpClientPool {
  public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  boost::asio::awaitable<HttpCallResult> Call(boost::asio::ip::tcp::endpoint target, Request request,
-                                              std::chrono::milliseconds timeout);
+  boost::asio::awaitable<HttpCallResult> Call(boost::asio::ip::tcp::endpoint target,
+                                              Request request, std::chrono::milliseconds timeout);
   // Closes every idle connection; call before the io_context they belong to goes away.
   void Clear();
 
@@ -43,11 +46,12 @@ class HttpClientPool {
     boost::beast::tcp_stream stream;
     boost::beast::flat_buffer buffer;
   };
-  std::unique_ptr<Idle> Take(const boost::asio::ip::tcp::endpoint& target);
-  void Give(const boost::asio::ip::tcp::endpoint& target, std::unique_ptr<Idle> conn);
+  using Key = std::pair<const boost::asio::execution_context*, boost::asio::ip::tcp::endpoint>;
+  std::unique_ptr<Idle> Take(const Key& key);
+  void Give(const Key& key, std::unique_ptr<Idle> conn);
 
   std::mutex mu_;
-  std::map<boost::asio::ip::tcp::endpoint, std::vector<std::unique_ptr<Idle>>> idle_;
+  std::map<Key, std::vector<std::unique_ptr<Idle>>> idle_;
 };
 
 }  // namespace traceproof::mock
