@@ -75,15 +75,20 @@ std::optional<GroundTruthSpan> GroundTruthFromJson(std::string_view line, std::s
     }
     s.trace_id = *trace_id;
     s.span_id = *span_id;
-    // An empty id (a root, or no expected parent) stays all zero.
-    auto optional_id = [&](const char* key, SpanId& out) {
-      const auto it = j.find(key);
-      if (it == j.end() || !it->is_string() || it->get<std::string>().empty()) return;
-      if (auto id = SpanId::FromHex(it->get<std::string>())) out = *id;
+    // An absent or empty id (a root, no expected parent, headers lost) stays all zero; one
+    // that is there but not an id is an error naming the field, never read as "no parent".
+    auto optional_id = [&](const nlohmann::json& from, const char* key, SpanId& out) {
+      const auto it = from.find(key);
+      if (it == from.end() || (it->is_string() && it->get<std::string>().empty())) return true;
+      const auto id = it->is_string() ? SpanId::FromHex(it->get<std::string>()) : std::nullopt;
+      if (!id) error = std::string(key) + " is not 16 hex digits";
+      if (id) out = *id;
+      return id.has_value();
     };
-    optional_id("parent_span_id", s.parent_span_id);
-    optional_id("expected_parent_span_id", s.expected_parent_span_id);
-    optional_id("linked_span_id", s.linked_span_id);
+    if (!optional_id(j, "parent_span_id", s.parent_span_id) ||
+        !optional_id(j, "expected_parent_span_id", s.expected_parent_span_id) ||
+        !optional_id(j, "linked_span_id", s.linked_span_id))
+      return std::nullopt;
     s.service = j.at("service").get<std::string>();
     s.name = j.at("name").get<std::string>();
     const std::string kind = j.at("kind").get<std::string>();
@@ -100,6 +105,22 @@ std::optional<GroundTruthSpan> GroundTruthFromJson(std::string_view line, std::s
     s.faults = j.at("faults").get<std::vector<std::string>>();
     s.queue = j.value("queue", std::string());
     s.redelivered = j.value("redelivered", false);
+    s.nacked = j.value("nacked", false);
+    if (const auto batch = j.find("batch"); batch != j.end()) {
+      for (const nlohmann::json& e : batch->get<std::vector<nlohmann::json>>()) {
+        BatchMessage m;
+        if (!e.contains("producer_span_id")) {
+          error = "batch message without producer_span_id";
+          return std::nullopt;
+        }
+        if (!optional_id(e, "producer_span_id", m.producer_span_id) ||
+            !optional_id(e, "linked_span_id", m.linked_span_id))
+          return std::nullopt;
+        m.redelivered = e.value("redelivered", false);
+        m.nacked = e.value("nacked", false);
+        s.batch.push_back(m);
+      }
+    }
   } catch (const nlohmann::json::exception& e) {
     error = e.what();
     return std::nullopt;

@@ -51,6 +51,39 @@ TEST(GroundTruthJson, ReadsBackWhatItWrote) {
   EXPECT_FALSE(back->expected_parent_span_id.IsValid());
 }
 
+TEST(GroundTruthJson, ReadsBackNacksAndBatchMessages) {
+  GroundTruthSpan s = Span(8, 4, "fulfilment");
+  s.queue = "order.created";
+  s.nacked = true;
+  BatchMessage linked{*SpanId::FromHex("00000000000000a1"), *SpanId::FromHex("00000000000000a1")};
+  BatchMessage lost{*SpanId::FromHex("00000000000000a2"), SpanId{}};
+  lost.redelivered = true;
+  lost.nacked = true;
+  s.batch = {linked, lost};
+  std::string error;
+  const auto back = GroundTruthFromJson(GroundTruthToJson(s), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_TRUE(back->nacked);
+  ASSERT_EQ(back->batch.size(), 2u);
+  EXPECT_EQ(back->batch[0].linked_span_id, linked.linked_span_id);
+  EXPECT_FALSE(back->batch[1].linked_span_id.IsValid());
+  EXPECT_TRUE(back->batch[1].redelivered);
+  EXPECT_TRUE(back->batch[1].nacked);
+  EXPECT_EQ(GroundTruthToJson(*back), GroundTruthToJson(s));
+}
+
+TEST(GroundTruthJson, AnIdThatIsNotHexIsAnErrorNamingTheField) {
+  GroundTruthSpan s = Span(9, 5, "orders");
+  s.parent_span_id = *SpanId::FromHex("0000000000000001");
+  std::string line = GroundTruthToJson(s);
+  const std::string good = "\"parent_span_id\":\"0000000000000001\"";
+  ASSERT_NE(line.find(good), std::string::npos) << line;
+  line.replace(line.find(good), good.size(), "\"parent_span_id\":\"xyz\"");
+  std::string error;
+  EXPECT_FALSE(GroundTruthFromJson(line, error));
+  EXPECT_NE(error.find("parent_span_id"), std::string::npos) << error;
+}
+
 TEST(GroundTruthJson, ALineItDidNotWriteIsAnError) {
   std::string error;
   EXPECT_FALSE(GroundTruthFromJson("{\"request_id\": 1}", error));
