@@ -48,7 +48,14 @@ struct PreparedTarget {
   std::string head;  // request line and headers, without Content-Length for span load
   std::string body;
   std::unique_ptr<FreshIdBatch> spans;  // span load: new trace ids per request
+  int max_connections = 1;              // this worker's share
+  std::chrono::milliseconds timeout{0};
 };
+
+// This worker's share of `total` connections, so the shares add up to it (at least one each).
+int ShareOf(int total, int threads, int index) {
+  return std::max(1, total / threads + (index < total % threads ? 1 : 0));
+}
 
 void ClassifyError(const beast::error_code& ec, LoadStats& stats) {
   if (ec == beast::error::timeout)
@@ -71,6 +78,9 @@ class Worker {
         schedule_(options.phases, index, options.threads, options.seed) {
     for (const LoadTarget& t : options.targets) {
       PreparedTarget p;
+      p.max_connections = ShareOf(t.connections > 0 ? t.connections : options.connections,
+                                  std::max(1, options.threads), index);
+      p.timeout = t.timeout.count() > 0 ? t.timeout : options.timeout;
       boost::system::error_code ec;
       p.endpoint = asio::ip::tcp::endpoint(asio::ip::make_address(t.host, ec), t.port);
       const bool span_load = t.span_load_spans > 0;
@@ -131,12 +141,14 @@ class Worker {
         if (progress_) progress_->dropped.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
-      backlog_.push_back(Pending{at, options_.phases[arrival->phase].target});
+      const int target = options_.phases[arrival->phase].target;
+      cap_ = targets_[target].max_connections;
+      backlog_.push_back(Pending{at, target});
       if (!idle_.empty()) {
         Connection* c = idle_.back();
         idle_.pop_back();
         c->wake.cancel();
-      } else if (open_connections_ < max_connections_) {
+      } else if (open_connections_ < cap_) {
         ++open_connections_;
         asio::co_spawn(io_, Serve(), asio::detached);
       }
@@ -188,7 +200,7 @@ class Worker {
       beast::error_code ec;
       if (c.target != pending->target) {
         if (c.target >= 0) c.stream.socket().close(ec);
-        c.stream.expires_after(options_.timeout);
+        c.stream.expires_after(target.timeout);
         co_await c.stream.async_connect(target.endpoint, asio::redirect_error(use_awaitable, ec));
         if (ec) {
           ++stats_.errors_connect;
@@ -203,7 +215,7 @@ class Worker {
       const auto sent_at = Clock::now();
       last_send_ = std::max(last_send_, sent_at);
       ++stats_.sent;
-      c.stream.expires_after(options_.timeout);
+      c.stream.expires_after(target.timeout);
       if (target.spans) {
         const std::string& body = target.spans->Renew();
         const std::string length = fmt::format("Content-Length: {}\r\n\r\n", body.size());
@@ -240,6 +252,7 @@ class Worker {
         c.stream.socket().close(ec);
         c.target = -1;
       }
+      if (!options_.closed_loop && open_connections_ > cap_) break;  // the phase allows fewer
     }
     --open_connections_;
     if (open_connections_ == 0 && schedule_done_) progress_timer_.cancel();
@@ -276,7 +289,8 @@ class Worker {
   }
 
   const OpenLoopOptions& options_;
-  int max_connections_;
+  int max_connections_;  // closed loop; open loop: each target's share, `cap_` of the current one
+  int cap_ = 1;
   OpenLoopProgress* progress_;
   const std::atomic<bool>* stop_;
   asio::io_context io_{1};

@@ -31,13 +31,20 @@ struct LoadTarget {
   std::string content_type;
   int span_load_spans = 0;
   int spans_per_trace = 5;
+  // The limits of the phases that send to this target (0: the run's `connections`/`timeout`).
+  // A phase that allows fewer connections than the one before closes the extra ones as they
+  // finish their request.
+  int connections = 0;  // over all threads
+  std::chrono::milliseconds timeout{0};
 };
 
 struct OpenLoopOptions {
   std::vector<ArrivalPhase> phases;  // each names its target by index
   std::vector<LoadTarget> targets;
   int threads = 1;
-  int connections = 64;  // at most, over all threads; opened as the backlog needs them
+  // Defaults for targets without their own: at most `connections` over all threads, opened as
+  // the backlog needs them; `timeout` per request.
+  int connections = 64;
   std::chrono::milliseconds timeout{10000};
   std::size_t max_backlog_per_thread = 100000;
   std::uint64_t seed = 1;

@@ -429,8 +429,8 @@ class Runner {
           t.content_type = "application/json";
         }
       }
-      if (p.connections > 0) o.connections = p.connections;
-      o.timeout = p.timeout;
+      t.connections = p.connections;
+      t.timeout = p.timeout;
       o.targets.push_back(t);
       o.phases.push_back(ToArrival(p, static_cast<int>(o.targets.size()) - 1));
     }

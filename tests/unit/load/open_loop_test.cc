@@ -45,6 +45,7 @@ class TestServer {
   }
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
   std::uint64_t requests() const { return requests_; }
+  std::uint64_t connections() const { return connections_; }  // accepted so far
 
  private:
   asio::awaitable<void> Accept() {
@@ -52,6 +53,7 @@ class TestServer {
       beast::error_code ec;
       auto socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
+      ++connections_;
       asio::co_spawn(io_, Session(std::move(socket)), asio::detached);
     }
   }
@@ -81,6 +83,7 @@ class TestServer {
   milliseconds stall_;
   std::chrono::microseconds per_request_;
   std::atomic<std::uint64_t> requests_{0};
+  std::atomic<std::uint64_t> connections_{0};
   asio::io_context io_{1};
   asio::ip::tcp::acceptor acceptor_;
   std::thread thread_;
@@ -154,6 +157,39 @@ TEST(OpenLoop, ErrorKindsAreCountedApart) {
   EXPECT_EQ(unavailable.by_status.at(503), 50u);
   EXPECT_EQ(unavailable.ok, 0u);
   EXPECT_EQ(unavailable.Errors(), 0u) << "an HTTP status is an answer, not a transport error";
+}
+
+TEST(OpenLoop, APhaseKeepsToItsOwnConnectionsAndTimeout) {
+  // Every answer takes 30 ms and the server answers one at a time, so arrivals pile up and the
+  // generator opens every connection it may. Phase 1 may open 2 (the run default is 16) and
+  // waits 5 ms for an answer; phase 2 may open 3 and waits 5 s.
+  TestServer server(0, milliseconds(0), std::chrono::milliseconds(30));
+  OpenLoopOptions o = Options(server.port(), 100, milliseconds(100));
+  o.phases.push_back(ArrivalPhase::Constant(100, milliseconds(100)));
+  o.phases[1].target = 1;
+  o.targets.push_back(o.targets[0]);
+  o.targets[0].connections = 2;
+  o.targets[0].timeout = milliseconds(5);
+  o.targets[1].connections = 3;
+  o.targets[1].timeout = milliseconds(5000);
+  const LoadStats s = RunOpenLoop(o);
+  EXPECT_EQ(s.scheduled, 20u);
+  EXPECT_EQ(s.errors_timeout, 10u) << "phase 1's 5 ms timeout, not the run's 5 s";
+  EXPECT_EQ(s.ok, 10u) << "phase 2's 5 s timeout";
+  // A timed-out connection is closed and a new one opened, so phase 1 opens one per request;
+  // phase 2 never holds more than 3 at once: at most 3 more.
+  EXPECT_LE(server.connections(), 10u + 3u);
+  EXPECT_GE(server.connections(), 10u + 1u);
+}
+
+TEST(OpenLoop, APhaseOpensNoMoreConnectionsThanItAllows) {
+  TestServer server(0, milliseconds(0), std::chrono::milliseconds(2));
+  OpenLoopOptions o = Options(server.port(), 2000, milliseconds(200));  // 400 arrivals
+  o.connections = 64;
+  o.targets[0].connections = 3;
+  const LoadStats s = RunOpenLoop(o);
+  EXPECT_EQ(s.ok, 400u);
+  EXPECT_EQ(server.connections(), 3u) << "a backlog of hundreds, but only 3 connections allowed";
 }
 
 TEST(OpenLoop, ArrivalsBeyondTheBacklogAreDroppedAndCounted) {
