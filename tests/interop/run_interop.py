@@ -17,25 +17,19 @@ node_modules: run scripts/bootstrap and build first).
 
 The driver itself uses only the standard library.
 """
-import argparse
 import json
-import os
-import queue
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import compare  # noqa: E402
+from procs import (EXIT_ENVIRONMENT, EXIT_MISMATCH, EXIT_OK, EnvironmentProblem,  # noqa: E402
+                   Failure, Proc, check_binary, check_node, check_python, clean_environment,
+                   driver_parser, main_in_workdir)
 
 HERE = Path(__file__).resolve().parent
-EXIT_OK, EXIT_MISMATCH, EXIT_ENVIRONMENT = 0, 1, 2
 
 # variant -> (language, protocol, which sink receiver it talks to)
 VARIANTS = {
@@ -58,92 +52,8 @@ SENDER_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 30
 
 
-class Failure(Exception):
-    """The process under test or a sender did not do its part; exit code 1."""
-
-
-class EnvironmentProblem(Exception):
-    """Something the test needs is not installed; exit code 2."""
-
-
 def log(message):
     print(f"interop: {message}", flush=True)
-
-
-class Sink:
-    """`traceproof sink` as a child process. Its stdout is read by one thread into a queue so
-    that waiting for the listen lines has a deadline; owned by the driver's main thread."""
-
-    def __init__(self, binary, dump_path, stderr_path):
-        self.command = [binary, "sink", "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0",
-                        "--dump", str(dump_path), "--quiet-ms", "200"]
-        self._stderr = open(stderr_path, "w+", encoding="utf-8")
-        self.stdout_lines = []
-        self.killed = False  # by this driver, after a failure or a stop timeout
-        self._lines = queue.Queue()
-        self.proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=self._stderr, text=True,
-                                     bufsize=1)
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-
-    def _read_stdout(self):
-        for line in self.proc.stdout:
-            self._lines.put(line.rstrip("\n"))
-        self._lines.put(None)
-
-    def wait_for_ports(self, timeout_s):
-        ports = {}
-        deadline = time.monotonic() + timeout_s
-        while len(ports) < 2:
-            remaining = deadline - time.monotonic()
-            try:
-                line = self._lines.get(timeout=max(remaining, 0))
-            except queue.Empty:
-                raise Failure(f"sink printed no listen lines within {timeout_s} s")
-            if line is None:
-                raise Failure(f"sink exited with code {self.proc.wait()} before listening")
-            self.stdout_lines.append(line)
-            match = LISTEN_LINE.match(line)
-            if match:
-                ports[match.group(1)] = int(match.group(2))
-        return ports
-
-    def stop(self, timeout_s):
-        """SIGTERM, then wait; returns the exit code. Kills and fails after timeout_s."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise Failure(f"sink did not exit within {timeout_s} s of SIGTERM (killed)")
-        self._drain_stdout()
-        return code
-
-    def _drain_stdout(self):
-        while True:
-            try:
-                line = self._lines.get(timeout=5)
-            except queue.Empty:
-                return
-            if line is None:
-                return
-            self.stdout_lines.append(line)
-
-    def stderr_text(self):
-        self._stderr.flush()
-        self._stderr.seek(0)
-        return self._stderr.read()
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.killed = True
-            self.proc.kill()
-            self.proc.wait()
-
-    def close(self):
-        self.kill()
-        self._stderr.close()
 
 
 def sender_command(args, language, protocol, endpoint, expect_out):
@@ -156,40 +66,24 @@ def sender_command(args, language, protocol, endpoint, expect_out):
 
 
 def sender_environment(args, variant, language):
-    # Nothing from the caller's OTEL_* or proxy settings may redirect or reshape the export:
-    # the test controls the endpoint and the resource.
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("OTEL_") and k.lower() not in
-           ("http_proxy", "https_proxy", "all_proxy", "grpc_proxy", "no_proxy")}
-    env["OTEL_SERVICE_NAME"] = f"interop-{variant}"
-    env["OTEL_RESOURCE_ATTRIBUTES"] = RESOURCE_ATTRIBUTES
+    # The test controls the endpoint and the resource.
+    env = clean_environment({"OTEL_SERVICE_NAME": f"interop-{variant}",
+                             "OTEL_RESOURCE_ATTRIBUTES": RESOURCE_ATTRIBUTES})
     if language == "node":
         env["NODE_PATH"] = str(Path(args.node_modules).resolve())
     return env
 
 
 def check_environment(args, language, protocol):
-    binary = Path(args.traceproof)
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        raise EnvironmentProblem(f"--traceproof {binary}: no such executable (build it first)")
+    check_binary(args.traceproof)
     if language == "python":
-        python = Path(args.venv) / "bin" / "python"
-        if not python.exists():
-            raise EnvironmentProblem(f"{python} missing: run scripts/bootstrap")
-        probe = subprocess.run([str(python), "-c", "import opentelemetry.sdk.trace, "
-                                "opentelemetry.exporter.otlp.proto.grpc.trace_exporter, "
-                                "opentelemetry.exporter.otlp.proto.http.trace_exporter"],
-                               capture_output=True, text=True, timeout=60)
-        if probe.returncode != 0:
-            raise EnvironmentProblem(f"{python} lacks the OpenTelemetry SDK: "
-                                     f"{probe.stderr.strip()} (run scripts/bootstrap)")
+        check_python(args.venv, ["opentelemetry.sdk.trace",
+                                 "opentelemetry.exporter.otlp.proto.grpc.trace_exporter",
+                                 "opentelemetry.exporter.otlp.proto.http.trace_exporter"],
+                     "the OpenTelemetry SDK")
     else:
-        if not args.node:
-            raise EnvironmentProblem("node is not on PATH")
-        for package in ("@opentelemetry/sdk-trace-base", NODE_PACKAGES[protocol]):
-            if not (Path(args.node_modules) / package / "package.json").exists():
-                raise EnvironmentProblem(f"{args.node_modules}/{package} missing: "
-                                         "run scripts/bootstrap")
+        check_node(args.node, args.node_modules,
+                   ["@opentelemetry/sdk-trace-base", NODE_PACKAGES[protocol]])
 
 
 def run(args, workdir):
@@ -198,21 +92,22 @@ def run(args, workdir):
     dump_path = workdir / "dump.jsonl"
     sent_path = workdir / "sent.json"
 
-    sink = Sink(str(Path(args.traceproof).resolve()), dump_path, workdir / "sink.stderr")
+    sink = Proc("sink", [str(Path(args.traceproof).resolve()), "sink",
+                         "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0",
+                         "--dump", str(dump_path), "--quiet-ms", "200"], workdir)
     try:
-        ports = sink.wait_for_ports(START_TIMEOUT_S)
+        ports = {m.group(1): int(m.group(2))
+                 for m in sink.wait_for(LISTEN_LINE, 2, START_TIMEOUT_S)}
         endpoint = f"http://127.0.0.1:{ports[receiver]}"
         log(f"sink up: grpc :{ports['grpc']}, http :{ports['http']}; "
             f"sending {args.variant} to {endpoint}")
         send(args, language, protocol, endpoint, sent_path)
-        code = sink.stop(STOP_TIMEOUT_S)
-        if code != 0:
-            raise Failure(f"sink exited with code {code} after SIGTERM")
+        sink.stop_ok(STOP_TIMEOUT_S)
         return validate(args, sink, sent_path, dump_path)
     except Failure as e:
         sink.kill()
         print(f"FAIL interop.{args.variant}: {e}")
-        show_sink_output(sink)
+        sink.show()
         return EXIT_MISMATCH
     finally:
         sink.close()
@@ -246,7 +141,7 @@ def validate(args, sink, sent_path, dump_path):
               f"and the sink's dump:")
         for d in diffs:
             print(f"  - {d}")
-        show_sink_output(sink)
+        sink.show()
         return EXIT_MISMATCH
     sent_traces = len({s["trace_id"] for s in record["spans"]})
     print(f"PASS interop.{args.variant}: {len(record['spans'])} spans in {sent_traces} traces "
@@ -254,41 +149,13 @@ def validate(args, sink, sent_path, dump_path):
     return EXIT_OK
 
 
-def show_sink_output(sink):
-    print(f"sink command: {' '.join(sink.command)}")
-    print(f"sink exit code: {sink.proc.returncode}"
-          + (" (killed by the test driver)" if sink.killed else ""))
-    print("sink stdout:\n" + "\n".join(f"  | {line}" for line in sink.stdout_lines))
-    err = sink.stderr_text()
-    if err.strip():
-        print("sink stderr:\n" + "\n".join(f"  | {line}" for line in err.splitlines()))
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--traceproof", required=True, help="path to the traceproof binary")
+    parser = driver_parser(__doc__, "the sent record and the dump", venv=True)
     parser.add_argument("--variant", required=True, choices=sorted(VARIANTS))
-    parser.add_argument("--venv", default=".venv", help="venv with requirements.txt installed")
-    parser.add_argument("--node-modules", default="node_modules",
-                        help="node_modules with package-lock.json installed")
-    parser.add_argument("--node", default=shutil.which("node"), help="node executable")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary directory with the sent record and the dump")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix=f"traceproof-interop-{args.variant}-"))
-    code = EXIT_ENVIRONMENT
-    try:
-        code = run(args, workdir)
-    except EnvironmentProblem as e:
-        print(f"ERROR interop.{args.variant}: environment: {e}")
-        code = EXIT_ENVIRONMENT
-    finally:
-        if args.keep or code == EXIT_MISMATCH:
-            log(f"files kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return code
+    return main_in_workdir(run, args, f"traceproof-interop-{args.variant}-",
+                           f"interop.{args.variant}", log)
 
 
 if __name__ == "__main__":

@@ -39,46 +39,11 @@ const args = {};
   args.count = Number(args.count);
 }
 
-let NodeTracerProvider, BatchSpanProcessor, OTLPTraceExporter, AmqplibInstrumentation,
-  resourceFromAttributes;
-try {
-  ({ NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node'));
-  ({ OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto'));
-  ({ AmqplibInstrumentation } = require('@opentelemetry/instrumentation-amqplib'));
-  ({ resourceFromAttributes } = require('@opentelemetry/resources'));
-} catch (e) {
-  console.error(`node_amqp: ${e.message}; run scripts/bootstrap (or set NODE_PATH)`);
-  process.exit(2);
-}
-
-// Export results, so that a failed export fails the app (and so the test) with a reason.
-class CountingExporter {
-  constructor(inner) {
-    this.inner = inner;
-    this.exported = 0;
-    this.failures = [];
-  }
-  export(spans, done) {
-    this.inner.export(spans, (result) => {
-      if (result.code === 0) this.exported += spans.length;
-      else this.failures.push(String(result.error && result.error.message || result.error));
-      done(result);
-    });
-  }
-  shutdown() { return this.inner.shutdown(); }
-  forceFlush() { return this.inner.forceFlush ? this.inner.forceFlush() : Promise.resolve(); }
-}
-
-const exporter = new CountingExporter(
-  new OTLPTraceExporter({ url: `${args.endpoint.replace(/\/$/, '')}/v1/traces` }));
-const provider = new NodeTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': `node-${args.role}` }),
-  spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 100 })],
-});
-// Global tracer provider, AsyncLocalStorage context manager, W3C tracecontext+baggage propagator.
-provider.register();
+const { load, startTracing } = require('../node_tracing.js');
+const { AmqplibInstrumentation } = load('node_amqp', '@opentelemetry/instrumentation-amqplib');
 // Enabled before amqplib is required: it patches the module as it loads.
-new AmqplibInstrumentation().setTracerProvider(provider);
+const tracing = startTracing('node_amqp', `node-${args.role}`, args.endpoint,
+                             AmqplibInstrumentation);
 const amqp = require('amqplib');
 
 function header(headers, name) {
@@ -87,23 +52,7 @@ function header(headers, name) {
 }
 
 function finish(code, connection) {
-  const watchdog = setTimeout(() => {
-    console.error('node_amqp: shutdown did not finish within 10 s');
-    process.exit(1);
-  }, 10000);
-  const closed = connection ? connection.close().catch(() => {}) : Promise.resolve();
-  closed.then(() => provider.shutdown()).then(() => {
-    clearTimeout(watchdog);
-    console.log(`node_amqp: ${exporter.exported} spans exported`);
-    if (exporter.failures.length) {
-      console.error(`node_amqp: export failed: ${exporter.failures.join('; ')}`);
-      process.exit(1);
-    }
-    process.exit(code);
-  }, (e) => {
-    console.error(`node_amqp: shutdown failed: ${e && e.message}`);
-    process.exit(1);
-  });
+  tracing.finish(code, () => connection && connection.close());
 }
 
 async function consume() {

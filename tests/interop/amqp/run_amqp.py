@@ -26,24 +26,21 @@ every process's output are printed); 2 environment error (missing binary or node
 scripts/bootstrap and build first). Every process started here is stopped before exit, the
 broker last. The driver itself uses only the standard library.
 """
-import argparse
 import json
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "chain"))
-from run_chain import (EnvironmentProblem, Failure, Proc, clean_environment,  # noqa: E402
-                       load_dump)
+sys.path.insert(0, str(HERE.parent))
+from procs import (EXIT_MISMATCH, EXIT_OK, Failure, Proc, check_binary,  # noqa: E402
+                   check_node, clean_environment, driver_parser, load_dump, main_in_workdir,
+                   show_all)
 
-EXIT_OK, EXIT_MISMATCH, EXIT_ENVIRONMENT = 0, 1, 2
 START_TIMEOUT_S = 60  # RabbitMQ takes a few seconds to boot, more on a loaded machine
 MESSAGE_TIMEOUT_S = 45
 STOP_TIMEOUT_S = 30
@@ -90,16 +87,10 @@ def log(message):
 
 
 def check_environment(args):
-    binary = Path(args.traceproof)
-    if not binary.is_file():
-        raise EnvironmentProblem(f"--traceproof {binary}: no such executable (build it first)")
-    if not args.node:
-        raise EnvironmentProblem("node is not on PATH")
-    for package in ("amqplib", "@opentelemetry/instrumentation-amqplib",
-                    "@opentelemetry/sdk-trace-node", "@opentelemetry/exporter-trace-otlp-proto"):
-        if not (Path(args.node_modules) / package / "package.json").exists():
-            raise EnvironmentProblem(f"{args.node_modules}/{package} missing: "
-                                     "run scripts/bootstrap")
+    check_binary(args.traceproof)
+    check_node(args.node, args.node_modules,
+               ["amqplib", "@opentelemetry/instrumentation-amqplib",
+                "@opentelemetry/sdk-trace-node", "@opentelemetry/exporter-trace-otlp-proto"])
 
 
 def all_spans(traces):
@@ -238,9 +229,7 @@ def run(args, workdir):
 
         # Every exporter flushes on SIGTERM; the sink dumps every trace on its own SIGTERM.
         for proc in (serve, node, sink):
-            code = proc.stop(STOP_TIMEOUT_S)
-            if code != 0:
-                raise Failure(f"{proc.name} exited with code {code} after SIGTERM")
+            proc.stop_ok(STOP_TIMEOUT_S)
         if not dump_path.exists():
             raise Failure(f"sink exited 0 but wrote no --dump file {dump_path}")
 
@@ -293,36 +282,14 @@ def run(args, workdir):
             broker.close()
 
 
-def show_all(procs):
-    for proc in procs:
-        proc.show()
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--traceproof", required=True, help="path to the traceproof binary")
+    parser = driver_parser(__doc__, "the services file and the dump", venv=False)
     parser.add_argument("--direction", required=True, choices=["node_consumer", "node_producer"])
     parser.add_argument("--count", type=int, default=20, help="messages to send")
-    parser.add_argument("--node-modules", default="node_modules",
-                        help="node_modules with package-lock.json installed")
-    parser.add_argument("--node", default=shutil.which("node"), help="node executable")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary directory with the services file and the dump")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix=f"traceproof-amqp-{args.direction}-"))
-    code = EXIT_ENVIRONMENT
-    try:
-        code = run(args, workdir)
-    except EnvironmentProblem as e:
-        print(f"ERROR interop.amqp.{args.direction}: environment: {e}")
-        code = EXIT_ENVIRONMENT
-    finally:
-        if args.keep or code == EXIT_MISMATCH:
-            log(f"files kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return code
+    return main_in_workdir(run, args, f"traceproof-amqp-{args.direction}-",
+                           f"interop.amqp.{args.direction}", log)
 
 
 if __name__ == "__main__":

@@ -33,47 +33,10 @@ const args = {};
   if (!args.port || !args.next || !args.endpoint) usage('missing argument');
 }
 
-let api, NodeTracerProvider, BatchSpanProcessor, OTLPTraceExporter, HttpInstrumentation,
-  resourceFromAttributes;
-try {
-  api = require('@opentelemetry/api');
-  ({ NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node'));
-  ({ OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto'));
-  ({ HttpInstrumentation } = require('@opentelemetry/instrumentation-http'));
-  ({ resourceFromAttributes } = require('@opentelemetry/resources'));
-} catch (e) {
-  console.error(`node_app: ${e.message}; run scripts/bootstrap (or set NODE_PATH)`);
-  process.exit(2);
-}
-
-// Export results, so that a failed export fails the app (and so the test) with a reason.
-class CountingExporter {
-  constructor(inner) {
-    this.inner = inner;
-    this.exported = 0;
-    this.failures = [];
-  }
-  export(spans, done) {
-    this.inner.export(spans, (result) => {
-      if (result.code === 0) this.exported += spans.length;
-      else this.failures.push(String(result.error && result.error.message || result.error));
-      done(result);
-    });
-  }
-  shutdown() { return this.inner.shutdown(); }
-  forceFlush() { return this.inner.forceFlush ? this.inner.forceFlush() : Promise.resolve(); }
-}
-
-const exporter = new CountingExporter(
-  new OTLPTraceExporter({ url: `${args.endpoint.replace(/\/$/, '')}/v1/traces` }));
-const provider = new NodeTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'middle' }),
-  spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 100 })],
-});
-// Global tracer provider, AsyncLocalStorage context manager, W3C tracecontext+baggage propagator.
-provider.register();
+const { load, startTracing } = require('../node_tracing.js');
+const { HttpInstrumentation } = load('node_app', '@opentelemetry/instrumentation-http');
 // Created (and so enabled) before node:http is required: it patches the module as it loads.
-new HttpInstrumentation().setTracerProvider(provider);
+const { finish } = startTracing('node_app', 'middle', args.endpoint, HttpInstrumentation);
 const http = require('http');
 
 const next = new URL(args.next);
@@ -113,22 +76,8 @@ let stopping = false;
 process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;
-  server.close();
-  server.closeAllConnections();
-  const watchdog = setTimeout(() => {
-    console.error('node_app: shutdown did not finish within 10 s');
-    process.exit(1);
-  }, 10000);
-  provider.shutdown().then(() => {
-    clearTimeout(watchdog);
-    console.log(`node_app: ${exporter.exported} spans exported`);
-    if (exporter.failures.length) {
-      console.error(`node_app: export failed: ${exporter.failures.join('; ')}`);
-      process.exit(1);
-    }
-    process.exit(0);
-  }, (e) => {
-    console.error(`node_app: shutdown failed: ${e && e.message}`);
-    process.exit(1);
+  finish(0, () => {
+    server.close();
+    server.closeAllConnections();
   });
 });

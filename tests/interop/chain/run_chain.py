@@ -25,26 +25,20 @@ binary, venv or node_modules: run scripts/bootstrap and build first).
 
 The driver itself uses only the standard library.
 """
-import argparse
-import json
-import os
-import queue
 import re
 import secrets
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from procs import (EXIT_MISMATCH, EXIT_OK, Failure, Proc, check_binary,  # noqa: E402
+                   check_node, check_python, clean_environment, driver_parser, load_dump,
+                   main_in_workdir, show_all)
+
 HERE = Path(__file__).resolve().parent
-EXIT_OK, EXIT_MISMATCH, EXIT_ENVIRONMENT = 0, 1, 2
 
 START_TIMEOUT_S = 30
 REQUEST_TIMEOUT_S = 20
@@ -90,102 +84,8 @@ APP_REQUEST = re.compile(r"in: traceparent=(\S+) tracestate=(\S+) out: tracepare
                          r"tracestate=(\S+) -> (\d+)$")
 
 
-class Failure(Exception):
-    """A process under test did not do its part, or the traces are wrong; exit code 1."""
-
-
-class EnvironmentProblem(Exception):
-    """Something the test needs is not installed; exit code 2."""
-
-
 def log(message):
     print(f"chain: {message}", flush=True)
-
-
-class Proc:
-    """A child process whose stdout is read by one thread into a queue, so that waiting for a
-    line has a deadline; stderr goes to a file. Owned by the driver's main thread."""
-
-    def __init__(self, name, command, workdir, env=None):
-        self.name = name
-        self.command = command
-        self.stdout_lines = []
-        self.killed = False
-        self._lines = queue.Queue()
-        self._stderr = open(workdir / f"{name}.stderr", "w+", encoding="utf-8")
-        self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self._stderr, text=True, bufsize=1, env=env)
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-
-    def _read_stdout(self):
-        for line in self.proc.stdout:
-            self._lines.put(line.rstrip("\n"))
-        self._lines.put(None)
-
-    def _next_line(self, timeout_s):
-        try:
-            line = self._lines.get(timeout=max(timeout_s, 0))
-        except queue.Empty:
-            return False
-        if line is not None:
-            self.stdout_lines.append(line)
-        return line
-
-    def wait_for(self, pattern, count, timeout_s):
-        """Reads stdout until `count` lines matched `pattern`; returns their matches."""
-        matches = []
-        deadline = time.monotonic() + timeout_s
-        while len(matches) < count:
-            line = self._next_line(deadline - time.monotonic())
-            if line is False:
-                raise Failure(f"{self.name} printed no '{pattern.pattern}' line within "
-                              f"{timeout_s} s")
-            if line is None:
-                raise Failure(f"{self.name} exited with code {self.proc.wait()} before "
-                              f"printing '{pattern.pattern}'")
-            match = pattern.match(line)
-            if match:
-                matches.append(match)
-        return matches
-
-    def stop(self, timeout_s):
-        """SIGTERM, then wait; returns the exit code. Kills and fails after timeout_s."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise Failure(f"{self.name} did not exit within {timeout_s} s of SIGTERM (killed)")
-        while self._next_line(5) not in (None, False):
-            pass
-        return code
-
-    def stderr_text(self):
-        self._stderr.flush()
-        self._stderr.seek(0)
-        return self._stderr.read()
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.killed = True
-            self.proc.kill()
-            self.proc.wait()
-
-    def close(self):
-        self.kill()
-        self._stderr.close()
-
-    def show(self):
-        print(f"--- {self.name}: {' '.join(self.command)}")
-        print(f"    exit code: {self.proc.returncode}"
-              + (" (killed by the test driver)" if self.killed else ""))
-        while self._next_line(0) not in (None, False):
-            pass
-        print("    stdout:\n" + "\n".join(f"  | {line}" for line in self.stdout_lines))
-        err = self.stderr_text()
-        if err.strip():
-            print("    stderr:\n" + "\n".join(f"  | {line}" for line in err.splitlines()))
 
 
 def free_port():
@@ -194,16 +94,6 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def clean_environment(extra):
-    # Nothing from the caller's OTEL_* or proxy settings may redirect or reshape the export or
-    # the sampling: the test controls them.
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("OTEL_") and k.lower() not in
-           ("http_proxy", "https_proxy", "all_proxy", "grpc_proxy", "no_proxy")}
-    env.update(extra)
-    return env
 
 
 def app_command(args, port, next_url, endpoint):
@@ -215,42 +105,17 @@ def app_command(args, port, next_url, endpoint):
 
 
 def check_environment(args):
-    binary = Path(args.traceproof)
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        raise EnvironmentProblem(f"--traceproof {binary}: no such executable (build it first)")
+    check_binary(args.traceproof)
     if args.app == "python":
-        python = Path(args.venv) / "bin" / "python"
-        if not python.exists():
-            raise EnvironmentProblem(f"{python} missing: run scripts/bootstrap")
-        probe = subprocess.run([str(python), "-c", "import flask, requests, "
-                                "opentelemetry.sdk.trace, "
-                                "opentelemetry.exporter.otlp.proto.http.trace_exporter, "
-                                "opentelemetry.instrumentation.wsgi, "
-                                "opentelemetry.instrumentation.requests"],
-                               capture_output=True, text=True, timeout=60)
-        if probe.returncode != 0:
-            raise EnvironmentProblem(f"{python} lacks the OpenTelemetry SDK or instrumentation: "
-                                     f"{probe.stderr.strip()} (run scripts/bootstrap)")
+        check_python(args.venv, ["flask", "requests", "opentelemetry.sdk.trace",
+                                 "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+                                 "opentelemetry.instrumentation.wsgi",
+                                 "opentelemetry.instrumentation.requests"],
+                     "the OpenTelemetry SDK or instrumentation")
     else:
-        if not args.node:
-            raise EnvironmentProblem("node is not on PATH")
-        for package in ("@opentelemetry/sdk-trace-node", "@opentelemetry/instrumentation-http",
-                        "@opentelemetry/exporter-trace-otlp-proto"):
-            if not (Path(args.node_modules) / package / "package.json").exists():
-                raise EnvironmentProblem(f"{args.node_modules}/{package} missing: "
-                                         "run scripts/bootstrap")
-
-
-def load_dump(path):
-    traces = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    traces.append(json.loads(line))
-                except ValueError as e:
-                    raise Failure(f"dump line {number}: not JSON ({e})")
-    return traces
+        check_node(args.node, args.node_modules,
+                   ["@opentelemetry/sdk-trace-node", "@opentelemetry/instrumentation-http",
+                    "@opentelemetry/exporter-trace-otlp-proto"])
 
 
 def check_traces(traces, fault, trace_id, parent_id, tracestate):
@@ -423,13 +288,8 @@ def run(args, workdir):
             raise Failure(f"GET /front answered {status}: {body.strip()}")
 
         # Every exporter flushes on SIGTERM; the sink dumps every trace on its own SIGTERM.
-        for proc in (serve, app):
-            code = proc.stop(STOP_TIMEOUT_S)
-            if code != 0:
-                raise Failure(f"{proc.name} exited with code {code} after SIGTERM")
-        code = sink.stop(STOP_TIMEOUT_S)
-        if code != 0:
-            raise Failure(f"sink exited with code {code} after SIGTERM")
+        for proc in (serve, app, sink):
+            proc.stop_ok(STOP_TIMEOUT_S)
         if not dump_path.exists():
             raise Failure(f"sink exited 0 but wrote no --dump file {dump_path}")
 
@@ -479,40 +339,16 @@ def run(args, workdir):
             proc.close()
 
 
-def show_all(procs):
-    """What each process said; the sink's stdout holds the trees it got."""
-    for proc in procs:
-        proc.show()
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--traceproof", required=True, help="path to the traceproof binary")
+    parser = driver_parser(__doc__, "the services file and the dump", venv=True)
     parser.add_argument("--app", required=True, choices=["node", "python"],
                         help="which official SDK runs the middle service")
     parser.add_argument("--fault", default="none", choices=["none", "drop"],
                         help="drop: front drops the traceparent on its call to middle")
-    parser.add_argument("--venv", default=".venv", help="venv with requirements.txt installed")
-    parser.add_argument("--node-modules", default="node_modules",
-                        help="node_modules with package-lock.json installed")
-    parser.add_argument("--node", default=shutil.which("node"), help="node executable")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary directory with the services file and the dump")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix=f"traceproof-chain-{args.app}-{args.fault}-"))
-    code = EXIT_ENVIRONMENT
-    try:
-        code = run(args, workdir)
-    except EnvironmentProblem as e:
-        print(f"ERROR interop.chain.{args.app}: environment: {e}")
-        code = EXIT_ENVIRONMENT
-    finally:
-        if args.keep or code == EXIT_MISMATCH:
-            log(f"files kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return code
+    return main_in_workdir(run, args, f"traceproof-chain-{args.app}-{args.fault}-",
+                           f"interop.chain.{args.app}", log)
 
 
 if __name__ == "__main__":
