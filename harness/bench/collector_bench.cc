@@ -37,6 +37,10 @@ struct CollectorBenchFlags {
   int spans_per_request = 100;
   int spans_per_trace = 5;
   int connections = 64;
+  // Bound on a trial's drain. Above the seed's tail_sampling decision_wait (10 s) plus a batch
+  // timeout: the drain ends as soon as the Collector reports it holds nothing, this is only
+  // the limit for a Collector that never does.
+  double drain_seconds = 30;
   std::string out;
 };
 
@@ -46,6 +50,17 @@ struct Trial {
   std::uint64_t offered = 0;    // spans in the requests actually sent
   std::uint64_t delivered = 0;  // spans the sink received during and after the trial
   double delivered_per_s = 0;   // over the load window
+  double duration_s = 0;        // the load window
+  // Spans of traces the Collector's tail sampler decided not to keep: the policy's choice, not
+  // loss. From its own metrics (traces not sampled x --spans-per-trace).
+  std::uint64_t sampled_out = 0;
+  bool tail_sampling = false;
+  // Accepted by the Collector but neither delivered, sampled out nor failed when the drain
+  // bound passed: neither lost nor delivered (the Collector is restarted after such a trial so
+  // that they cannot arrive during the next one).
+  std::uint64_t still_held = 0;
+  std::uint64_t dropped_too_early = 0;  // traces the tail sampler evicted undecided (loss)
+  double drain_s = 0;
   std::uint64_t lost = 0;
   std::uint64_t request_errors = 0;
   std::uint64_t dropped_iterations = 0;
@@ -55,7 +70,8 @@ struct Trial {
   std::uint64_t queue_max = 0;
   std::optional<double> cpu_percent;  // the Collector's; none for the sink alone
   bool sustainable = false;
-  std::string why;  // when not sustainable
+  std::string why;            // when not sustainable
+  std::string restart_error;  // the Collector did not come back after a restart
 };
 
 struct TargetResult {
@@ -113,11 +129,43 @@ class Target {
   }
   std::uint64_t delivered() const { return sink_->counters().spans_received.load(); }
   CollectorProcess* collector() { return collector_.get(); }
+  std::uint64_t NextTrialSeed() { return ++trials_; }
+  // Throws away what a Collector still holds (SIGKILL, then the same ports again).
+  bool RestartCollector(std::string& error) {
+    collector_->Kill();
+    return collector_->Restart(error);
+  }
 
  private:
   std::unique_ptr<EmbeddedSink> sink_;
   std::unique_ptr<CollectorProcess> collector_;
+  std::uint64_t trials_ = 0;
 };
+
+// What a Collector holds of the spans it accepted, from its counters since a point where it
+// held nothing: neither sent nor failed by its exporters, nor in a trace its tail sampler
+// decided not to keep or evicted undecided; traces still waiting for a decision; batches in
+// its exporters' queues. Spans a batch processor holds show up as accepted and not sent.
+struct HeldSpans {
+  std::uint64_t spans = 0;
+  std::uint64_t undecided_traces = 0;
+  std::uint64_t queued_batches = 0;
+  bool Empty() const { return spans == 0 && undecided_traces == 0 && queued_batches == 0; }
+};
+
+HeldSpans HeldByCollector(const CollectorCounters& since, std::uint64_t spans_per_trace) {
+  HeldSpans h;
+  const std::uint64_t out =
+      since.exporter_sent_spans + since.exporter_send_failed_spans +
+      since.exporter_enqueue_failed_spans +
+      (since.tail_traces_not_sampled + since.tail_traces_dropped_too_early) * spans_per_trace;
+  h.spans = since.receiver_accepted_spans > out ? since.receiver_accepted_spans - out : 0;
+  const std::uint64_t decided = since.tail_traces_sampled + since.tail_traces_not_sampled +
+                                since.tail_traces_dropped_too_early;
+  h.undecided_traces = since.tail_new_traces > decided ? since.tail_new_traces - decided : 0;
+  h.queued_batches = since.exporter_queue_size;
+  return h;
+}
 
 Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_per_s) {
   Trial t;
@@ -134,12 +182,20 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
       requests_per_s, std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::duration<double>(flags.trial_seconds))));
   o.threads = 1;
+  // Trace ids are the sender's seed and a counter that starts again with every trial: the same
+  // seed twice would send a tail sampler the ids it has already decided, whose spans it then
+  // forwards or drops by the old decision, uncounted.
+  o.seed = target.NextTrialSeed();
   o.connections = flags.connections;
   o.timeout = milliseconds(5000);
 
   const std::uint64_t delivered_before = target.delivered();
   CollectorProcess* collector = target.collector();
   const double cpu_before = collector ? collector->Resources().cpu_seconds : 0;
+  // The previous trial ended with the Collector holding nothing (or it was restarted), so
+  // counters from here on are this trial's.
+  const CollectorCounters base = collector ? collector->Scrape() : CollectorCounters{};
+  const auto spans_per_trace = static_cast<std::uint64_t>(flags.spans_per_trace);
   std::atomic<bool> done{false};
   LoadStats stats;
   const auto begin = Clock::now();
@@ -155,29 +211,55 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
   }
   load.join();
   const double load_s = std::chrono::duration<double>(Clock::now() - begin).count();
-  if (collector) {
-    t.cpu_percent = 100.0 * (collector->Resources().cpu_seconds - cpu_before) / load_s;
-  }
   t.offered = stats.sent * static_cast<std::uint64_t>(flags.spans_per_request);
-  // Drain: until everything offered arrived, or nothing moved for 2 s (a batch processor's
-  // timeout is shorter), bounded.
+  // Drain. A Collector says when it holds nothing of this trial (batch flushed, queue empty,
+  // every trace decided by a tail sampler, which waits decision_wait first); without its
+  // metrics, and for the sink alone: until everything offered arrived or nothing moved for
+  // 2 s (longer than a batch timeout). Bounded by --drain-seconds either way.
   std::uint64_t last = target.delivered();
   auto quiet_since = Clock::now();
   const auto drain_begin = Clock::now();
-  while (Clock::now() - drain_begin < std::chrono::seconds(20)) {
+  while (Clock::now() - drain_begin < std::chrono::duration<double>(flags.drain_seconds)) {
+    std::this_thread::sleep_for(milliseconds(collector ? 250 : 50));
     const std::uint64_t now = target.delivered();
-    if (now - delivered_before >= t.offered) break;
     if (now != last) {
       last = now;
       quiet_since = Clock::now();
-    } else if (Clock::now() - quiet_since >= std::chrono::seconds(2)) {
-      break;
     }
-    std::this_thread::sleep_for(milliseconds(50));
+    const auto quiet = Clock::now() - quiet_since;
+    if (collector) {
+      std::string error;
+      const CollectorCounters c = collector->Scrape(&error);
+      if (error.empty()) {
+        const bool empty = HeldByCollector(SubtractCounters(c, base), spans_per_trace).Empty();
+        if (empty && quiet >= milliseconds(250)) break;
+        continue;
+      }
+    }
+    if (now - delivered_before >= t.offered || quiet >= std::chrono::seconds(2)) break;
   }
+  t.drain_s = std::chrono::duration<double>(Clock::now() - drain_begin).count();
   t.delivered = target.delivered() - delivered_before;
-  t.delivered_per_s = static_cast<double>(t.delivered) / std::max(1e-3, stats.duration_s);
-  t.lost = t.offered > t.delivered ? t.offered - t.delivered : 0;
+  t.duration_s = std::max(1e-3, stats.duration_s);
+  t.delivered_per_s = static_cast<double>(t.delivered) / t.duration_s;
+  if (collector) {
+    // Every CPU second the trial's spans cost, a tail sampler's decisions and the last batch
+    // after the load included, per second of load: what that rate needs in a steady state.
+    t.cpu_percent = 100.0 * (collector->Resources().cpu_seconds - cpu_before) / load_s;
+    const CollectorCounters d = SubtractCounters(collector->Scrape(), base);
+    t.tail_sampling = d.tail_sampling;
+    t.sampled_out = d.tail_traces_not_sampled * spans_per_trace;
+    t.dropped_too_early = d.tail_traces_dropped_too_early;
+    const HeldSpans held = HeldByCollector(d, spans_per_trace);
+    t.still_held = held.spans;
+    if (!held.Empty()) {
+      // What it holds would arrive during the next trial and count there as delivered.
+      std::string error;
+      if (!target.RestartCollector(error)) t.restart_error = error;
+    }
+  }
+  const std::uint64_t accounted = t.delivered + t.sampled_out + t.still_held;
+  t.lost = t.offered > accounted ? t.offered - accounted : 0;
   t.request_errors = stats.sent > stats.ok ? stats.sent - stats.ok : 0;  // not 2xx
   t.dropped_iterations = stats.dropped_iterations;
   t.achieved_requests_per_s = stats.AchievedRatePerS();
@@ -192,9 +274,17 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
   const bool on_schedule =
       t.dropped_iterations == 0 &&
       std::fabs(t.achieved_requests_per_s - requests_per_s) <= 0.05 * requests_per_s;
-  t.sustainable = t.lost == 0 && t.request_errors == 0 && on_schedule && !t.queue_growing;
+  t.sustainable = t.lost == 0 && t.still_held == 0 && t.request_errors == 0 && on_schedule &&
+                  !t.queue_growing && t.restart_error.empty();
   if (t.lost) {
-    t.why = fmt::format("lost {} of {} spans", t.lost, t.offered);
+    t.why = fmt::format("lost {} of {} spans{}", t.lost, t.offered,
+                        t.dropped_too_early ? fmt::format(" ({} traces evicted by tail_sampling "
+                                                          "before a decision)",
+                                                          t.dropped_too_early)
+                                            : std::string());
+  } else if (t.still_held) {
+    t.why = fmt::format("{} spans still in the Collector after a {:.0f} s drain", t.still_held,
+                        t.drain_s);
   } else if (t.request_errors) {
     t.why = fmt::format("{} export requests failed", t.request_errors);
   } else if (!on_schedule) {
@@ -202,6 +292,8 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
                         t.achieved_requests_per_s, requests_per_s, t.dropped_iterations);
   } else if (t.queue_growing) {
     t.why = fmt::format("exporter queue growing (to {} batches)", t.queue_max);
+  } else if (!t.restart_error.empty()) {
+    t.why = "the Collector did not restart after holding spans past the drain";
   }
   return t;
 }
@@ -219,9 +311,14 @@ TargetResult Measure(const CollectorBenchFlags& flags, const std::string& config
   }
   auto trial = [&](double rate) {
     Trial t = RunTrial(flags, target, rate);
-    fmt::print(stderr, "  {:<22} {:>8} spans/s offered: {:>8} delivered/s, {}\n", r.name,
-               Rate(rate), Rate(t.delivered_per_s), t.sustainable ? "sustained" : t.why);
+    fmt::print(stderr, "  {:<22} {:>8} spans/s offered: {:>8} delivered/s{}, {}\n", r.name,
+               Rate(rate), Rate(t.delivered_per_s),
+               t.tail_sampling
+                   ? fmt::format(" (+{}/s sampled out)", Rate(t.sampled_out / t.duration_s))
+                   : std::string(),
+               t.sustainable ? "sustained" : t.why);
     r.trials.push_back(t);
+    if (!t.restart_error.empty()) r.error = t.restart_error;
     return t;
   };
   // Doubling until a trial fails (or the ceiling), then bisection between the last good and
@@ -269,6 +366,7 @@ nlohmann::json TrialJson(const Trial& t) {
                       {"delivered_spans", t.delivered},
                       {"delivered_spans_per_s", t.delivered_per_s},
                       {"lost_spans", t.lost},
+                      {"drain_s", t.drain_s},
                       {"request_errors", t.request_errors},
                       {"dropped_iterations", t.dropped_iterations},
                       {"achieved_requests_per_s", t.achieved_requests_per_s},
@@ -277,8 +375,19 @@ nlohmann::json TrialJson(const Trial& t) {
                       {"exporter_queue_growing", t.queue_growing},
                       {"sustainable", t.sustainable}};
   if (t.cpu_percent) j["collector_cpu_percent"] = *t.cpu_percent;
+  if (t.tail_sampling) {
+    j["sampled_out_spans"] = t.sampled_out;
+    j["tail_sampling_traces_dropped_too_early"] = t.dropped_too_early;
+  }
+  if (t.still_held) j["still_held_after_drain_spans"] = t.still_held;
   if (!t.why.empty()) j["why"] = t.why;
   return j;
+}
+
+// Delivered spans/s, plus those a tail sampler decided not to keep: for a sampling config the
+// line to compare with offered (delivered alone would be ~1 % of it by design).
+double Handled(const Trial& t) {
+  return t.delivered_per_s + static_cast<double>(t.sampled_out) / std::max(1e-3, t.duration_s);
 }
 
 // Offered vs delivered spans/s for every trial of every target (left), max sustainable rate
@@ -287,8 +396,7 @@ std::string Chart(const std::vector<TargetResult>& results) {
   const char* colors[] = {"#555555", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
   double max_rate = 1;
   for (const auto& r : results)
-    for (const auto& t : r.trials)
-      max_rate = std::max({max_rate, t.offered_per_s, t.delivered_per_s});
+    for (const auto& t : r.trials) max_rate = std::max({max_rate, t.offered_per_s, Handled(t)});
   const double w = 420, h = 300, x0 = 70, y0 = 40;
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1000\" height=\"420\" "
@@ -312,7 +420,8 @@ std::string Chart(const std::vector<TargetResult>& results) {
   }
   svg += fmt::format(
       "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">offered spans/s</text>\n<text x=\"16\" "
-      "y=\"{}\" transform=\"rotate(-90 16 {})\" text-anchor=\"middle\">delivered spans/s</text>\n",
+      "y=\"{}\" transform=\"rotate(-90 16 {})\" text-anchor=\"middle\">delivered (+ sampled out) "
+      "spans/s</text>\n",
       x0 + w / 2, y0 + h + 34, y0 + h / 2, y0 + h / 2);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const char* color = colors[i % 6];
@@ -322,10 +431,10 @@ std::string Chart(const std::vector<TargetResult>& results) {
               [](const Trial* a, const Trial* b) { return a->offered_per_s < b->offered_per_s; });
     std::string points;
     for (const Trial* t : sorted) {
-      points += fmt::format("{:.1f},{:.1f} ", X(t->offered_per_s), Y(t->delivered_per_s));
-      svg += fmt::format(
-          "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" stroke=\"{}\" fill=\"{}\"/>\n",
-          X(t->offered_per_s), Y(t->delivered_per_s), color, t->sustainable ? color : "white");
+      points += fmt::format("{:.1f},{:.1f} ", X(t->offered_per_s), Y(Handled(*t)));
+      svg +=
+          fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" stroke=\"{}\" fill=\"{}\"/>\n",
+                      X(t->offered_per_s), Y(Handled(*t)), color, t->sustainable ? color : "white");
     }
     svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\"/>\n", points, color);
   }
@@ -361,6 +470,13 @@ int RunCollectorBench(const CollectorBenchFlags& flags) {
     std::cerr << "traceproof bench collector: the Collector binary " << binary
               << " is missing: build it with scripts/build-collector (or pass --binary)\n";
     return kExitEnvironment;
+  }
+  if (flags.spans_per_request % flags.spans_per_trace != 0) {
+    // A tail sampler reports its decisions in traces; spans sampled out are traces x this, exact
+    // only when every trace has the same number of spans.
+    std::cerr << "traceproof bench collector: --spans-per-request (" << flags.spans_per_request
+              << ") must be a multiple of --spans-per-trace (" << flags.spans_per_trace << ")\n";
+    return kExitUsage;
   }
   for (const std::string& c : flags.configs) {
     if (!fs::is_regular_file(c)) {
@@ -429,8 +545,28 @@ int RunCollectorBench(const CollectorBenchFlags& flags) {
   fmt::print(
       "(max spans/s: highest rate with zero loss, the generator on schedule and the exporter "
       "queue not growing; '+' = still sustained at --max-rate. CPU%/10k/s: the Collector's CPU "
-      "at that rate, 100% = one core. Loss at 1.5x: of what the generator managed to send (sent "
-      "spans/s). The load generator, the sink and the Collector share this machine)\n");
+      "for that trial's spans, drain included, per second of load, 100% = one core. Loss at "
+      "1.5x: of what the generator managed to send (sent spans/s). Spans in traces a tail "
+      "sampler decided not to keep are not loss. The load generator, the sink and the Collector "
+      "share this machine)\n");
+  for (const TargetResult& r : results) {
+    if (!r.at_max || !r.at_max->tail_sampling) continue;
+    const Trial& t = *r.at_max;
+    fmt::print(
+        "{}: tail sampling: at {} spans/s {} of {} spans sampled out by its policy "
+        "({:.2f}% kept), {} delivered\n",
+        r.name, Rate(t.offered_per_s), t.sampled_out, t.offered,
+        t.offered ? 100.0 * (t.offered - t.sampled_out) / t.offered : 0.0, t.delivered);
+    // The sampler holds every trace for decision_wait (about the drain): a shorter trial ends
+    // before its memory reaches what a steady load holds, which the memory limiter then misses.
+    if (flags.trial_seconds < t.drain_s) {
+      fmt::print(
+          "{}: trials of {:g} s are shorter than the {:.0f} s its sampler holds traces: "
+          "memory never reaches a steady state, so this rate is optimistic; rerun with "
+          "--trial-seconds {:.0f} or more\n",
+          r.name, flags.trial_seconds, t.drain_s, std::ceil(t.drain_s + 1));
+    }
+  }
   nlohmann::json bench = {{"benchmark", "collector"},
                           {"collector_binary", binary},
                           {"spans_per_request", flags.spans_per_request},
@@ -477,6 +613,11 @@ CommandRun AddCollectorBench(CLI::App& bench) {
       ->capture_default_str();
   cmd->add_option("--connections", flags->connections, "Load generator connections")
       ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  cmd->add_option("--drain-seconds", flags->drain_seconds,
+                  "Longest wait after a trial for the Collector to hold nothing (above a tail "
+                  "sampler's decision_wait)")
+      ->check(CLI::Range(1.0, 600.0))
       ->capture_default_str();
   cmd->add_option("--out", flags->out, "Results folder (default results/bench-collector/<UTC>/)");
   return [flags] { return RunCollectorBench(*flags); };

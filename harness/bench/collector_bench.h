@@ -5,6 +5,8 @@
 // and the exporter queue not growing; doubling, then bisection), the Collector's CPU % per
 // 10 k spans/s and peak RSS, and the loss at 1.5x that rate. Prints a table, writes bench.json
 // and bench.svg (offered vs delivered spans/s per target, CPU and RSS) to the results folder.
+// A trial's drain follows the Collector's own metrics until it holds nothing of that trial; a
+// tail sampler's deliberate drops are counted as sampled out, never as loss.
 #pragma once
 
 #include "commands.h"
