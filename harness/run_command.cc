@@ -62,6 +62,16 @@ bool WriteFile(const fs::path& path, const std::string& text) {
   return static_cast<bool>(f);
 }
 
+// The checks on a sample of settled requests while the load runs (run/checks_so_far.h).
+std::string SoFar(const RunProgress& p) {
+  if (p.checks_so_far_requests == 0) return "";
+  if (p.failing_so_far.empty())
+    return fmt::format(", no failing checks so far ({} requests sampled)",
+                       p.checks_so_far_requests);
+  return fmt::format(", failing so far: {} ({} requests sampled)",
+                     fmt::join(p.failing_so_far, ", "), p.checks_so_far_requests);
+}
+
 // One line, rewritten in place on a terminal; a plain log line every 5 s otherwise (CI logs).
 // Thread-safe: the run thread updates it, the signal watcher logs through it.
 class ProgressPrinter {
@@ -70,11 +80,11 @@ class ProgressPrinter {
   void Update(const RunProgress& p) {
     std::lock_guard lock(mu_);
     const std::string line = fmt::format(
-        "[{} {:.0f}/{:.0f} s] {:.0f} req/s, {} sent, p99 {} (corrected), {} spans received{}{}",
+        "[{} {:.0f}/{:.0f} s] {:.0f} req/s, {} sent, p99 {} (corrected), {} spans received{}{}{}",
         p.phase, p.elapsed_s, p.phase_total_s, p.rate_per_s, p.requests_sent,
         FormatDuration(static_cast<std::int64_t>(p.p99_corrected_ns)), p.spans_received,
         p.errors ? fmt::format(", {} errors", p.errors) : "",
-        p.dropped_iterations ? fmt::format(", {} dropped", p.dropped_iterations) : "");
+        p.dropped_iterations ? fmt::format(", {} dropped", p.dropped_iterations) : "", SoFar(p));
     if (tty_) {
       fmt::print(stderr, "\r\033[K{}", line);
       dirty_ = true;
@@ -224,7 +234,9 @@ CommandRun AddRunCommand(CLI::App& app) {
       "start), wait for spans to drain, run the checks and report.\n"
       "Writes summary.json, junit.xml, report.txt, traces.jsonl, ground_truth.jsonl and\n"
       "histograms/ to results/<scenario>/<UTC time>/ (or --out). Ctrl-C stops the load early;\n"
-      "the report still covers what ran.\n"
+      "the report still covers what ran. While the load runs, the progress line names the\n"
+      "checks failing so far, judged every 2 s on a sample of requests that have settled\n"
+      "(only checks a sample can fail soundly; not with a Collector in the loop).\n"
       "Exit codes: 0 the verdict is what the scenario expects (all checks pass, or the\n"
       "failures it declares with `expect:`), 1 a check failed (or the run was interrupted),\n"
       "2 invalid scenario or flags, 3 environment failure (port busy, service did not start).\n"

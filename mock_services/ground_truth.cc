@@ -19,6 +19,13 @@ std::size_t GroundTruthRecorder::size() const {
   return spans_.size();
 }
 
+void GroundTruthRecorder::Visit(
+    std::size_t from, std::size_t to,
+    const std::function<void(std::size_t, const GroundTruthSpan&)>& visit) const {
+  std::lock_guard lock(mu_);
+  for (std::size_t i = from; i < std::min(to, spans_.size()); ++i) visit(i, spans_[i]);
+}
+
 std::string GroundTruthToJson(const GroundTruthSpan& s) {
   nlohmann::json j = {
       {"request_id", s.request_id},

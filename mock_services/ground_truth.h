@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -64,6 +65,10 @@ class GroundTruthRecorder final : public GroundTruthSink {
   void Record(GroundTruthSpan span) noexcept override;
   std::vector<GroundTruthSpan> Snapshot() const;
   std::size_t size() const;
+  // Calls `visit(position, span)` for the spans recorded at positions [from, to) (recording
+  // order), under the lock: for a look at part of a run while it goes on; keep `visit` short.
+  void Visit(std::size_t from, std::size_t to,
+             const std::function<void(std::size_t, const GroundTruthSpan&)>& visit) const;
 
  private:
   mutable std::mutex mu_;

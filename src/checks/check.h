@@ -21,13 +21,17 @@ struct CheckResult {
   std::string reason;                 // why it passed or failed, with the numbers
   std::vector<std::string> evidence;  // trace ids (hex), at most ~10, most telling first
   nlohmann::json details = nlohmann::json::object();  // measured values for summary.json
-  SourcePos pos;  // where the check is in the scenario file
+  SourcePos pos;                                      // where the check is in the scenario file
 };
 
 class Check {
  public:
   virtual ~Check() = default;
   virtual CheckResult Run(const RunData& data) const = 0;
+  // Whether a failure on a sample of the run's requests means the whole run fails too (per-span
+  // and per-trace properties, upper bounds on counts), so the progress line may show it as
+  // "failing so far" (run/checks_so_far.h). Lower bounds, shares and percentiles may not.
+  virtual bool SoundOnSample() const { return false; }
 };
 
 }  // namespace traceproof

@@ -21,6 +21,12 @@ struct Comparison {
   std::string text;  // as written, for messages
 
   bool Holds(double measured) const;
+  // An upper bound on a count ("== 0", "< 5", "<= 5"): a part of the run that breaks it shows
+  // the whole run breaks it too. Shares and lower bounds can differ between a part and the whole.
+  bool UpperBoundOnCount() const {
+    return !percent && !duration &&
+           (op == Op::kLt || op == Op::kLe || (op == Op::kEq && value == 0));
+  }
   // The operator as written: "==", "<=", ...
   std::string_view OpText() const;
 };

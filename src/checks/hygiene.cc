@@ -43,6 +43,11 @@ class HygieneCheck final : public Check {
  public:
   explicit HygieneCheck(HygieneOptions o) : o_(std::move(o)) {}
 
+  // A sample holds no more distinct values of a key than the whole run.
+  bool SoundOnSample() const override {
+    return o_.clock_skew.UpperBoundOnCount() && o_.missing_service_name.UpperBoundOnCount();
+  }
+
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "hygiene";

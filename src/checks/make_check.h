@@ -4,10 +4,10 @@
 // and options are LoadErrors with file:line:col and a did-you-mean hint.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <memory>
 #include <string>
-
-#include <yaml-cpp/yaml.h>
 
 #include "checks/check.h"
 

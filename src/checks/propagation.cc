@@ -182,6 +182,12 @@ class PropagationCheck final : public Check {
  public:
   explicit PropagationCheck(PropagationOptions o) : o_(std::move(o)) {}
 
+  bool SoundOnSample() const override {
+    auto bound = [](const std::optional<Comparison>& c) { return !c || c->UpperBoundOnCount(); };
+    return o_.broken_traces.UpperBoundOnCount() && bound(o_.detached) && bound(o_.lost) &&
+           bound(o_.redelivered);
+  }
+
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "propagation";

@@ -74,6 +74,11 @@ class StructureCheck final : public Check {
  public:
   explicit StructureCheck(StructureOptions o) : o_(std::move(o)) {}
 
+  // With a relation, `count` is judged span by span; without, it counts spans over the run.
+  bool SoundOnSample() const override {
+    return o_.relation != Relation::kNone || o_.count.UpperBoundOnCount();
+  }
+
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "structure";

@@ -16,6 +16,7 @@
 #include "receiver/grpc_receiver.h"
 #include "receiver/http_receiver.h"
 #include "receiver/ingest.h"
+#include "run/checks_so_far.h"
 #include "run/external_services.h"
 #include "run/http_get.h"
 #include "store/trace_store.h"
@@ -235,6 +236,11 @@ class Runner {
 
   bool HasCollector() const { return collector_ || external_collector_; }
 
+  // checks_so_far.h: only where spans reach the sink within a fraction of a second.
+  bool ChecksSoFarApply() const {
+    return services_ && !HasCollector() && !(scenario_.broker && !scenario_.broker->faults.empty());
+  }
+
   bool StartCollector() {
     const CollectorSpec& spec = *scenario_.collector;
     if (spec.external) return ConnectExternalCollector();
@@ -450,6 +456,9 @@ class Runner {
     const auto begin = Clock::now();
     std::uint64_t last_sent = 0;
     auto last = begin;
+    std::optional<ChecksSoFarSampler> so_far;
+    if (phase_name == "load" && ChecksSoFarApply()) so_far.emplace(scenario_, truth_, store_);
+    std::optional<ChecksSoFar> look;
     while (!done) {
       std::this_thread::sleep_for(milliseconds(100));
       if (phase_name == "load") {
@@ -468,6 +477,16 @@ class Runner {
       p.spans_received = ingest_.spans_received.load();
       p.dropped_iterations = progress.dropped.load();
       p.errors = progress.errors.load();
+      if (so_far) {
+        const auto unix_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        if (auto fresh = so_far->Tick(now, static_cast<std::uint64_t>(unix_ns.count())))
+          look = std::move(fresh);
+      }
+      if (look && look->requests > 0) {
+        p.checks_so_far_requests = look->requests;
+        p.failing_so_far = look->failing;
+      }
       last_sent = p.requests_sent;
       last = now;
       if (options_.on_progress) options_.on_progress(p);

@@ -32,6 +32,10 @@ struct RunProgress {
   std::uint64_t spans_received = 0;
   std::uint64_t dropped_iterations = 0;
   std::uint64_t errors = 0;
+  // During load: the checks on a sample of settled requests (run/checks_so_far.h); 0 requests:
+  // no look yet, or none for this run (a Collector in the loop, say).
+  std::size_t checks_so_far_requests = 0;
+  std::vector<std::string> failing_so_far;  // check kinds
 };
 
 struct RunOptions {

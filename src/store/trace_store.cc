@@ -88,6 +88,15 @@ bool TraceStore::MakeRoom(std::size_t spans, std::size_t traces) {
   return fits();
 }
 
+std::shared_ptr<const Trace> TraceStore::Peek(const TraceId& id) {
+  Shard& shard = ShardFor(id);
+  std::lock_guard lock(shard.mu);
+  const auto it = shard.traces.find(id);
+  if (it == shard.traces.end()) return nullptr;
+  if (it->second.completed) return it->second.trace;
+  return std::make_shared<const Trace>(*it->second.trace);
+}
+
 std::vector<std::shared_ptr<const Trace>> TraceStore::CollectCompleted(bool force) {
   const Clock::time_point now = options_.clock();
   std::vector<std::shared_ptr<const Trace>> done;

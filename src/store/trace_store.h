@@ -59,6 +59,9 @@ class TraceStore final : public SpanConsumer {
   // Traces that have been quiet for quiet_period, oldest first; each is returned once per
   // completion. `force` completes everything still open (for the end of a run).
   std::vector<std::shared_ptr<const Trace>> CollectCompleted(bool force = false);
+  // The trace as it stands now (a copy while it is still open), or null: for a look at part
+  // of a run while it goes on, without completing anything.
+  std::shared_ptr<const Trace> Peek(const TraceId& id);
 
   const TraceStoreCounters& counters() const { return counters_; }
   std::size_t span_count() const { return span_count_.load(std::memory_order_relaxed); }
