@@ -405,7 +405,7 @@ class Runner {
                        [](const LoadPhase& p) { return !p.span_load; });
   }
 
-  // Targets and arrival phases for the generator, one target per distinct destination.
+  // Targets and arrival phases for the generator, one target per phase (its route and limits).
   OpenLoopOptions LoadOptions(const std::vector<LoadPhase>& phases) {
     OpenLoopOptions o;
     o.threads = options_.load_threads;
@@ -417,17 +417,13 @@ class Runner {
         t.path = "/v1/traces";
         t.span_load_spans = p.spans_per_request;
         t.spans_per_trace = p.spans_per_trace;
-      } else if (external_) {
-        t.host = external_->address(p.service);
-        t.port = external_->port(p.service);
-        t.method = p.method;
-        t.path = p.path;
-        if (p.method == "POST" || p.method == "PUT" || p.method == "PATCH") {
-          t.body = "{}";
-          t.content_type = "application/json";
-        }
       } else {
-        t.port = services_->port(p.service);
+        if (external_) {
+          t.host = external_->address(p.service);
+          t.port = external_->port(p.service);
+        } else {
+          t.port = services_->port(p.service);
+        }
         t.method = p.method;
         t.path = p.path;
         if (p.method == "POST" || p.method == "PUT" || p.method == "PATCH") {
