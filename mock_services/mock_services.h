@@ -48,7 +48,7 @@ struct MockServicesStats {
   std::uint64_t spans_dropped_queue = 0;   // batch processor queue full
   std::uint64_t spans_dropped_outage = 0;  // exporter_outage fault
   std::uint64_t spans_failed_export = 0;   // exporter gave up
-  std::uint64_t spans_pending = 0;  // in batch processors' queues or exports under way
+  std::uint64_t spans_pending = 0;         // in batch processors' queues or exports under way
   std::uint64_t messages_published = 0;
   std::uint64_t messages_publish_failed = 0;  // the broker did not take them
   std::uint64_t messages_redelivered = 0;     // consumed again after a nack or lost consumer

@@ -110,8 +110,8 @@ struct CollectorSpec {
   std::string config;  // resolved path (relative ones are relative to the scenario file)
   std::string binary;  // resolved path; empty: our build (scripts/build-collector)
   bool external = false;
-  HostPort endpoint;       // external: its OTLP/gRPC receiver (where in-process services export)
-  HostPort metrics;        // external: its Prometheus endpoint
+  HostPort endpoint;  // external: its OTLP/gRPC receiver (where in-process services export)
+  HostPort metrics;   // external: its Prometheus endpoint
   std::string metrics_path = "/metrics";
   std::chrono::milliseconds ready_timeout{20000};
   std::vector<CollectorFault> faults;
