@@ -7,7 +7,9 @@
 // sample means the whole run fails (Check::SoundOnSample) are judged, and a sample can miss
 // what the whole run shows. The runner uses it only
 // where spans reach the sink promptly: services in process, no Collector (its batching and
-// tail-sampling wait would make settled requests look broken), no broker restart.
+// tail-sampling wait would make settled requests look broken), no broker restart. A
+// clock_skew fault on the root's own service shifts its start time, so such a request may be
+// judged with spans from before the window missing from its ground truth.
 #pragma once
 
 #include <chrono>
