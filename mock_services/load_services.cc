@@ -4,13 +4,8 @@
 #include "mock_services/load_services.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <map>
 #include <set>
@@ -724,21 +719,7 @@ ServiceGraph LoadServiceGraph(const YAML::Node& root, const std::string& file) {
 }
 
 ServiceGraph LoadServiceGraphFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw LoadError({path, 0, 0}, "cannot read: it is a directory");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw LoadError({path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw LoadError({path, 0, 0}, std::string("cannot read: ") + std::strerror(errno));
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw LoadError({path, e.mark.line + 1, e.mark.column + 1}, "bad YAML: " + e.msg);
-  }
-  return LoadServiceGraph(root, path);
+  return LoadServiceGraph(LoadYamlFile(path), path);
 }
 
 Nanos ParseDuration(const YAML::Node& node, const std::string& file) {

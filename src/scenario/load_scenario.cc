@@ -302,22 +302,36 @@ class ScenarioParser : public YamlReader {
     return f;
   }
 
+  // A fault the runner injects at a time: `{ <kind_key>: KIND, at: DURATION, ... }`, e.g.
+  // { collector: kill, at: 10s }. Checks the kind and that `at` is there; returns the fields.
+  std::vector<Field> TimedFault(const YAML::Node& node, const SourcePos& pos,
+                                const std::string& kind_key, const std::string& example,
+                                const std::vector<std::string>& kinds,
+                                const std::vector<std::string>& keys, Nanos& at) {
+    const std::vector<Field> fields =
+        Fields(node, pos, "a " + kind_key + " fault (e.g. { " + kind_key + ": " + example + " })",
+               "in a " + kind_key + " fault", keys);
+    const Field* kind = Find(fields, kind_key);
+    const std::string text = String(*kind);
+    if (!Contains(kinds, text)) {
+      Fail(*kind, "unknown " + kind_key + " fault '" + text + "'; expected one of: " + Join(kinds) +
+                      DidYouMean(text, kinds));
+    }
+    const Field* at_field = Find(fields, "at");
+    if (!at_field) {
+      Fail(pos, kind_key + " fault needs 'at' (time after the load starts), e.g. " +
+                    example.substr(example.find("at:")));
+    }
+    at = NonNegativeDuration(*at_field, "'at'");
+    return fields;
+  }
+
   void ParseCollectorFault(const YAML::Node& node) {
     CollectorFault fault;
     fault.pos = Pos(node);
     const std::vector<Field> fields =
-        Fields(node, fault.pos, "a collector fault (e.g. { collector: kill, at: 10s })",
-               "in a collector fault", kCollectorFaultKeys);
-    const Field* kind = Find(fields, "collector");
-    const std::string text = String(*kind);
-    if (!Contains(kCollectorFaultKinds, text)) {
-      Fail(*kind, "unknown collector fault '" + text + "'; expected one of: " +
-                      Join(kCollectorFaultKinds) + DidYouMean(text, kCollectorFaultKinds));
-    }
-    const Field* at = Find(fields, "at");
-    if (!at)
-      Fail(fault.pos, "collector fault needs 'at' (time after the load starts), e.g. at: 10s");
-    fault.at = NonNegativeDuration(*at, "'at'");
+        TimedFault(node, fault.pos, "collector", "kill, at: 10s", kCollectorFaultKinds,
+                   kCollectorFaultKeys, fault.at);
     if (const Field* f = Find(fields, "restart")) fault.restart = Bool(*f);
     if (const Field* f = Find(fields, "restart_after")) {
       if (!fault.restart) Fail(f->key, "'restart_after' needs restart: true");
@@ -329,18 +343,8 @@ class ScenarioParser : public YamlReader {
   void ParseBrokerFault(const YAML::Node& node) {
     BrokerFault fault;
     fault.pos = Pos(node);
-    const std::vector<Field> fields =
-        Fields(node, fault.pos, "a broker fault (e.g. { broker: restart, at: 3s })",
-               "in a broker fault", kBrokerFaultKeys);
-    const Field* kind = Find(fields, "broker");
-    const std::string text = String(*kind);
-    if (!Contains(kBrokerFaultKinds, text)) {
-      Fail(*kind, "unknown broker fault '" + text + "'; expected one of: " +
-                      Join(kBrokerFaultKinds) + DidYouMean(text, kBrokerFaultKinds));
-    }
-    const Field* at = Find(fields, "at");
-    if (!at) Fail(fault.pos, "broker fault needs 'at' (time after the load starts), e.g. at: 3s");
-    fault.at = NonNegativeDuration(*at, "'at'");
+    TimedFault(node, fault.pos, "broker", "restart, at: 3s", kBrokerFaultKinds, kBrokerFaultKeys,
+               fault.at);
     broker_faults_.push_back(fault);
   }
 
