@@ -315,9 +315,8 @@ LoadStats RunOpenLoop(const OpenLoopOptions& options, OpenLoopProgress* progress
   const int threads = std::max(1, options.threads);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {
-    // Spread connections so their sum is `connections` (each worker gets at least one).
-    const int share = options.connections / threads + (i < options.connections % threads ? 1 : 0);
-    workers.push_back(std::make_unique<Worker>(options, i, share, progress, stop));
+    workers.push_back(std::make_unique<Worker>(options, i, ShareOf(options.connections, threads, i),
+                                               progress, stop));
   }
   std::vector<LoadStats> results(threads);
   // A common start a little ahead, so every worker's first arrival is on time.
