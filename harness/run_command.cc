@@ -19,7 +19,6 @@
 #include "commands.h"
 #include "endpoint.h"
 #include "exit_codes.h"
-#include "mock_services/ground_truth.h"
 #include "report/junit.h"
 #include "report/run_text.h"
 #include "report/summary_json.h"
@@ -28,6 +27,7 @@
 #include "run/scenario_runner.h"
 #include "scenario/load_scenario.h"
 #include "stop_signals.h"
+#include "truth/ground_truth.h"
 
 namespace traceproof {
 namespace {
@@ -206,7 +206,7 @@ int RunRun(const RunFlags& flags) {
       traces << TraceToJson(*t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
              << '\n';
     std::ofstream truth(out_dir / "ground_truth.jsonl", std::ios::trunc);
-    for (const auto& s : outcome.data.truth) truth << mock::GroundTruthToJson(s) << '\n';
+    for (const auto& s : outcome.data.truth) truth << GroundTruthToJson(s) << '\n';
     traces.flush();
     truth.flush();
     wrote &= static_cast<bool>(traces) && static_cast<bool>(truth);

@@ -7,14 +7,14 @@
 #include <iostream>
 
 #include "commands.h"
+#include "config/amqp_url.h"
 #include "exit_codes.h"
+#include "graph/load_graph.h"
 #include "mock_services/admin_server.h"
-#include "mock_services/amqp_queue.h"
-#include "mock_services/load_services.h"
 #include "mock_services/mock_services.h"
-#include "mock_services/truth_log.h"
 #include "otlp_target.h"
 #include "stop_signals.h"
+#include "truth/truth_log.h"
 
 namespace traceproof {
 namespace {
@@ -42,10 +42,10 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 
 int RunServe(const ServeFlags& flags) {
   std::string path = ResolveServicesPath(flags.services);
-  mock::ServiceGraph graph;
+  ServiceGraph graph;
   try {
-    graph = mock::LoadServiceGraphFile(path);
-  } catch (const mock::LoadError& e) {
+    graph = LoadServiceGraphFile(path);
+  } catch (const LoadError& e) {
     std::cerr << "traceproof serve: " << e.what() << "\n";
     return kExitUsage;
   }
@@ -75,7 +75,7 @@ int RunServe(const ServeFlags& flags) {
   if (!flags.sampler_arg.empty()) options.sampler.arg = flags.sampler_arg;
   if (!flags.broker.empty()) {
     std::string error;
-    if (!mock::ValidAmqpUrl(flags.broker, error)) {
+    if (!ParseAmqpUrl(flags.broker, error)) {
       std::cerr << "traceproof serve: --broker: " << error << "\n";
       return kExitUsage;
     }
@@ -95,9 +95,9 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "traceproof serve: " << e.what() << "\n";
     return kExitUsage;
   }
-  std::unique_ptr<mock::GroundTruthJsonlWriter> truth;
+  std::unique_ptr<GroundTruthJsonlWriter> truth;
   if (!flags.truth.empty()) {
-    truth = std::make_unique<mock::GroundTruthJsonlWriter>(flags.truth);
+    truth = std::make_unique<GroundTruthJsonlWriter>(flags.truth);
     if (!truth->ok()) {
       std::cerr << "traceproof serve: cannot write --truth file '" << flags.truth << "'\n";
       return kExitEnvironment;
@@ -105,9 +105,9 @@ int RunServe(const ServeFlags& flags) {
     options.ground_truth = truth.get();
   }
   // With an admin endpoint, ground truth is also kept in memory for GET /truth.
-  std::unique_ptr<mock::TruthLog> truth_log;
+  std::unique_ptr<TruthLog> truth_log;
   if (flags.admin_port >= 0) {
-    truth_log = std::make_unique<mock::TruthLog>(truth.get());
+    truth_log = std::make_unique<TruthLog>(truth.get());
     options.ground_truth = truth_log.get();
   }
 
@@ -138,7 +138,7 @@ int RunServe(const ServeFlags& flags) {
     mock::MockServices* running = services.get();
     sources.stats = [running, ports, host = flags.host] {
       mock::AdminStats a;
-      a.now_unix_ns = mock::TruthLog::NowUnixNs();
+      a.now_unix_ns = TruthLog::NowUnixNs();
       a.host = host;
       a.ports = ports;
       a.services = running->stats();

@@ -21,7 +21,7 @@
 #include <string_view>
 
 #include "mock_services/mock_services.h"
-#include "mock_services/truth_log.h"
+#include "truth/truth_log.h"
 
 namespace traceproof::mock {
 

@@ -13,33 +13,13 @@
 #include <thread>
 #include <vector>
 
+#include "config/amqp_url.h"
+
 namespace traceproof::mock {
 namespace {
 
 using std::chrono::milliseconds;
 constexpr amqp_channel_t kChannel = 1;
-
-struct AmqpUrl {
-  std::string host, user, password, vhost;
-  int port = 5672;
-};
-
-bool ParseUrl(const std::string& url, AmqpUrl& out, std::string& error) {
-  if (!url.starts_with("amqp://")) {
-    error = "want an amqp:// URL, e.g. amqp://127.0.0.1:5672 (amqps is not supported)";
-    return false;
-  }
-  std::vector<char> buf(url.begin(), url.end());
-  buf.push_back('\0');
-  amqp_connection_info info;
-  amqp_default_connection_info(&info);
-  if (amqp_parse_url(buf.data(), &info) != AMQP_STATUS_OK) {
-    error = "not a valid AMQP URL (amqp://[user:password@]host[:port][/vhost])";
-    return false;
-  }
-  out = {info.host, info.user, info.password, info.vhost, info.port};
-  return true;
-}
 
 std::string ReplyText(const amqp_rpc_reply_t& r) {
   switch (r.reply_type) {
@@ -395,9 +375,9 @@ class Queue final : public AmqpQueue {
 std::unique_ptr<AmqpQueue> MakeAmqpQueue(const AmqpQueueOptions& options,
                                          boost::asio::any_io_executor executor,
                                          std::string& error) {
-  AmqpUrl url;
-  if (!ParseUrl(options.url, url, error)) return nullptr;
-  auto queue = std::make_unique<Queue>(url, options, std::move(executor));
+  const auto url = ParseAmqpUrl(options.url, error);
+  if (!url) return nullptr;
+  auto queue = std::make_unique<Queue>(*url, options, std::move(executor));
   if (!queue->Connect(error)) {
     error = options.url + ": " + error;
     return nullptr;
@@ -406,15 +386,10 @@ std::unique_ptr<AmqpQueue> MakeAmqpQueue(const AmqpQueueOptions& options,
 }
 
 bool AmqpReachable(const std::string& url, std::chrono::milliseconds timeout, std::string& error) {
-  AmqpUrl parsed;
-  if (!ParseUrl(url, parsed, error)) return false;
+  const auto parsed = ParseAmqpUrl(url, error);
+  if (!parsed) return false;
   Connection conn;
-  return conn.Open(parsed, timeout, error);
-}
-
-bool ValidAmqpUrl(const std::string& url, std::string& error) {
-  AmqpUrl parsed;
-  return ParseUrl(url, parsed, error);
+  return conn.Open(*parsed, timeout, error);
 }
 
 }  // namespace traceproof::mock

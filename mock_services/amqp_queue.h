@@ -50,7 +50,4 @@ std::unique_ptr<AmqpQueue> MakeAmqpQueue(const AmqpQueueOptions& options,
 // Opens an AMQP connection and channel to `url` and closes them: true when the broker answers.
 bool AmqpReachable(const std::string& url, std::chrono::milliseconds timeout, std::string& error);
 
-// true when `url` parses as an AMQP URL; `error` says why not.
-bool ValidAmqpUrl(const std::string& url, std::string& error);
-
 }  // namespace traceproof::mock

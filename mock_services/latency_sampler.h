@@ -7,7 +7,7 @@
 #include <atomic>
 #include <random>
 
-#include "mock_services/service_graph.h"
+#include "graph/service_graph.h"
 
 namespace traceproof::mock {
 

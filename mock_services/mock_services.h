@@ -13,13 +13,13 @@
 #include <memory>
 #include <string>
 
-#include "mock_services/ground_truth.h"
+#include "graph/service_graph.h"
 #include "mock_services/message_queue.h"
-#include "mock_services/service_graph.h"
 #include "tracing/batch_span_processor.h"
 #include "tracing/resource.h"
 #include "tracing/sampler.h"
 #include "tracing/span_exporter.h"
+#include "truth/ground_truth.h"
 
 namespace traceproof::mock {
 

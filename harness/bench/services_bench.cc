@@ -11,8 +11,8 @@
 
 #include "embedded_sink.h"
 #include "exit_codes.h"
+#include "graph/load_graph.h"
 #include "load/open_loop.h"
-#include "mock_services/load_services.h"
 #include "mock_services/mock_services.h"
 #include "otlp_target.h"
 #include "run/child_process.h"
@@ -94,7 +94,7 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
 
 // Sink, services, load, then stop the services (which flushes their exporters into the sink)
 // and the sink, so every span either arrived or is counted as lost.
-std::optional<RunFigures> RunOurs(const ServicesFlags& flags, const mock::ServiceGraph& graph,
+std::optional<RunFigures> RunOurs(const ServicesFlags& flags, const ServiceGraph& graph,
                                   std::optional<double> rate_per_s) {
   RunFigures f;
   f.open_loop = rate_per_s.has_value();
@@ -221,10 +221,10 @@ void PrintRow(const RunFigures& f) {
 }
 
 int RunServicesBench(const ServicesFlags& flags) {
-  mock::ServiceGraph graph;
+  ServiceGraph graph;
   try {
-    graph = mock::LoadServiceGraphFile(ResolveServicesPath(flags.preset));
-  } catch (const mock::LoadError& e) {
+    graph = LoadServiceGraphFile(ResolveServicesPath(flags.preset));
+  } catch (const LoadError& e) {
     std::cerr << "bench services: " << e.what() << "\n";
     return kExitUsage;
   }

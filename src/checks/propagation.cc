@@ -38,7 +38,7 @@ struct PropagationOptions {
 // One processing of one message by a CONSUMER span: the span itself for a single-message
 // consumer, one entry of its batch for a batch consumer.
 struct Delivery {
-  const mock::GroundTruthSpan* consumer = nullptr;
+  const GroundTruthSpan* consumer = nullptr;
   SpanId producer;  // the PRODUCER span of the message (ground truth's expected parent)
   SpanId linked;    // the producer context the consumer span links to, if any
   bool redelivered = false;
@@ -47,13 +47,13 @@ struct Delivery {
 
 std::vector<Delivery> Deliveries(const RunData& data) {
   std::vector<Delivery> out;
-  for (const mock::GroundTruthSpan& s : data.truth) {
+  for (const GroundTruthSpan& s : data.truth) {
     if (s.queue.empty() || s.kind != SpanKind::kConsumer) continue;
     if (s.batch.empty()) {
       out.push_back({&s, s.expected_parent_span_id, s.linked_span_id, s.redelivered, s.nacked});
       continue;
     }
-    for (const mock::BatchMessage& m : s.batch)
+    for (const BatchMessage& m : s.batch)
       out.push_back({&s, m.producer_span_id, m.linked_span_id, m.redelivered, m.nacked});
   }
   return out;
@@ -89,7 +89,7 @@ std::map<std::string, QueueMessages> ReconcileQueues(const RunData& data,
   };
   std::unordered_map<SpanId, Processed, IdHash> processed;  // by producer span
   std::map<std::string, QueueMessages> queues;
-  for (const mock::GroundTruthSpan& s : data.truth)
+  for (const GroundTruthSpan& s : data.truth)
     if (!s.queue.empty() && s.kind == SpanKind::kConsumer) ++queues[s.queue].consumer_spans;
   for (const Delivery& d : deliveries) {
     QueueMessages& q = queues[d.consumer->queue];
@@ -101,7 +101,7 @@ std::map<std::string, QueueMessages> ReconcileQueues(const RunData& data,
     ++p.deliveries;
     p.acked += d.nacked ? 0 : 1;
   }
-  for (const mock::GroundTruthSpan& s : data.truth) {
+  for (const GroundTruthSpan& s : data.truth) {
     if (s.queue.empty() || s.kind != SpanKind::kProducer) continue;
     QueueMessages& q = queues[s.queue];
     ++q.published;
@@ -174,7 +174,7 @@ struct RequestInfo {
   int emitted_roots = 0;        // exported spans emitted without a parent
 };
 
-bool HasFault(const mock::GroundTruthSpan& s, std::string_view fault) {
+bool HasFault(const GroundTruthSpan& s, std::string_view fault) {
   return std::find(s.faults.begin(), s.faults.end(), fault) != s.faults.end();
 }
 
@@ -213,10 +213,10 @@ class PropagationCheck final : public Check {
     std::vector<std::string> detached_evidence;
     const std::vector<Delivery> deliveries = Deliveries(data);
     for (const Delivery& d : deliveries) {
-      const mock::GroundTruthSpan& s = *d.consumer;
+      const GroundTruthSpan& s = *d.consumer;
       if (!d.producer.IsValid()) continue;
       auto it = by_id.find(d.producer);
-      const mock::GroundTruthSpan* producer = it == by_id.end() ? nullptr : &data.truth[it->second];
+      const GroundTruthSpan* producer = it == by_id.end() ? nullptr : &data.truth[it->second];
       QueueEdgeStats& q = queue_edges[(producer ? producer->service : std::string("(unknown)")) +
                                       " \u2192 " + s.service + " via " + s.queue];
       q.queue = s.queue;
@@ -238,7 +238,7 @@ class PropagationCheck final : public Check {
         q.latency_ns.push_back(
             static_cast<std::int64_t>(s.start_unix_ns - producer->start_unix_ns));
     }
-    for (const mock::GroundTruthSpan& s : data.truth) {
+    for (const GroundTruthSpan& s : data.truth) {
       const bool linked_segment = linked_traces.contains(s.trace_id);
       if (s.exported && !linked_segment) {
         RequestInfo& req = requests[s.request_id];
@@ -254,7 +254,7 @@ class PropagationCheck final : public Check {
         continue;
       }
       auto it = by_id.find(s.expected_parent_span_id);
-      const mock::GroundTruthSpan* parent = it == by_id.end() ? nullptr : &data.truth[it->second];
+      const GroundTruthSpan* parent = it == by_id.end() ? nullptr : &data.truth[it->second];
       const std::string edge =
           (parent ? parent->service : std::string("(unknown)")) + " \u2192 " + s.service;
       EdgeStats& e = edges[edge];

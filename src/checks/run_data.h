@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "load/load_stats.h"
-#include "mock_services/ground_truth.h"
 #include "otlp/refusal.h"
 #include "store/trace.h"
+#include "truth/ground_truth.h"
 
 namespace traceproof {
 
@@ -28,7 +28,7 @@ struct HopCounters {
 
 struct RunData {
   std::vector<std::shared_ptr<const Trace>> traces;  // as the sink assembled them
-  std::vector<mock::GroundTruthSpan> truth;          // every span the services started
+  std::vector<GroundTruthSpan> truth;                // every span the services started
   LoadStats load;
   std::vector<HopCounters> hops;  // in pipeline order, services first, sink last
   double run_seconds = 0;         // load phases only

@@ -39,7 +39,7 @@ struct SamplingOptions {
 };
 
 struct Request {
-  const mock::GroundTruthSpan* root = nullptr;
+  const GroundTruthSpan* root = nullptr;
   bool any_sampled = false, any_unsampled = false, any_exported = false, error = false;
   std::uint64_t exported_spans = 0;
   std::set<TraceId> trace_ids;
@@ -59,7 +59,7 @@ class SamplingCheck final : public Check {
     r.pos = o_.pos;
 
     std::map<std::uint64_t, Request> requests;
-    for (const mock::GroundTruthSpan& s : data.truth) {
+    for (const GroundTruthSpan& s : data.truth) {
       Request& req = requests[s.request_id];
       // The request's root is the span that should have had no parent (the first one if a
       // truth file lacks it).

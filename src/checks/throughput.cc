@@ -50,7 +50,7 @@ class ThroughputCheck final : public Check {
     std::uint64_t emitted = 0, arrived = 0;
     std::vector<std::string> lost_traces;
     if (!data.truth.empty()) {
-      for (const mock::GroundTruthSpan& s : data.truth) {
+      for (const GroundTruthSpan& s : data.truth) {
         if (!s.exported) continue;
         ++emitted;
         if (in_sink.count(s.span_id)) {

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "config/duration.h"
+
 namespace traceproof {
 
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
@@ -212,41 +214,13 @@ double YamlReader::Rate(const Field& field) {
 }
 
 std::chrono::nanoseconds YamlReader::Duration(const YAML::Node& node, const SourcePos& pos) {
-  static const std::string kHint = "want a number with a unit (ns, us, ms, s, m), e.g. 250ms";
   if (!node.IsScalar()) {
     Fail(pos, "want a duration (a number with a unit, e.g. 250ms), got " + Describe(node));
   }
-  const std::string text = node.Scalar();
-  std::size_t i = 0;
-  if (i < text.size() && text[i] == '-') ++i;
-  const std::size_t number_begin = i;
-  while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
-  double number = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + i, number);
-  if (i == number_begin || ec != std::errc() || end != text.data() + i) {
-    Fail(pos, "bad duration '" + text + "': " + kHint);
-  }
-  const std::string_view unit = std::string_view(text).substr(i);
-  double unit_ns = 0;
-  if (unit == "ns") {
-    unit_ns = 1;
-  } else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") {
-    unit_ns = 1e3;
-  } else if (unit == "ms") {
-    unit_ns = 1e6;
-  } else if (unit == "s") {
-    unit_ns = 1e9;
-  } else if (unit == "m") {
-    unit_ns = 60e9;
-  } else if (unit.empty() && number == 0) {
-    unit_ns = 1;  // a plain 0 needs no unit
-  } else {
-    Fail(pos, "bad duration '" + text + "': " + kHint);
-  }
-  const double ns = number * unit_ns;
-  // Beyond ~100 years is a typo, and past 2^63 ns it would not fit in Nanos.
-  if (std::abs(ns) > 3.2e18) Fail(pos, "duration '" + text + "' is too long");
-  return std::chrono::nanoseconds(std::llround(ns));
+  std::string error;
+  const auto d = ParseDuration(node.Scalar(), error);
+  if (!d) Fail(pos, error);
+  return *d;
 }
 std::chrono::nanoseconds YamlReader::Duration(const Field& field) {
   return Duration(field.value, Pos(field));

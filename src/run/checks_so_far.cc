@@ -14,17 +14,16 @@ namespace {
 // lock, so a look never holds it for long.
 constexpr std::size_t kChunk = 8192;
 
-void VisitInChunks(const mock::GroundTruthRecorder& truth, std::size_t from, std::size_t to,
-                   const std::function<void(std::size_t, const mock::GroundTruthSpan&)>& visit) {
+void VisitInChunks(const GroundTruthRecorder& truth, std::size_t from, std::size_t to,
+                   const std::function<void(std::size_t, const GroundTruthSpan&)>& visit) {
   for (std::size_t begin = from; begin < to; begin += kChunk)
     truth.Visit(begin, std::min(to, begin + kChunk), visit);
 }
 
 }  // namespace
 
-ChecksSoFarSampler::ChecksSoFarSampler(const Scenario& scenario,
-                                       const mock::GroundTruthRecorder& truth, TraceStore& store,
-                                       ChecksSoFarOptions options)
+ChecksSoFarSampler::ChecksSoFarSampler(const Scenario& scenario, const GroundTruthRecorder& truth,
+                                       TraceStore& store, ChecksSoFarOptions options)
     : scenario_(scenario), truth_(truth), store_(store), options_(options) {}
 
 const ChecksSoFarSampler::Mark* ChecksSoFarSampler::LatestAtOrBefore(Clock::time_point t) const {
@@ -56,7 +55,7 @@ ChecksSoFar ChecksSoFarSampler::Look(const Mark& from, const Mark& settled, cons
   };
   std::unordered_map<std::uint64_t, Seen> requests;
   VisitInChunks(truth_, from.position, end.position,
-                [&](std::size_t position, const mock::GroundTruthSpan& s) {
+                [&](std::size_t position, const GroundTruthSpan& s) {
                   Seen& seen = requests[s.request_id];
                   if (position >= settled.position) seen.active = true;
                   if (!s.expected_parent_span_id.IsValid() && s.start_unix_ns >= from.unix_ns)
@@ -72,7 +71,7 @@ ChecksSoFar ChecksSoFarSampler::Look(const Mark& from, const Mark& settled, cons
   RunData data;
   std::unordered_set<TraceId, IdHash> trace_ids;
   VisitInChunks(truth_, from.position, settled.position,
-                [&](std::size_t, const mock::GroundTruthSpan& s) {
+                [&](std::size_t, const GroundTruthSpan& s) {
                   if (!sample.count(s.request_id)) return;
                   data.truth.push_back(s);
                   if (s.exported) trace_ids.insert(s.trace_id);

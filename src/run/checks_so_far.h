@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "mock_services/ground_truth.h"
 #include "scenario/scenario.h"
 #include "store/trace_store.h"
+#include "truth/ground_truth.h"
 
 namespace traceproof {
 
@@ -39,8 +39,8 @@ struct ChecksSoFarOptions {
 
 class ChecksSoFarSampler {
  public:
-  ChecksSoFarSampler(const Scenario& scenario, const mock::GroundTruthRecorder& truth,
-                     TraceStore& store, ChecksSoFarOptions options = {});
+  ChecksSoFarSampler(const Scenario& scenario, const GroundTruthRecorder& truth, TraceStore& store,
+                     ChecksSoFarOptions options = {});
 
   // Call about once a second from one thread; returns a new look every `every`, once the
   // look-back window is filled. `now_unix_ns` is the services' clock (span start times).
@@ -56,7 +56,7 @@ class ChecksSoFarSampler {
   ChecksSoFar Look(const Mark& from, const Mark& settled, const Mark& end);
 
   const Scenario& scenario_;
-  const mock::GroundTruthRecorder& truth_;
+  const GroundTruthRecorder& truth_;
   TraceStore& store_;
   ChecksSoFarOptions options_;
   std::deque<Mark> marks_;

@@ -116,13 +116,13 @@ std::optional<mock::MockServicesStats> ExternalServices::StatsSinceStart(std::st
   return SubtractStats(stats->services, baseline_.services);
 }
 
-std::optional<std::vector<mock::GroundTruthSpan>> ExternalServices::TruthSinceStart(
+std::optional<std::vector<GroundTruthSpan>> ExternalServices::TruthSinceStart(
     std::string& error) const {
   const auto body =
       HttpGet(spec_.admin.host, spec_.admin.port,
               "/truth?since=" + std::to_string(baseline_.now_unix_ns), kTruthTimeout, error);
   if (!body) return std::nullopt;
-  std::vector<mock::GroundTruthSpan> spans;
+  std::vector<GroundTruthSpan> spans;
   std::size_t line_no = 0;
   std::size_t begin = 0;
   while (begin < body->size()) {
@@ -132,7 +132,7 @@ std::optional<std::vector<mock::GroundTruthSpan>> ExternalServices::TruthSinceSt
     const std::string_view line(body->data() + begin, end - begin);
     begin = end + 1;
     if (line.empty()) continue;
-    auto span = mock::GroundTruthFromJson(line, error);
+    auto span = GroundTruthFromJson(line, error);
     if (!span) {
       error = "ground truth from " + spec_.admin.Text() + ", line " + std::to_string(line_no) +
               ": " + error;

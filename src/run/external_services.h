@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "mock_services/admin_server.h"
-#include "mock_services/ground_truth.h"
 #include "scenario/scenario.h"
+#include "truth/ground_truth.h"
 
 namespace traceproof {
 
@@ -33,7 +33,7 @@ class ExternalServices {
   // Counters now, less the baseline (pending spans as they are now).
   std::optional<mock::MockServicesStats> StatsSinceStart(std::string& error) const;
   // Every span the services recorded since the baseline.
-  std::optional<std::vector<mock::GroundTruthSpan>> TruthSinceStart(std::string& error) const;
+  std::optional<std::vector<GroundTruthSpan>> TruthSinceStart(std::string& error) const;
 
   const mock::AdminStats& baseline() const { return baseline_; }
 

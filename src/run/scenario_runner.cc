@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "load/open_loop.h"
-#include "mock_services/ground_truth.h"
 #include "mock_services/mock_services.h"
 #include "mock_services/rabbitmq_broker.h"
 #include "receiver/grpc_receiver.h"
@@ -21,6 +20,7 @@
 #include "run/http_get.h"
 #include "store/trace_store.h"
 #include "tracing/otlp_grpc_exporter.h"
+#include "truth/ground_truth.h"
 
 namespace traceproof {
 namespace {
@@ -706,7 +706,7 @@ class Runner {
   TraceStore store_;
   IngestCounters ingest_;
   std::unique_ptr<ForwardingConsumer> forward_;  // outlives the receivers that call it
-  mock::GroundTruthRecorder truth_;
+  GroundTruthRecorder truth_;
   std::unique_ptr<GrpcReceiver> grpc_;
   std::unique_ptr<HttpReceiver> http_;
   std::unique_ptr<mock::MockServices> services_;

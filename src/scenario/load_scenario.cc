@@ -13,10 +13,10 @@
 #include <sstream>
 
 #include "checks/make_check.h"
+#include "config/amqp_url.h"
 #include "config/env_expand.h"
 #include "config/yaml_reader.h"
-#include "mock_services/amqp_queue.h"
-#include "mock_services/load_services.h"
+#include "graph/load_graph.h"
 
 namespace traceproof {
 namespace {
@@ -233,7 +233,7 @@ class ScenarioParser : public YamlReader {
       graph_root["services"] = node;
       if (faults) graph_root["faults"] = faults->value;
       if (scale) graph_root["scale"] = scale->value;
-      scenario.services = mock::LoadServiceGraph(graph_root, file_);
+      scenario.services = LoadServiceGraph(graph_root, file_);
       scenario.services_source = "inline";
       return;
     }
@@ -261,7 +261,7 @@ class ScenarioParser : public YamlReader {
       path = ServicesFilePath(relative, *file);
       scenario.services_source = "file " + relative;
     }
-    scenario.services = mock::LoadServiceGraphFile(path);
+    scenario.services = LoadServiceGraphFile(path);
     if (const Field* f = Find(fields, "scale")) {
       scenario.services.scale = Number(*f);
       if (!(scenario.services.scale > 0)) Fail(*f, "'scale' must be > 0, e.g. 0.1");
@@ -275,9 +275,9 @@ class ScenarioParser : public YamlReader {
       ParseExternalServices(*f, scenario);
     }
     if (faults) {
-      std::vector<mock::Fault> parsed = mock::ParseFaults(faults->value, file_);
-      for (const mock::Fault& fault : parsed) CheckFault(scenario.services, fault);
-      for (mock::Fault& fault : parsed) scenario.services.faults.push_back(std::move(fault));
+      std::vector<Fault> parsed = ParseFaults(faults->value, file_);
+      for (const Fault& fault : parsed) CheckFault(scenario.services, fault);
+      for (Fault& fault : parsed) scenario.services.faults.push_back(std::move(fault));
     }
   }
 
@@ -413,7 +413,7 @@ class ScenarioParser : public YamlReader {
            "e.g. endpoints: { gateway: \"${TRACEPROOF_GATEWAY:-127.0.0.1:8080}\" }");
     }
     for (const Field& e : Entries(endpoints->value, Pos(*endpoints), "'endpoints'")) {
-      const mock::ServiceDef* def =
+      const ServiceDef* def =
           &RequireService(scenario.services, e.name, Pos(e.key), "services.external.endpoints:");
       if (!def->external.empty()) {
         Fail(e.key, "service '" + e.name + "' is already external in the services file (at " +
@@ -569,23 +569,23 @@ class ScenarioParser : public YamlReader {
     return path.string();
   }
 
-  const mock::ServiceDef& RequireService(const mock::ServiceGraph& graph, const std::string& name,
-                                         const SourcePos& pos, const std::string& what) const {
-    if (const mock::ServiceDef* s = graph.Find(name)) return *s;
+  const ServiceDef& RequireService(const ServiceGraph& graph, const std::string& name,
+                                   const SourcePos& pos, const std::string& what) const {
+    if (const ServiceDef* s = graph.Find(name)) return *s;
     std::vector<std::string> names;
     for (const auto& s : graph.services) names.push_back(s.name);
     Fail(pos, what + " unknown service '" + name + "'; services are: " + Join(Sorted(names)) +
                   DidYouMean(name, names));
   }
 
-  static std::vector<std::string> RouteKeys(const mock::ServiceDef& service) {
+  static std::vector<std::string> RouteKeys(const ServiceDef& service) {
     std::vector<std::string> keys;
     for (const auto& r : service.routes) keys.push_back(r.method + " " + r.path);
     return keys;
   }
 
-  void RequireRoute(const mock::ServiceDef& service, const std::string& method,
-                    const std::string& path, const SourcePos& pos) const {
+  void RequireRoute(const ServiceDef& service, const std::string& method, const std::string& path,
+                    const SourcePos& pos) const {
     for (const auto& r : service.routes)
       if (r.method == method && r.path == path) return;
     const std::vector<std::string> keys = RouteKeys(service);
@@ -601,9 +601,8 @@ class ScenarioParser : public YamlReader {
 
   // The services loader checks the faults of a whole graph it reads; faults added to a preset
   // or file get the same checks here.
-  void CheckFault(const mock::ServiceGraph& graph, const mock::Fault& fault) const {
-    const mock::ServiceDef& service =
-        RequireService(graph, fault.service, fault.pos, "fault names");
+  void CheckFault(const ServiceGraph& graph, const Fault& fault) const {
+    const ServiceDef& service = RequireService(graph, fault.service, fault.pos, "fault names");
     if (!service.external.empty()) {
       Fail(fault.pos, "service '" + service.name +
                           "' is external: traceproof cannot inject faults into it; put the fault "
@@ -727,7 +726,7 @@ class ScenarioParser : public YamlReader {
   }
 
   // "gateway POST /checkout": the first route of the graph, for hints.
-  static std::string ExampleRoute(const mock::ServiceGraph& graph) {
+  static std::string ExampleRoute(const ServiceGraph& graph) {
     for (const auto& s : graph.services) {
       if (s.external.empty() && !s.routes.empty()) {
         return s.name + " " + s.routes[0].method + " " + s.routes[0].path;
@@ -736,13 +735,13 @@ class ScenarioParser : public YamlReader {
     return "gateway POST /checkout";
   }
 
-  void ParseRoute(const Field& field, const mock::ServiceGraph& graph, LoadPhase& phase) {
+  void ParseRoute(const Field& field, const ServiceGraph& graph, LoadPhase& phase) {
     const std::string text = String(field);
     const std::vector<std::string> words = SplitWords(text);
     if (words.size() != 3 || !words[2].starts_with('/')) {
       Fail(field, "bad route '" + text + "': want " + kRouteExample);
     }
-    const mock::ServiceDef& service = RequireService(graph, words[0], Pos(field), "route names");
+    const ServiceDef& service = RequireService(graph, words[0], Pos(field), "route names");
     if (!service.external.empty()) {
       Fail(field, "service '" + service.name + "' is external (at " + service.external +
                       "; traceproof does not run it): route load to a service traceproof runs");
@@ -826,7 +825,7 @@ class ScenarioParser : public YamlReader {
     if (const Field* overrides = Find(fields, "overrides")) {
       for (const Field& entry :
            Entries(overrides->value, Pos(*overrides), "service name -> sampler")) {
-        const mock::ServiceDef& service =
+        const ServiceDef& service =
             RequireService(scenario.services, entry.name, Pos(entry.key), "sampling override for");
         if (!service.external.empty()) {
           Fail(entry.key, "service '" + entry.name +
@@ -926,21 +925,20 @@ class ScenarioParser : public YamlReader {
       if (!amqp) Fail(field, std::string("'broker' needs 'amqp': ") + kForms);
       broker.amqp_url = String(*amqp);
       std::string error;
-      if (!mock::ValidAmqpUrl(broker.amqp_url, error)) {
+      if (!ParseAmqpUrl(broker.amqp_url, error)) {
         Fail(*amqp, "bad AMQP URL '" + broker.amqp_url + "': " + error);
       }
     }
     bool queues = false;
-    std::function<void(const std::vector<mock::Step>&)> walk =
-        [&](const std::vector<mock::Step>& steps) {
-          for (const mock::Step& step : steps) {
-            queues |= step.kind == mock::Step::Kind::kPublish;
-            walk(step.steps);
-          }
-        };
-    for (const mock::ServiceDef& service : scenario.services.services) {
+    std::function<void(const std::vector<Step>&)> walk = [&](const std::vector<Step>& steps) {
+      for (const Step& step : steps) {
+        queues |= step.kind == Step::Kind::kPublish;
+        walk(step.steps);
+      }
+    };
+    for (const ServiceDef& service : scenario.services.services) {
       queues |= !service.consumers.empty();
-      for (const mock::Route& route : service.routes) walk(route.steps);
+      for (const Route& route : service.routes) walk(route.steps);
     }
     if (!queues) {
       Fail(field.key,

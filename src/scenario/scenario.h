@@ -15,7 +15,7 @@
 
 #include "checks/check.h"
 #include "config/source_pos.h"
-#include "mock_services/service_graph.h"
+#include "graph/service_graph.h"
 
 namespace traceproof {
 
@@ -139,7 +139,7 @@ struct Scenario {
   std::string file;
   std::string name;
   std::string description;
-  mock::ServiceGraph services;  // preset, file or inline; faults merged in
+  ServiceGraph services;        // preset, file or inline; faults merged in
   std::string services_source;  // "preset seed-checkout", "file x.yaml", "inline"
   std::optional<ExternalServicesSpec> external_services;  // the services run elsewhere
   std::vector<LoadPhase> load;

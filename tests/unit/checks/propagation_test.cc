@@ -178,13 +178,13 @@ RunData QueueRun() {
   producers.push_back(message(1, StatusCode::kError));  // failed, yet the broker had it
   RunData data = b.Build();
   auto mark = [&](const std::vector<int>& spans, auto&& f) {
-    for (mock::GroundTruthSpan& s : data.truth)
+    for (GroundTruthSpan& s : data.truth)
       for (int n : spans)
         if (s.span_id == RunDataBuilder::SpanIdOf(n)) f(s);
   };
-  mark(producers, [](mock::GroundTruthSpan& s) { s.queue = "order.created"; });
-  mark(consumers, [](mock::GroundTruthSpan& s) { s.queue = "order.created"; });
-  mark(redelivered, [](mock::GroundTruthSpan& s) { s.redelivered = true; });
+  mark(producers, [](GroundTruthSpan& s) { s.queue = "order.created"; });
+  mark(consumers, [](GroundTruthSpan& s) { s.queue = "order.created"; });
+  mark(redelivered, [](GroundTruthSpan& s) { s.redelivered = true; });
   return data;
 }
 
@@ -269,7 +269,7 @@ RunData NackedRun(const std::vector<int>& nacks, bool acked_last = true) {
     }
   }
   RunData data = b.Build();
-  for (mock::GroundTruthSpan& s : data.truth) {
+  for (GroundTruthSpan& s : data.truth) {
     auto in = [&s](const std::vector<int>& v) {
       return std::any_of(v.begin(), v.end(),
                          [&s](int n) { return s.span_id == RunDataBuilder::SpanIdOf(n); });
@@ -324,13 +324,13 @@ RunData BatchRun(const std::vector<bool>& linked, bool redelivered_first = false
   const int batch = b.Span("billing", "process q").Kind(SpanKind::kConsumer).Times(30, 40);
   b.Span("billing", "charge").Parent(batch).Times(31, 39);
   RunData data = b.Build();
-  for (mock::GroundTruthSpan& s : data.truth) {
+  for (GroundTruthSpan& s : data.truth) {
     for (int p : producers)
       if (s.span_id == RunDataBuilder::SpanIdOf(p)) s.queue = "q";
     if (s.span_id != RunDataBuilder::SpanIdOf(batch)) continue;
     s.queue = "q";
     for (std::size_t i = 0; i < linked.size(); ++i) {
-      mock::BatchMessage m;
+      BatchMessage m;
       m.producer_span_id = RunDataBuilder::SpanIdOf(producers[i]);
       if (linked[i]) m.linked_span_id = m.producer_span_id;
       m.redelivered = redelivered_first && i == 0;

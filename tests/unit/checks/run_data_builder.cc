@@ -102,7 +102,7 @@ void SetValue(opentelemetry::proto::common::v1::AnyValue& out,
 RunData RunDataBuilder::Build() const {
   RunData data;
   for (const SpanSpec& s : spans_) {
-    mock::GroundTruthSpan t;
+    GroundTruthSpan t;
     t.request_id = s.request_id;
     t.trace_id = TraceIdOf(s.trace);
     t.span_id = SpanIdOf(s.id);

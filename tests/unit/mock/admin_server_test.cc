@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "mock_services/truth_log.h"
+#include "truth/truth_log.h"
 
 namespace traceproof::mock {
 namespace {

@@ -187,7 +187,6 @@ TEST(AmqpQueue, UnreachableBrokerIsAnErrorNotAHang) {
   auto queue = MakeAmqpQueue(options, ioc.get_executor(), error);
   EXPECT_EQ(queue, nullptr);
   EXPECT_NE(error.find("127.0.0.1"), std::string::npos) << error;
-  EXPECT_FALSE(ValidAmqpUrl("http://x", error));
 }
 
 }  // namespace

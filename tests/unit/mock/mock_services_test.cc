@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "mock_services/load_services.h"
+#include "graph/load_graph.h"
 #include "otlp/span_details.h"
 #include "receiver/grpc_receiver.h"
 #include "store/trace_shape.h"

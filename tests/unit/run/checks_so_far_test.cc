@@ -46,9 +46,9 @@ class SpyCheck final : public Check {
 
 constexpr std::uint64_t kUnix0 = 1'700'000'000'000'000'000ull;
 
-mock::GroundTruthSpan TruthSpan(std::uint64_t request, int trace, int span, int parent,
-                                std::uint64_t start_unix_ns) {
-  mock::GroundTruthSpan s;
+GroundTruthSpan TruthSpan(std::uint64_t request, int trace, int span, int parent,
+                          std::uint64_t start_unix_ns) {
+  GroundTruthSpan s;
   s.request_id = request;
   s.trace_id = TraceId::FromBytes(testing::TraceIdBytes(trace));
   s.span_id = SpanId::FromBytes(testing::SpanIdBytes(span));
@@ -64,7 +64,7 @@ mock::GroundTruthSpan TruthSpan(std::uint64_t request, int trace, int span, int 
 
 struct Fixture {
   Scenario scenario;
-  mock::GroundTruthRecorder truth;
+  GroundTruthRecorder truth;
   TraceStore store;
   std::shared_ptr<Seen> structure = std::make_shared<Seen>();
   std::shared_ptr<Seen> throughput = std::make_shared<Seen>();

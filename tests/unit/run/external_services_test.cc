@@ -7,14 +7,14 @@
 #include <thread>
 
 #include "mock_services/admin_server.h"
-#include "mock_services/truth_log.h"
 #include "run/http_get.h"
+#include "truth/truth_log.h"
 
 namespace traceproof {
 namespace {
 
-mock::GroundTruthSpan Span(std::uint64_t request) {
-  mock::GroundTruthSpan s;
+GroundTruthSpan Span(std::uint64_t request) {
+  GroundTruthSpan s;
   s.request_id = request;
   s.trace_id = *TraceId::FromHex("0102030405060708090a0b0c0d0e0f10");
   s.span_id = *SpanId::FromHex("000000000000000" + std::to_string(request % 10));
@@ -31,7 +31,7 @@ class ExternalServicesTest : public ::testing::Test {
     sources.truth = &log_;
     sources.stats = [this] {
       mock::AdminStats a;
-      a.now_unix_ns = mock::TruthLog::NowUnixNs();
+      a.now_unix_ns = TruthLog::NowUnixNs();
       a.ports = {{"gateway", 8080}};
       a.services = stats_;
       return a;
@@ -44,7 +44,7 @@ class ExternalServicesTest : public ::testing::Test {
     spec_.ready_timeout = std::chrono::milliseconds(2000);
   }
 
-  mock::TruthLog log_;
+  TruthLog log_;
   mock::MockServicesStats stats_;  // written before the server reads it in each test
   std::unique_ptr<mock::AdminServer> admin_;
   ExternalServicesSpec spec_;

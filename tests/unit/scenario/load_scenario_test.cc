@@ -798,7 +798,7 @@ expect: { verdict: fail, failing: [ propagation ] }
   ASSERT_EQ(s.services.services.size(), 5u);
   ASSERT_EQ(s.services.faults.size(), 1u);
   EXPECT_EQ(s.services.faults[0].service, "stripe");
-  EXPECT_EQ(s.services.faults[0].latency.dist, mock::Latency::Dist::kLognormal);
+  EXPECT_EQ(s.services.faults[0].latency.dist, Latency::Dist::kLognormal);
   EXPECT_EQ(s.services.faults[0].pos.line, 5);
 
   ASSERT_EQ(s.load.size(), 4u);
@@ -909,7 +909,7 @@ faults:
 load: [ { route: "gateway POST /checkout", rate: 10/s, duration: 1s } ]
 )");
   ASSERT_EQ(s.services.faults.size(), 2u);
-  EXPECT_EQ(s.services.faults[0].kind, mock::Fault::Kind::kDropTraceparent);
+  EXPECT_EQ(s.services.faults[0].kind, Fault::Kind::kDropTraceparent);
   EXPECT_EQ(s.services.faults[1].http_status, 502);
   EXPECT_DOUBLE_EQ(s.services.faults[1].rate, 0.1);
 }

@@ -14,11 +14,9 @@
 #include "config/source_pos.h"
 #include "otlp/span_view.h"
 
-namespace traceproof::mock {
+namespace traceproof {
 
 using Nanos = std::chrono::nanoseconds;
-
-using traceproof::SourcePos;
 
 // A latency distribution. fixed: a. uniform: [a, b]. normal: mean a, stddev b (clamped at 0).
 // lognormal: median (p50) a, 99th percentile b.
@@ -145,4 +143,4 @@ struct ServiceGraph {
   }
 };
 
-}  // namespace traceproof::mock
+}  // namespace traceproof

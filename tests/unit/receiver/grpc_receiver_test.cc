@@ -72,7 +72,10 @@ TEST_F(OtlpGrpc, InvalidSpanIdIsAPartialSuccess) {
 TEST_F(OtlpGrpc, MalformedBytesAreInvalidArgumentNamingTheField) {
   Start();
   grpc::GenericStub generic(channel_);
-  const std::string bytes("\x0a\x0a\x12\x08\x12\x06\x2a\x08" "abcd", 12);
+  const std::string bytes(
+      "\x0a\x0a\x12\x08\x12\x06\x2a\x08"
+      "abcd",
+      12);
   grpc::Slice slice(bytes);
   grpc::ByteBuffer request(&slice, 1), response;
   grpc::ClientContext ctx;

@@ -1,9 +1,9 @@
-#include "mock_services/truth_log.h"
+#include "truth/truth_log.h"
 
 #include <algorithm>
 #include <chrono>
 
-namespace traceproof::mock {
+namespace traceproof {
 
 std::uint64_t TruthLog::NowUnixNs() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -37,4 +37,4 @@ std::size_t TruthLog::size() const {
   return entries_.size();
 }
 
-}  // namespace traceproof::mock
+}  // namespace traceproof

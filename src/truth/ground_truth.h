@@ -17,7 +17,7 @@
 
 #include "otlp/span_view.h"
 
-namespace traceproof::mock {
+namespace traceproof {
 
 // One message of a batch consumer span (a CONSUMER span that processed several messages).
 struct BatchMessage {
@@ -94,4 +94,4 @@ std::string GroundTruthToJson(const GroundTruthSpan& span);
 // nullopt with `error` set for a line GroundTruthToJson did not write.
 std::optional<GroundTruthSpan> GroundTruthFromJson(std::string_view line, std::string& error);
 
-}  // namespace traceproof::mock
+}  // namespace traceproof

@@ -1,7 +1,7 @@
 // YAML -> ServiceGraph. Two passes: the first reads every node (types, keys, values, each with
 // its own position); the second checks what only the whole graph can tell (call targets, queue
 // publishers, fault targets, call cycles). The first mistake found throws a LoadError.
-#include "mock_services/load_services.h"
+#include "graph/load_graph.h"
 
 #include <algorithm>
 #include <charconv>
@@ -15,7 +15,7 @@
 
 #include "config/yaml_reader.h"
 
-namespace traceproof::mock {
+namespace traceproof {
 namespace {
 
 const std::vector<std::string> kStepKinds = {"call",    "db",    "error", "parallel",
@@ -722,11 +722,6 @@ ServiceGraph LoadServiceGraphFile(const std::string& path) {
   return LoadServiceGraph(LoadYamlFile(path), path);
 }
 
-Nanos ParseDuration(const YAML::Node& node, const std::string& file) {
-  Parser parser(file);
-  return parser.Duration(node, parser.Pos(node));
-}
-
 Latency ParseLatency(const YAML::Node& node, const std::string& file) {
   Parser parser(file);
   return parser.ParseLatency(node, parser.Pos(node));
@@ -737,4 +732,4 @@ std::vector<Fault> ParseFaults(const YAML::Node& node, const std::string& file) 
   return parser.ParseFaults(node, parser.Pos(node));
 }
 
-}  // namespace traceproof::mock
+}  // namespace traceproof

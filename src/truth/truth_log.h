@@ -11,9 +11,9 @@
 #include <mutex>
 #include <vector>
 
-#include "mock_services/ground_truth.h"
+#include "truth/ground_truth.h"
 
-namespace traceproof::mock {
+namespace traceproof {
 
 class TruthLog final : public GroundTruthSink {
  public:
@@ -37,4 +37,4 @@ class TruthLog final : public GroundTruthSink {
   std::vector<Entry> entries_;  // recording order, so recorded_unix_ns never decreases
 };
 
-}  // namespace traceproof::mock
+}  // namespace traceproof

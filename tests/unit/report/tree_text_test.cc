@@ -1,9 +1,8 @@
 #include "report/tree_text.h"
 
-#include "otlp/decode.h"
-
 #include <gtest/gtest.h>
 
+#include "otlp/decode.h"
 #include "store/trace_store.h"
 #include "test_requests.h"
 

@@ -4,15 +4,13 @@
 // load), so it throws.
 #pragma once
 
-#include <string>
-
 #include <yaml-cpp/yaml.h>
 
-#include "mock_services/service_graph.h"
+#include <string>
 
-namespace traceproof::mock {
+#include "graph/service_graph.h"
 
-using traceproof::LoadError;
+namespace traceproof {
 
 // `file` is used for positions only. Expects a map with `services:` (required), optional
 // `faults:` and `scale:`.
@@ -20,8 +18,7 @@ ServiceGraph LoadServiceGraph(const YAML::Node& root, const std::string& file);
 ServiceGraph LoadServiceGraphFile(const std::string& path);  // parse errors are LoadErrors too
 
 // Pieces reused by the scenario loader.
-Nanos ParseDuration(const YAML::Node& node, const std::string& file);  // "8ms", "1.5s", "250us"
 Latency ParseLatency(const YAML::Node& node, const std::string& file);
 std::vector<Fault> ParseFaults(const YAML::Node& node, const std::string& file);
 
-}  // namespace traceproof::mock
+}  // namespace traceproof

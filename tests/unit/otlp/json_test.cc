@@ -83,7 +83,8 @@ TEST(OtlpJson, ShortHexIdDecodesAndIsRejectedPerSpan) {
       {"traceId":"5b8efff798038103d269b633813fc6","spanId":"eee19b7ec3c1b174"}]}]}]})");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.spans_rejected, 1u);
-  EXPECT_EQ(r.first_rejection, "resource_spans[0].scope_spans[0].spans[0].trace_id: 15 bytes, want 16");
+  EXPECT_EQ(r.first_rejection,
+            "resource_spans[0].scope_spans[0].spans[0].trace_id: 15 bytes, want 16");
 }
 
 TEST(OtlpJson, ResponseCarriesPartialSuccessOnlyWhenSomethingWasRejected) {
@@ -102,7 +103,8 @@ namespace {
 TEST(OtlpJson, NumberOverflowIsAnErrorNotACrash) {
   JsonToProtoResult c = OtlpJsonToProto("7e777i");
   EXPECT_FALSE(c.ok());
-  JsonToProtoResult d = OtlpJsonToProto(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":1e999}]}]}]})");
+  JsonToProtoResult d = OtlpJsonToProto(
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":1e999}]}]}]})");
   EXPECT_FALSE(d.ok());
 }
 

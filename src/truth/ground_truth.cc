@@ -1,8 +1,8 @@
-#include "mock_services/ground_truth.h"
+#include "truth/ground_truth.h"
 
 #include <nlohmann/json.hpp>
 
-namespace traceproof::mock {
+namespace traceproof {
 
 void GroundTruthRecorder::Record(GroundTruthSpan span) noexcept {
   std::lock_guard lock(mu_);
@@ -149,4 +149,4 @@ void GroundTruthJsonlWriter::Flush() {
   out_.flush();
 }
 
-}  // namespace traceproof::mock
+}  // namespace traceproof

@@ -24,7 +24,9 @@ TEST(Decode, DecodesIndexedFieldsOfEverySpan) {
   EXPECT_EQ(a.service_name, "gateway");
   EXPECT_EQ(a.name, "POST /checkout");
   EXPECT_EQ(a.scope_name, "test-scope");
-  EXPECT_EQ(a.trace_id.Hex(), "1111111111111111111111111111" "0001");
+  EXPECT_EQ(a.trace_id.Hex(),
+            "1111111111111111111111111111"
+            "0001");
   EXPECT_TRUE(a.IsRoot());
   EXPECT_EQ(a.status, StatusCode::kError);
   EXPECT_EQ(a.status_message, "card declined");
@@ -54,7 +56,8 @@ TEST(Decode, RejectsOnlyTheSpansWithInvalidIdsAndNamesTheField) {
   EXPECT_EQ(count(RefusalReason::kInvalidTraceId), 2u);
   EXPECT_EQ(count(RefusalReason::kInvalidSpanId), 2u);
   EXPECT_EQ(count(RefusalReason::kInvalidParentSpanId), 1u);
-  EXPECT_EQ(r.first_rejection, "resource_spans[0].scope_spans[0].spans[1].trace_id: 15 bytes, want 16");
+  EXPECT_EQ(r.first_rejection,
+            "resource_spans[0].scope_spans[0].spans[1].trace_id: 15 bytes, want 16");
 }
 
 TEST(Decode, TruncatedRequestIsMalformedWithAPathAndKeepsNothing) {
