@@ -18,10 +18,11 @@ namespace traceproof {
 
 // Whether a start worked and, when it did not, why (with what the process printed).
 struct Status {
-  std::string error;  // empty: ok
-  bool ok() const { return error.empty(); }
+  bool failed = false;
+  std::string error;  // with failed: why (may be empty when the failing part could not say)
+  bool ok() const { return !failed; }
   static Status Ok() { return {}; }
-  static Status Error(std::string why) { return {std::move(why)}; }
+  static Status Error(std::string why) { return {true, std::move(why)}; }
 };
 
 // What a process under test cost over its life (every incarnation, for a restarted one), from
