@@ -51,6 +51,85 @@ nlohmann::json LoadStatsJson(const LoadStats& load) {
   return j;
 }
 
+namespace {
+
+nlohmann::json ChecksJson(const std::vector<CheckResult>& results) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const CheckResult& r : results) {
+    checks.push_back(
+        {{"kind", r.kind},
+         {"label", r.label},
+         {"status", r.passed ? "pass" : "fail"},
+         {"reason", r.reason},
+         {"evidence", r.evidence},
+         {"details", r.details},
+         {"position", r.pos.line ? fmt::format("{}:{}:{}", r.pos.file, r.pos.line, r.pos.column)
+                                 : std::string()}});
+  }
+  return checks;
+}
+
+nlohmann::json SpansJson(const RunOutcome& outcome) {
+  nlohmann::json hops = nlohmann::json::array();
+  for (const HopCounters& h : outcome.data.hops) {
+    nlohmann::json dropped = nlohmann::json::object();
+    for (const auto& [reason, n] : h.dropped) dropped[reason] = n;
+    hops.push_back({{"name", h.name},
+                    {"received", h.received},
+                    {"passed_on", h.passed_on},
+                    {"dropped", dropped}});
+  }
+  return {{"ground_truth", outcome.data.truth.size()},
+          {"sink_received", outcome.sink_spans_received},
+          {"sink_accepted", outcome.sink_spans_accepted},
+          {"sink_refused", outcome.sink_spans_refused},
+          {"traces", outcome.data.traces.size()},
+          {"hops", hops}};
+}
+
+nlohmann::json CollectorJson(const CollectorReport& c) {
+  const CollectorCounters& m = c.counters;
+  return {{"binary", c.binary},
+          {"config", c.config},
+          {"exit_status", c.exit_status},
+          {"kills", c.kills},
+          {"restarts", c.restarts},
+          {"peak_rss_bytes", c.resources.peak_rss_bytes},
+          {"mean_cpu_percent", c.resources.mean_cpu_percent},
+          {"peak_cpu_percent", c.resources.peak_cpu_percent},
+          {"cpu_seconds", c.resources.cpu_seconds},
+          {"running_seconds", c.resources.wall_seconds},
+          {"metrics",
+           {{"scraped", m.scraped},
+            {"receiver_accepted_spans", m.receiver_accepted_spans},
+            {"receiver_refused_spans", m.receiver_refused_spans},
+            {"exporter_sent_spans", m.exporter_sent_spans},
+            {"exporter_send_failed_spans", m.exporter_send_failed_spans},
+            {"exporter_enqueue_failed_spans", m.exporter_enqueue_failed_spans},
+            {"exporter_queue_size", m.exporter_queue_size},
+            {"spans_flushed_at_stop", c.spans_flushed_at_stop},
+            {"memory_limiter_refused_spans", m.memory_limiter_refused_spans},
+            {"tail_sampling", m.tail_sampling},
+            {"tail_traces_sampled", m.tail_traces_sampled},
+            {"tail_traces_not_sampled", m.tail_traces_not_sampled},
+            {"tail_traces_on_memory", m.tail_traces_on_memory},
+            {"tail_new_traces", m.tail_new_traces},
+            {"tail_traces_dropped_too_early", m.tail_traces_dropped_too_early}}}};
+}
+
+nlohmann::json ForwardJson(const ForwarderStats& f) {
+  return {{"endpoint", f.endpoint},
+          {"requests_forwarded", f.requests_forwarded},
+          {"spans_forwarded", f.spans_forwarded},
+          {"requests_failed", f.requests_failed},
+          {"spans_failed", f.spans_failed},
+          {"requests_dropped", f.requests_dropped},
+          {"spans_dropped", f.spans_dropped},
+          {"last_error", f.last_error}};
+}
+
+}  // namespace
+
 nlohmann::json SummaryJson(const Scenario& scenario, const RunOutcome& outcome,
                            const RunVerdict& verdict, const std::string& started_utc) {
   nlohmann::json j;
@@ -64,74 +143,11 @@ nlohmann::json SummaryJson(const Scenario& scenario, const RunOutcome& outcome,
   if (!scenario.expect.failing_kinds.empty()) j["expected_failing"] = scenario.expect.failing_kinds;
   j["as_expected"] = verdict.as_expected;
   if (!verdict.why.empty()) j["why"] = verdict.why;
-  nlohmann::json checks = nlohmann::json::array();
-  for (const CheckResult& r : outcome.results) {
-    checks.push_back(
-        {{"kind", r.kind},
-         {"label", r.label},
-         {"status", r.passed ? "pass" : "fail"},
-         {"reason", r.reason},
-         {"evidence", r.evidence},
-         {"details", r.details},
-         {"position", r.pos.line ? fmt::format("{}:{}:{}", r.pos.file, r.pos.line, r.pos.column)
-                                 : std::string()}});
-  }
-  j["checks"] = checks;
+  j["checks"] = ChecksJson(outcome.results);
   j["load"] = LoadStatsJson(outcome.data.load);
-  nlohmann::json hops = nlohmann::json::array();
-  for (const HopCounters& h : outcome.data.hops) {
-    nlohmann::json dropped = nlohmann::json::object();
-    for (const auto& [reason, n] : h.dropped) dropped[reason] = n;
-    hops.push_back({{"name", h.name},
-                    {"received", h.received},
-                    {"passed_on", h.passed_on},
-                    {"dropped", dropped}});
-  }
-  j["spans"] = {{"ground_truth", outcome.data.truth.size()},
-                {"sink_received", outcome.sink_spans_received},
-                {"sink_accepted", outcome.sink_spans_accepted},
-                {"sink_refused", outcome.sink_spans_refused},
-                {"traces", outcome.data.traces.size()},
-                {"hops", hops}};
-  if (const auto& c = outcome.collector) {
-    const CollectorCounters& m = c->counters;
-    j["collector"] = {{"binary", c->binary},
-                      {"config", c->config},
-                      {"exit_status", c->exit_status},
-                      {"kills", c->kills},
-                      {"restarts", c->restarts},
-                      {"peak_rss_bytes", c->resources.peak_rss_bytes},
-                      {"mean_cpu_percent", c->resources.mean_cpu_percent},
-                      {"peak_cpu_percent", c->resources.peak_cpu_percent},
-                      {"cpu_seconds", c->resources.cpu_seconds},
-                      {"running_seconds", c->resources.wall_seconds},
-                      {"metrics",
-                       {{"scraped", m.scraped},
-                        {"receiver_accepted_spans", m.receiver_accepted_spans},
-                        {"receiver_refused_spans", m.receiver_refused_spans},
-                        {"exporter_sent_spans", m.exporter_sent_spans},
-                        {"exporter_send_failed_spans", m.exporter_send_failed_spans},
-                        {"exporter_enqueue_failed_spans", m.exporter_enqueue_failed_spans},
-                        {"exporter_queue_size", m.exporter_queue_size},
-                        {"spans_flushed_at_stop", c->spans_flushed_at_stop},
-                        {"memory_limiter_refused_spans", m.memory_limiter_refused_spans},
-                        {"tail_sampling", m.tail_sampling},
-                        {"tail_traces_sampled", m.tail_traces_sampled},
-                        {"tail_traces_not_sampled", m.tail_traces_not_sampled},
-                        {"tail_traces_on_memory", m.tail_traces_on_memory},
-                        {"tail_new_traces", m.tail_new_traces},
-                        {"tail_traces_dropped_too_early", m.tail_traces_dropped_too_early}}}};
-  }
-  if (const auto& f = outcome.forward) {
-    j["forward"] = {{"endpoint", f->endpoint},
-                    {"requests_forwarded", f->requests_forwarded},
-                    {"spans_forwarded", f->spans_forwarded},
-                    {"requests_failed", f->requests_failed},
-                    {"spans_failed", f->spans_failed},
-                    {"requests_dropped", f->requests_dropped},
-                    {"spans_dropped", f->spans_dropped},
-                    {"last_error", f->last_error}};
-  }
+  j["spans"] = SpansJson(outcome);
+  if (outcome.collector) j["collector"] = CollectorJson(*outcome.collector);
+  if (outcome.forward) j["forward"] = ForwardJson(*outcome.forward);
   j["run_seconds"] = outcome.data.run_seconds;
   j["wall_seconds"] = outcome.wall_seconds;
   j["versions"] = {{"traceproof", TRACEPROOF_VERSION},
