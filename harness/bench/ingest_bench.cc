@@ -16,9 +16,8 @@
 #include "exit_codes.h"
 #include "load/span_sender.h"
 #include "load/synthetic_spans.h"
-#include "receiver/grpc_receiver.h"
-#include "receiver/http_receiver.h"
 #include "otlp/decode.h"
+#include "sink/sink.h"
 #include "store/trace_store.h"
 
 namespace traceproof {
@@ -57,23 +56,22 @@ void EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
   TraceStoreOptions store_options;
   store_options.quiet_period = std::chrono::milliseconds(100);
   TraceStore store(store_options);
-  IngestCounters counters;
-  std::string error;
-  std::unique_ptr<GrpcReceiver> grpc;
-  std::unique_ptr<HttpReceiver> http;
-  std::uint16_t port = 0;
+  // Only the receiver under test.
+  SinkOptions sink_options;
   if (protocol == OtlpProtocol::kGrpc) {
-    grpc = StartGrpcReceiver({"127.0.0.1", 0, {}}, store, counters, error);
-    if (grpc) port = grpc->port();
+    sink_options.http.reset();
   } else {
-    http = StartHttpReceiver({"127.0.0.1", 0, 1, {}}, store, counters, error);
-    if (http) port = http->port();
+    sink_options.grpc.reset();
   }
+  SinkStartError error;
+  const std::unique_ptr<Sink> sink = MakeSink(sink_options, store, error);
   const char* name = protocol == OtlpProtocol::kGrpc ? "grpc" : "http";
-  if (port == 0) {
-    fmt::print("  end-to-end {}: cannot start receiver: {}\n", name, error);
+  if (!sink) {
+    fmt::print("  end-to-end {}: cannot start receiver: {}\n", name, error.reason);
     return;
   }
+  const std::uint16_t port = sink_options.grpc ? sink->grpc_port() : sink->http_port();
+  const IngestCounters& counters = sink->counters();
   std::string cmd = fmt::format(
       "exec /proc/{}/exe bench send --protocol {} --port {} --seconds {} --connections {} "
       "--spans {} --attributes {}",
