@@ -6,15 +6,17 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "endpoint.h"
 #include "exit_codes.h"
-#include "receiver/grpc_receiver.h"
-#include "receiver/http_receiver.h"
 #include "report/trace_json.h"
 #include "report/tree_text.h"
+#include "sink/sink.h"
 #include "stop_signals.h"
 #include "store/trace_store.h"
 
@@ -64,100 +66,126 @@ void PrintSummary(const IngestCounters& in, const TraceStore& store, double seco
   std::fflush(stdout);
 }
 
-int RunSink(const SinkFlags& flags) {
-  std::optional<Endpoint> grpc_ep, http_ep;
+// --grpc and --http as the sink's listen addresses; false, after saying why, for a usage error.
+bool ListenFlags(const SinkFlags& flags, SinkOptions& options) {
+  auto address = [](const std::optional<Endpoint>& ep) -> std::optional<ListenAddress> {
+    if (!ep) return std::nullopt;
+    return ListenAddress{ep->host, ep->port};
+  };
   try {
-    grpc_ep = ParseEndpoint("--grpc", flags.grpc);
-    http_ep = ParseEndpoint("--http", flags.http);
+    options.grpc = address(ParseEndpoint("--grpc", flags.grpc));
+    options.http = address(ParseEndpoint("--http", flags.http));
   } catch (const std::invalid_argument& e) {
     std::cerr << "traceproof sink: " << e.what() << "\n";
-    return kExitUsage;
+    return false;
   }
-  if (!grpc_ep && !http_ep) {
+  if (!options.grpc && !options.http) {
     std::cerr << "traceproof sink: both receivers are off; enable --grpc or --http\n";
-    return kExitUsage;
+    return false;
   }
-  std::ofstream dump;
-  if (!flags.dump.empty()) {
-    dump.open(flags.dump, std::ios::trunc);
-    if (!dump) {
-      std::cerr << "traceproof sink: cannot write --dump file '" << flags.dump << "'\n";
-      return kExitEnvironment;
-    }
+  return true;
+}
+
+TraceStoreOptions StoreOptions(const SinkFlags& flags) {
+  TraceStoreOptions o;
+  o.quiet_period = std::chrono::milliseconds(flags.quiet_ms);
+  o.max_spans = flags.max_spans;
+  o.max_traces = flags.max_traces;
+  return o;
+}
+
+// Where completed traces go: --print-trees to stdout, --dump to a JSONL file. Not thread-safe:
+// the command's own thread writes.
+class TraceOutput {
+ public:
+  explicit TraceOutput(const SinkFlags& flags) : flags_(flags) {}
+
+  bool Open() {
+    if (flags_.dump.empty()) return true;
+    dump_.open(flags_.dump, std::ios::trunc);
+    if (dump_) return true;
+    std::cerr << "traceproof sink: cannot write --dump file '" << flags_.dump << "'\n";
+    return false;
   }
 
-  // Block the stop signals before any receiver thread exists, so only this thread sees them.
-  sigset_t stop_signals = BlockStopSignals();
-
-  TraceStoreOptions store_options;
-  store_options.quiet_period = std::chrono::milliseconds(flags.quiet_ms);
-  store_options.max_spans = flags.max_spans;
-  store_options.max_traces = flags.max_traces;
-  TraceStore store(store_options);
-  IngestCounters counters;
-  ReceiverLimits limits;
-  limits.max_body_bytes = flags.max_body_mib << 20;
-
-  std::string error;
-  std::unique_ptr<GrpcReceiver> grpc;
-  std::unique_ptr<HttpReceiver> http;
-  if (grpc_ep) {
-    grpc = StartGrpcReceiver({grpc_ep->host, grpc_ep->port, limits}, store, counters, error);
-    if (!grpc) {
-      std::cerr << "traceproof sink: " << error << "\n";
-      return kExitEnvironment;
-    }
-    fmt::print("otlp/grpc listening on {}:{}\n", grpc_ep->host, grpc->port());
-  }
-  if (http_ep) {
-    http = StartHttpReceiver({http_ep->host, http_ep->port, flags.http_threads, limits}, store,
-                             counters, error);
-    if (!http) {
-      std::cerr << "traceproof sink: " << error << "\n";
-      return kExitEnvironment;
-    }
-    fmt::print("otlp/http listening on {}:{}\n", http_ep->host, http->port());
-  }
-  std::fflush(stdout);
-
-  std::size_t written = 0;
-  auto emit = [&](bool force) {
+  // The traces that completed since the last call (`force`: every trace still open too).
+  void Emit(TraceStore& store, bool force) {
     for (const auto& trace : store.CollectCompleted(force)) {
-      if (flags.print_trees) fmt::print("{}\n", TraceTreeText(*trace));
-      if (dump.is_open()) {
-        dump << TraceToJson(*trace).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-             << '\n';
-        ++written;
+      if (flags_.print_trees) fmt::print("{}\n", TraceTreeText(*trace));
+      if (dump_.is_open()) {
+        dump_ << TraceToJson(*trace).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << '\n';
+        ++written_;
       }
     }
     std::fflush(stdout);
-  };
+  }
+
+  bool Close() {
+    if (!dump_.is_open()) return true;
+    dump_.flush();
+    if (dump_) return true;
+    std::cerr << "traceproof sink: writing '" << flags_.dump << "' failed\n";
+    return false;
+  }
+
+  void PrintDumped() const {
+    if (dump_.is_open()) fmt::print("  dump      {} traces written to {}\n", written_, flags_.dump);
+  }
+
+ private:
+  const SinkFlags& flags_;
+  std::ofstream dump_;
+  std::size_t written_ = 0;
+};
+
+// Until SIGINT/SIGTERM or `duration_s` (0: no limit), calling `tick` every 100 ms.
+void ServeUntilStopped(const sigset_t& stop_signals, double duration_s,
+                       const std::function<void()>& tick) {
+  const auto deadline = duration_s > 0
+                            ? std::chrono::steady_clock::now() +
+                                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                      std::chrono::duration<double>(duration_s))
+                            : std::chrono::steady_clock::time_point::max();
+  while (std::chrono::steady_clock::now() < deadline) {
+    timespec interval{0, 100'000'000};
+    if (sigtimedwait(&stop_signals, nullptr, &interval) > 0) break;
+    tick();
+  }
+}
+
+int RunSink(const SinkFlags& flags) {
+  SinkOptions options;
+  if (!ListenFlags(flags, options)) return kExitUsage;
+  options.http_threads = flags.http_threads;
+  options.limits.max_body_bytes = flags.max_body_mib << 20;
+  TraceOutput output(flags);
+  if (!output.Open()) return kExitEnvironment;
+
+  // Block the stop signals before any receiver thread exists, so only this thread sees them.
+  const sigset_t stop_signals = BlockStopSignals();
+  TraceStore store(StoreOptions(flags));
+  SinkStartError error;
+  std::unique_ptr<Sink> sink = MakeSink(options, store, error);
+  if (!sink) {
+    std::cerr << "traceproof sink: " << error.reason << "\n";
+    return kExitEnvironment;
+  }
+  if (options.grpc)
+    fmt::print("otlp/grpc listening on {}:{}\n", options.grpc->host, sink->grpc_port());
+  if (options.http)
+    fmt::print("otlp/http listening on {}:{}\n", options.http->host, sink->http_port());
+  std::fflush(stdout);
 
   const auto started = std::chrono::steady_clock::now();
-  const auto deadline =
-      flags.duration_s > 0
-          ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                          std::chrono::duration<double>(flags.duration_s))
-          : std::chrono::steady_clock::time_point::max();
-  while (std::chrono::steady_clock::now() < deadline) {
-    timespec tick{0, 100'000'000};
-    if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) break;
-    emit(false);
-  }
-  if (grpc) grpc->Stop();
-  if (http) http->Stop();
-  emit(true);
-  if (dump.is_open()) {
-    dump.flush();
-    if (!dump) {
-      std::cerr << "traceproof sink: writing '" << flags.dump << "' failed\n";
-      return kExitEnvironment;
-    }
-  }
-  double seconds =
+  ServeUntilStopped(stop_signals, flags.duration_s, [&] { output.Emit(store, false); });
+  sink->Stop();
+  output.Emit(store, true);
+  if (!output.Close()) return kExitEnvironment;
+  const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  PrintSummary(counters, store, seconds, 0);
-  if (dump.is_open()) fmt::print("  dump      {} traces written to {}\n", written, flags.dump);
+  PrintSummary(sink->counters(), store, seconds, 0);
+  output.PrintDumped();
   return kExitOk;
 }
 

@@ -15,10 +15,11 @@
 #include <optional>
 #include <thread>
 
-#include "embedded_sink.h"
 #include "exit_codes.h"
 #include "load/open_loop.h"
 #include "run/collector_process.h"
+#include "sink/sink.h"
+#include "sink/trace_sweeper.h"
 
 namespace traceproof {
 namespace {
@@ -107,10 +108,13 @@ std::string Rate(double per_s) {
 class Target {
  public:
   bool Start(const CollectorBenchFlags& flags, const std::string& config, std::string& error) {
-    EmbeddedSinkOptions so;
-    so.http_threads = 1;
-    sink_ = StartEmbeddedSink(so, error);
-    if (!sink_) return false;
+    SinkStartError sink_error;
+    sink_ = MakeSink({}, store_, sink_error);
+    if (!sink_) {
+      error = sink_error.reason;
+      return false;
+    }
+    sweeper_ = std::make_unique<TraceSweeper>(store_);
     if (config.empty()) return true;
     CollectorOptions o;
     o.binary = flags.binary.empty() ? DefaultCollectorBinary() : flags.binary;
@@ -122,6 +126,7 @@ class Target {
   void Stop() {
     if (collector_) collector_->Stop();
     if (sink_) sink_->Stop();
+    if (sweeper_) sweeper_->Stop();
   }
   std::uint16_t load_port() const {
     return collector_ ? static_cast<std::uint16_t>(collector_->otlp_http_port())
@@ -137,7 +142,10 @@ class Target {
   }
 
  private:
-  std::unique_ptr<EmbeddedSink> sink_;
+  // A trace completes after 200 ms without spans, and the sweeper takes it: a bounded store.
+  TraceStore store_{TraceStoreOptions{.quiet_period = std::chrono::milliseconds(200)}};
+  std::unique_ptr<Sink> sink_;
+  std::unique_ptr<TraceSweeper> sweeper_;
   std::unique_ptr<CollectorProcess> collector_;
   std::uint64_t trials_ = 0;
 };

@@ -2,23 +2,21 @@
 
 #include <fmt/format.h>
 #include <google/protobuf/arena.h>
-
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <thread>
 #include <functional>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "exit_codes.h"
 #include "load/span_sender.h"
 #include "load/synthetic_spans.h"
-#include "receiver/grpc_receiver.h"
-#include "receiver/http_receiver.h"
 #include "otlp/decode.h"
+#include "sink/sink.h"
 #include "store/trace_store.h"
 
 namespace traceproof {
@@ -57,23 +55,22 @@ void EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
   TraceStoreOptions store_options;
   store_options.quiet_period = std::chrono::milliseconds(100);
   TraceStore store(store_options);
-  IngestCounters counters;
-  std::string error;
-  std::unique_ptr<GrpcReceiver> grpc;
-  std::unique_ptr<HttpReceiver> http;
-  std::uint16_t port = 0;
+  // Only the receiver under test.
+  SinkOptions sink_options;
   if (protocol == OtlpProtocol::kGrpc) {
-    grpc = StartGrpcReceiver({"127.0.0.1", 0, {}}, store, counters, error);
-    if (grpc) port = grpc->port();
+    sink_options.http.reset();
   } else {
-    http = StartHttpReceiver({"127.0.0.1", 0, 1, {}}, store, counters, error);
-    if (http) port = http->port();
+    sink_options.grpc.reset();
   }
+  SinkStartError error;
+  const std::unique_ptr<Sink> sink = MakeSink(sink_options, store, error);
   const char* name = protocol == OtlpProtocol::kGrpc ? "grpc" : "http";
-  if (port == 0) {
-    fmt::print("  end-to-end {}: cannot start receiver: {}\n", name, error);
+  if (!sink) {
+    fmt::print("  end-to-end {}: cannot start receiver: {}\n", name, error.reason);
     return;
   }
+  const std::uint16_t port = sink_options.grpc ? sink->grpc_port() : sink->http_port();
+  const IngestCounters& counters = sink->counters();
   std::string cmd = fmt::format(
       "exec /proc/{}/exe bench send --protocol {} --port {} --seconds {} --connections {} "
       "--spans {} --attributes {}",
@@ -104,11 +101,12 @@ void EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double cpu = CpuSeconds() - cpu0;
   const double accepted = static_cast<double>(counters.spans_accepted.load() - accepted0);
-  fmt::print("  {:<40} {:>12.0f} spans/s wall, {:.2f} sink CPU-s in {:.2f} s = {:.0f} "
-             "spans/s per sink core; refused {}, evicted {} traces\n",
-             fmt::format("end-to-end loopback OTLP/{} ", name == std::string("grpc") ? "gRPC" : "HTTP"),
-             accepted / wall, cpu, wall, cpu > 0 ? accepted / cpu : 0.0, counters.SpansRefused(),
-             store.counters().evicted_traces.load());
+  fmt::print(
+      "  {:<40} {:>12.0f} spans/s wall, {:.2f} sink CPU-s in {:.2f} s = {:.0f} "
+      "spans/s per sink core; refused {}, evicted {} traces\n",
+      fmt::format("end-to-end loopback OTLP/{} ", name == std::string("grpc") ? "gRPC" : "HTTP"),
+      accepted / wall, cpu, wall, cpu > 0 ? accepted / cpu : 0.0, counters.SpansRefused(),
+      store.counters().evicted_traces.load());
   fmt::print("  {:<40} {}", "  sender process", child_out);
 }
 
@@ -134,10 +132,11 @@ int RunIngestBench(const IngestFlags& flags) {
   options.spans = flags.spans;
   options.attributes_per_span = flags.attributes;
   const std::string bytes = MakeSyntheticRequest(options).SerializeAsString();
-  fmt::print("bench ingest: {} spans/batch, {} attributes/span, {} bytes/batch ({:.0f} B/span), "
-             "{:.1f} s per measurement, 1 thread\n",
-             flags.spans, flags.attributes, bytes.size(),
-             static_cast<double>(bytes.size()) / flags.spans, flags.seconds);
+  fmt::print(
+      "bench ingest: {} spans/batch, {} attributes/span, {} bytes/batch ({:.0f} B/span), "
+      "{:.1f} s per measurement, 1 thread\n",
+      flags.spans, flags.attributes, bytes.size(), static_cast<double>(bytes.size()) / flags.spans,
+      flags.seconds);
 
   const double heap = Measure(flags.seconds, flags.spans, [&] {
     pb_collector::ExportTraceServiceRequest request;
@@ -145,7 +144,8 @@ int RunIngestBench(const IngestFlags& flags) {
   });
   const double arena = Measure(flags.seconds, flags.spans, [&] {
     google::protobuf::Arena a;
-    auto* request = google::protobuf::Arena::CreateMessage<pb_collector::ExportTraceServiceRequest>(&a);
+    auto* request =
+        google::protobuf::Arena::CreateMessage<pb_collector::ExportTraceServiceRequest>(&a);
     request->ParseFromString(bytes);
   });
   // Every batch must bring new traces, as real traffic does, or the store would only append
@@ -181,9 +181,10 @@ int RunIngestBench(const IngestFlags& flags) {
   fmt::print("  {:<40} {:>12.0f} spans/s  = {:.2f}x arena parse, {:.2f}x heap parse\n",
              "traceproof decode + store", decode_store, decode_store / arena, decode_store / heap);
   if (flags.e2e_seconds > 0) {
-    fmt::print("end-to-end: sender is a separate process with {} connections; the sink's CPU "
-               "time (all its threads) is measured\n",
-               flags.connections);
+    fmt::print(
+        "end-to-end: sender is a separate process with {} connections; the sink's CPU "
+        "time (all its threads) is measured\n",
+        flags.connections);
     EndToEnd(flags, OtlpProtocol::kHttpProtobuf);
     EndToEnd(flags, OtlpProtocol::kGrpc);
   }
@@ -195,38 +196,51 @@ int RunIngestBench(const IngestFlags& flags) {
 CommandRun AddIngestBench(CLI::App& bench) {
   auto flags = std::make_shared<IngestFlags>();
   CLI::App* cmd = bench.add_subcommand(
-      "ingest", "Spans/s/core through decode + trace store, beside libprotobuf parsing of the "
-                "same bytes (heap and arena) in the same run");
-  cmd->add_option("--spans", flags->spans, "Spans per batch")->check(CLI::Range(1, 100000))
+      "ingest",
+      "Spans/s/core through decode + trace store, beside libprotobuf parsing of the "
+      "same bytes (heap and arena) in the same run");
+  cmd->add_option("--spans", flags->spans, "Spans per batch")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   cmd->add_option("--attributes", flags->attributes, "Attributes per span")
-      ->check(CLI::Range(0, 128))->capture_default_str();
+      ->check(CLI::Range(0, 128))
+      ->capture_default_str();
   cmd->add_option("--seconds", flags->seconds, "Duration of each measurement")
-      ->check(CLI::Range(0.1, 600.0))->capture_default_str();
-  cmd->add_option("--e2e-seconds", flags->e2e_seconds, "Duration of each end-to-end run over "
-                  "loopback (HTTP, gRPC); 0 skips them")->check(CLI::Range(0.0, 600.0))
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
+  cmd->add_option("--e2e-seconds", flags->e2e_seconds,
+                  "Duration of each end-to-end run over "
+                  "loopback (HTTP, gRPC); 0 skips them")
+      ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
   cmd->add_option("--connections", flags->connections, "Sender connections for end-to-end runs")
-      ->check(CLI::Range(1, 64))->capture_default_str();
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   return [flags] { return RunIngestBench(*flags); };
 }
 
 CommandRun AddSendBench(CLI::App& bench) {
   auto flags = std::make_shared<SendFlags>();
   CLI::App* cmd = bench.add_subcommand(
-      "send", "Span load: send synthetic OTLP batches (fresh trace ids each time) as fast as the "
-              "receiver answers, then print what was sent (used by bench ingest)");
+      "send",
+      "Span load: send synthetic OTLP batches (fresh trace ids each time) as fast as the "
+      "receiver answers, then print what was sent (used by bench ingest)");
   cmd->add_option("--protocol", flags->protocol, "grpc or http")
-      ->check(CLI::IsMember({"grpc", "http"}))->capture_default_str();
+      ->check(CLI::IsMember({"grpc", "http"}))
+      ->capture_default_str();
   cmd->add_option("--host", flags->host, "Receiver address")->capture_default_str();
   cmd->add_option("--port", flags->port, "Receiver port")->required()->check(CLI::Range(1, 65535));
-  cmd->add_option("--seconds", flags->seconds)->check(CLI::Range(0.1, 3600.0))
+  cmd->add_option("--seconds", flags->seconds)
+      ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
-  cmd->add_option("--connections", flags->connections)->check(CLI::Range(1, 64))
+  cmd->add_option("--connections", flags->connections)
+      ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  cmd->add_option("--spans", flags->spans, "Spans per batch")->check(CLI::Range(1, 100000))
+  cmd->add_option("--spans", flags->spans, "Spans per batch")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  cmd->add_option("--attributes", flags->attributes)->check(CLI::Range(0, 128))
+  cmd->add_option("--attributes", flags->attributes)
+      ->check(CLI::Range(0, 128))
       ->capture_default_str();
   return [flags] {
     SpanSenderOptions o;
@@ -238,11 +252,12 @@ CommandRun AddSendBench(CLI::App& bench) {
     o.batch.spans = flags->spans;
     o.batch.attributes_per_span = flags->attributes;
     SpanSenderStats st = RunSpanSender(o);
-    fmt::print("{} spans in {} requests over {:.2f} s ({:.0f} spans/s); errors: connect {}, "
-               "status {}, io {}\n",
-               st.spans_ok, st.requests_ok, st.seconds,
-               st.seconds > 0 ? static_cast<double>(st.spans_ok) / st.seconds : 0.0,
-               st.connect_errors, st.status_errors, st.io_errors);
+    fmt::print(
+        "{} spans in {} requests over {:.2f} s ({:.0f} spans/s); errors: connect {}, "
+        "status {}, io {}\n",
+        st.spans_ok, st.requests_ok, st.seconds,
+        st.seconds > 0 ? static_cast<double>(st.spans_ok) / st.seconds : 0.0, st.connect_errors,
+        st.status_errors, st.io_errors);
     return st.requests_ok > 0 ? kExitOk : kExitEnvironment;
   };
 }

@@ -9,13 +9,14 @@
 #include <optional>
 #include <regex>
 
-#include "embedded_sink.h"
 #include "exit_codes.h"
 #include "graph/load_graph.h"
 #include "load/open_loop.h"
 #include "mock_services/mock_services.h"
 #include "otlp_target.h"
 #include "run/child_process.h"
+#include "sink/sink.h"
+#include "sink/trace_sweeper.h"
 
 namespace traceproof {
 namespace {
@@ -92,6 +93,14 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The sink's store: a trace completes after 200 ms without spans, and a TraceSweeper takes it,
+// so the store stays bounded however long the bench runs.
+TraceStoreOptions SinkStoreOptions() {
+  TraceStoreOptions o;
+  o.quiet_period = std::chrono::milliseconds(200);
+  return o;
+}
+
 // Sink, services, load, then stop the services (which flushes their exporters into the sink)
 // and the sink, so every span either arrived or is counted as lost.
 std::optional<RunFigures> RunOurs(const ServicesFlags& flags, const ServiceGraph& graph,
@@ -100,14 +109,15 @@ std::optional<RunFigures> RunOurs(const ServicesFlags& flags, const ServiceGraph
   f.open_loop = rate_per_s.has_value();
   f.name = rate_per_s ? fmt::format("traceproof open loop {:.0f}/s", *rate_per_s)
                       : std::string("traceproof closed loop (max)");
-  std::string error;
-  EmbeddedSinkOptions sink_options;
-  sink_options.http_threads = 1;
-  auto sink = StartEmbeddedSink(sink_options, error);
+  TraceStore store(SinkStoreOptions());
+  SinkStartError sink_error;
+  auto sink = MakeSink({}, store, sink_error);
   if (!sink) {
-    std::cerr << "bench services: cannot start the sink: " << error << "\n";
+    std::cerr << "bench services: cannot start the sink: " << sink_error.reason << "\n";
     return std::nullopt;
   }
+  TraceSweeper sweeper(store);
+  std::string error;
   mock::MockServicesOptions options;
   options.threads = flags.threads;
   OtlpTarget target;
@@ -129,6 +139,7 @@ std::optional<RunFigures> RunOurs(const ServicesFlags& flags, const ServiceGraph
                  f.seconds);
   services->Stop();
   sink->Stop();
+  sweeper.Stop();
   f.cpu_s = SelfCpuSeconds() - cpu0;
   f.cpu_wall_s = SecondsSince(t0);
   const mock::MockServicesStats st = services->stats();
@@ -153,14 +164,17 @@ std::optional<RunFigures> RunPythonPeer(const ServicesFlags& flags) {
     fmt::print("  peer: {} missing (run scripts/bootstrap)\n", python.string());
     return std::nullopt;
   }
-  std::string error;
-  EmbeddedSinkOptions sink_options;
-  sink_options.grpc = false;
-  auto sink = StartEmbeddedSink(sink_options, error);
+  TraceStore store(SinkStoreOptions());
+  SinkOptions sink_options;
+  sink_options.grpc.reset();
+  SinkStartError sink_error;
+  auto sink = MakeSink(sink_options, store, sink_error);
   if (!sink) {
-    fmt::print("  peer: cannot start the sink: {}\n", error);
+    fmt::print("  peer: cannot start the sink: {}\n", sink_error.reason);
     return std::nullopt;
   }
+  TraceSweeper sweeper(store);
+  std::string error;
   auto peer = SpawnChild({python.string(), script.string(), "--endpoint",
                           fmt::format("http://127.0.0.1:{}", sink->http_port())},
                          error);
@@ -181,6 +195,7 @@ std::optional<RunFigures> RunPythonPeer(const ServicesFlags& flags) {
   f.load = Drive(LoadFor(flags, port, std::nullopt, flags.peer_seconds), f.seconds);
   const ChildExit exit = peer->Finish(true);
   sink->Stop();
+  sweeper.Stop();
   f.cpu_s = SelfCpuSeconds() + exit.cpu_s - cpu0;
   f.cpu_wall_s = SecondsSince(t0);
   const std::string out = peer->Output();

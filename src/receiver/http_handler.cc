@@ -2,6 +2,7 @@
 
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/algorithm/string/trim.hpp>
+#include <optional>
 #include <string>
 
 #include "otlp/json.h"
@@ -48,11 +49,8 @@ HttpResponse Error(const HttpRequest& req, Encoding enc, http::status status, in
   return Reply(req, status, "text/plain; charset=utf-8", message + "\n");
 }
 
-}  // namespace
-
-HttpResponse HandleOtlpHttp(HttpRequest&& req, SpanConsumer& consumer, IngestCounters& counters,
-                            const ReceiverLimits& limits) {
-  counters.requests.fetch_add(1, std::memory_order_relaxed);
+// A request for anything but POST /v1/traces: the answer, counted as malformed.
+std::optional<HttpResponse> RefuseRoute(const HttpRequest& req, IngestCounters& counters) {
   std::string_view target(req.target().data(), req.target().size());
   target = target.substr(0, target.find('?'));
   if (target != "/v1/traces") {
@@ -67,61 +65,50 @@ HttpResponse HandleOtlpHttp(HttpRequest&& req, SpanConsumer& consumer, IngestCou
     res.set(http::field::allow, "POST");
     return res;
   }
+  return std::nullopt;
+}
 
-  const std::string type = MediaType(req[http::field::content_type]);
-  Encoding enc = type == "application/x-protobuf" ? Encoding::kProtobuf
-                 : type == "application/json"     ? Encoding::kJson
-                                                  : Encoding::kOther;
-  if (enc == Encoding::kOther) {
-    counters.RefuseRequest(RefusalReason::kUnsupportedMediaType);
-    return Error(req, enc, http::status::unsupported_media_type, kRpcInvalidArgument,
-                 "Content-Type '" + type +
-                     "' is not supported; use application/x-protobuf or application/json");
-  }
-
-  std::string encoding = MediaType(req[http::field::content_encoding]);
-  auto body = std::make_shared<std::string>();
+// The body as it arrived, decompressed (within the limit) per Content-Encoding, into `body`;
+// or the answer that refuses it.
+std::optional<HttpResponse> Decompress(HttpRequest& req, Encoding enc, IngestCounters& counters,
+                                       const ReceiverLimits& limits, std::string& body) {
+  const std::string encoding = MediaType(req[http::field::content_encoding]);
   if (encoding == "gzip") {
     GunzipResult unzipped = Gunzip(req.body(), limits.max_body_bytes);
     if (unzipped.status == GunzipStatus::kTooLarge) {
       counters.RefuseRequest(RefusalReason::kTooLarge);
-      return Error(req, enc, http::status::payload_too_large, kRpcInvalidArgument,
-                   unzipped.error);
+      return Error(req, enc, http::status::payload_too_large, kRpcInvalidArgument, unzipped.error);
     }
     if (unzipped.status == GunzipStatus::kCorrupt) {
       counters.RefuseRequest(RefusalReason::kBadContentEncoding);
       return Error(req, enc, http::status::bad_request, kRpcInvalidArgument, unzipped.error);
     }
-    *body = std::move(unzipped.bytes);
-  } else if (encoding.empty() || encoding == "identity") {
+    body = std::move(unzipped.bytes);
+    return std::nullopt;
+  }
+  if (encoding.empty() || encoding == "identity") {
     if (req.body().size() > limits.max_body_bytes) {
       counters.RefuseRequest(RefusalReason::kTooLarge);
       return Error(req, enc, http::status::payload_too_large, kRpcInvalidArgument,
                    "body exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
     }
-    *body = std::move(req.body());
-  } else {
-    counters.RefuseRequest(RefusalReason::kBadContentEncoding);
-    return Error(req, enc, http::status::unsupported_media_type, kRpcInvalidArgument,
-                 "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
+    body = std::move(req.body());
+    return std::nullopt;
   }
+  counters.RefuseRequest(RefusalReason::kBadContentEncoding);
+  return Error(req, enc, http::status::unsupported_media_type, kRpcInvalidArgument,
+               "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
+}
 
-  if (enc == Encoding::kJson) {
-    JsonToProtoResult converted = OtlpJsonToProto(*body);
-    if (!converted.ok()) {
-      counters.RefuseRequest(RefusalReason::kMalformed);
-      return Error(req, enc, http::status::bad_request, kRpcInvalidArgument, converted.error);
-    }
-    *body = std::move(converted.bytes);
-  }
-
-  IngestOutcome outcome = Ingest(std::move(body), consumer, counters);
+// What the client is told about an ingested request, in its own encoding.
+HttpResponse Answer(const HttpRequest& req, Encoding enc, const IngestOutcome& outcome,
+                    const ReceiverLimits& limits) {
   switch (outcome.kind) {
     case IngestOutcome::Kind::kMalformed:
       return Error(req, enc, http::status::bad_request, kRpcInvalidArgument, outcome.message);
     case IngestOutcome::Kind::kStoreFull: {
-      auto res = Error(req, enc, http::status::too_many_requests, kRpcResourceExhausted,
-                       outcome.message);
+      auto res =
+          Error(req, enc, http::status::too_many_requests, kRpcResourceExhausted, outcome.message);
       res.set(http::field::retry_after, std::to_string(limits.retry_after.count()));
       return res;
     }
@@ -134,6 +121,37 @@ HttpResponse HandleOtlpHttp(HttpRequest&& req, SpanConsumer& consumer, IngestCou
   }
   return Reply(req, http::status::ok, "application/x-protobuf",
                ExportResponseProto(outcome.rejected_spans, outcome.message));
+}
+
+}  // namespace
+
+HttpResponse HandleOtlpHttp(HttpRequest&& req, SpanConsumer& consumer, IngestCounters& counters,
+                            const ReceiverLimits& limits) {
+  counters.requests.fetch_add(1, std::memory_order_relaxed);
+  if (auto refused = RefuseRoute(req, counters)) return std::move(*refused);
+
+  const std::string type = MediaType(req[http::field::content_type]);
+  Encoding enc = type == "application/x-protobuf" ? Encoding::kProtobuf
+                 : type == "application/json"     ? Encoding::kJson
+                                                  : Encoding::kOther;
+  if (enc == Encoding::kOther) {
+    counters.RefuseRequest(RefusalReason::kUnsupportedMediaType);
+    return Error(req, enc, http::status::unsupported_media_type, kRpcInvalidArgument,
+                 "Content-Type '" + type +
+                     "' is not supported; use application/x-protobuf or application/json");
+  }
+
+  auto body = std::make_shared<std::string>();
+  if (auto refused = Decompress(req, enc, counters, limits, *body)) return std::move(*refused);
+  if (enc == Encoding::kJson) {
+    JsonToProtoResult converted = OtlpJsonToProto(*body);
+    if (!converted.ok()) {
+      counters.RefuseRequest(RefusalReason::kMalformed);
+      return Error(req, enc, http::status::bad_request, kRpcInvalidArgument, converted.error);
+    }
+    *body = std::move(converted.bytes);
+  }
+  return Answer(req, enc, Ingest(std::move(body), consumer, counters), limits);
 }
 
 }  // namespace traceproof

@@ -1,6 +1,8 @@
 #include "receiver/http_receiver.h"
 
+// clang-format off: this must come before Boost's headers.
 #include <utility>  // Boost 1.74 asio uses std::exchange without including it
+// clang-format on
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -26,8 +28,7 @@ struct Shared {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Shared& shared)
-      : stream_(std::move(socket)), shared_(shared) {}
+  Session(tcp::socket socket, const Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
 
   void Run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -39,10 +40,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // A gzip body may not exceed the decompressed limit either; the handler checks the rest.
     parser_->body_limit(shared_.limits.max_body_bytes);
     stream_.expires_after(shared_.limits.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -77,12 +77,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(HttpResponse res) {
     auto owned = std::make_shared<HttpResponse>(std::move(res));
     bool keep_alive = owned->keep_alive();
-    http::async_write(stream_, *owned,
-                      [self = shared_from_this(), owned, keep_alive](beast::error_code ec,
-                                                                     std::size_t) {
-                        if (ec || !keep_alive) return self->Close();
-                        self->Read();
-                      });
+    http::async_write(
+        stream_, *owned,
+        [self = shared_from_this(), owned, keep_alive](beast::error_code ec, std::size_t) {
+          if (ec || !keep_alive) return self->Close();
+          self->Read();
+        });
   }
 
   void Close() {
@@ -100,9 +100,7 @@ class BeastHttpReceiver final : public HttpReceiver {
  public:
   BeastHttpReceiver(const HttpReceiverOptions& options, SpanConsumer& consumer,
                     IngestCounters& counters)
-      : options_(options),
-        shared_{consumer, counters, options.limits},
-        acceptor_(ioc_) {}
+      : options_(options), shared_{consumer, counters, options.limits}, acceptor_(ioc_) {}
 
   ~BeastHttpReceiver() override { Stop(); }
 
@@ -125,7 +123,8 @@ class BeastHttpReceiver final : public HttpReceiver {
     }
     port_ = acceptor_.local_endpoint().port();
     Accept();
-    for (int i = 0; i < std::max(1, options_.threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (int i = 0; i < std::max(1, options_.threads); ++i)
+      threads_.emplace_back([this] { ioc_.run(); });
     return true;
   }
 
@@ -133,13 +132,13 @@ class BeastHttpReceiver final : public HttpReceiver {
 
   void Stop() override {
     if (stopped_.exchange(true)) return;
-    asio::post(ioc_, [this] {
-      beast::error_code ignored;
-      acceptor_.close(ignored);
-    });
     ioc_.stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    // Closed here, with no thread left to race: a close posted to the stopping io_context may
+    // never run, which left the port accepting connections until the receiver was destroyed.
+    beast::error_code ignored;
+    acceptor_.close(ignored);
   }
 
  private:

@@ -12,12 +12,10 @@
 #include "load/open_loop.h"
 #include "mock_services/mock_services.h"
 #include "mock_services/rabbitmq_broker.h"
-#include "receiver/grpc_receiver.h"
-#include "receiver/http_receiver.h"
-#include "receiver/ingest.h"
 #include "run/checks_so_far.h"
 #include "run/external_services.h"
 #include "run/http_get.h"
+#include "sink/sink.h"
 #include "store/trace_store.h"
 #include "tracing/otlp_grpc_exporter.h"
 #include "truth/ground_truth.h"
@@ -61,13 +59,7 @@ ArrivalPhase ToArrival(const LoadPhase& phase, int target) {
 class Runner {
  public:
   Runner(const Scenario& scenario, const RunOptions& options)
-      : scenario_(scenario), options_(options), store_(StoreOptions(scenario)) {
-    if (!options_.forward_to.empty()) {
-      ForwarderOptions fo;
-      fo.endpoint = options_.forward_to;
-      forward_ = std::make_unique<ForwardingConsumer>(store_, fo);
-    }
-  }
+      : scenario_(scenario), options_(options), store_(StoreOptions(scenario)) {}
 
   RunOutcome Run() {
     const auto started = Clock::now();
@@ -109,26 +101,20 @@ class Runner {
 
   bool Start() {
     std::string error;
-    SpanConsumer& consumer = forward_ ? static_cast<SpanConsumer&>(*forward_) : store_;
-    GrpcReceiverOptions grpc_options;
-    grpc_options.host = options_.sink_grpc_host;
-    grpc_options.port = options_.sink_grpc_port;
-    grpc_ = StartGrpcReceiver(grpc_options, consumer, ingest_, error);
-    if (!grpc_) {
-      Fail("embedded sink (OTLP/gRPC) did not start: " + error);
-      return false;
-    }
-    HttpReceiverOptions http_options;
-    http_options.host = options_.sink_http_host;
-    http_options.port = options_.sink_http_port;
-    http_ = StartHttpReceiver(http_options, consumer, ingest_, error);
-    if (!http_) {
-      Fail("embedded sink (OTLP/HTTP) did not start: " + error);
+    SinkOptions sink_options;
+    sink_options.grpc = ListenAddress{options_.sink_grpc_host, options_.sink_grpc_port};
+    sink_options.http = ListenAddress{options_.sink_http_host, options_.sink_http_port};
+    if (!options_.forward_to.empty()) sink_options.forward.emplace().endpoint = options_.forward_to;
+    sink_ = MakeSink(sink_options, store_, error);
+    if (!sink_) {
+      Fail(error);
       return false;
     }
     Log(fmt::format("sink: otlp/grpc on {}:{}, otlp/http on {}:{}", options_.sink_grpc_host,
-                    grpc_->port(), options_.sink_http_host, http_->port()));
-    if (forward_) Log("sink: forwarding every accepted export request to " + options_.forward_to);
+                    sink_->grpc_port(), options_.sink_http_host, sink_->http_port()));
+    if (sink_options.forward) {
+      Log("sink: forwarding every accepted export request to " + options_.forward_to);
+    }
     if (scenario_.collector && !StartCollector()) return false;
     if (scenario_.external_services && NeedsServices()) return ConnectExternalServices();
     if (NeedsServices()) {
@@ -146,7 +132,7 @@ class Runner {
       const std::string endpoint = collector_ ? collector_->otlp_grpc_endpoint()
                                    : external_collector_
                                        ? scenario_.collector->endpoint.Text()
-                                       : fmt::format("127.0.0.1:{}", grpc_->port());
+                                       : fmt::format("127.0.0.1:{}", sink_->grpc_port());
       o.make_exporter = [endpoint](const ResourceInfo& resource) -> std::unique_ptr<SpanExporter> {
         OtlpExporterOptions eo;
         eo.endpoint = endpoint;
@@ -247,7 +233,7 @@ class Runner {
     CollectorOptions o;
     o.binary = spec.binary.empty() ? DefaultCollectorBinary() : spec.binary;
     o.config = spec.config;
-    o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", grpc_->port());
+    o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", sink_->grpc_port());
     o.ready_timeout = spec.ready_timeout;
     report_.binary = o.binary;
     report_.config = o.config;
@@ -338,13 +324,13 @@ class Runner {
     const auto hold =
         std::max<std::chrono::nanoseconds>(scenario_.drain_quiet, std::chrono::milliseconds(1500));
     CollectorCounters last{};
-    std::uint64_t last_sink = ingest_.spans_received.load();
+    std::uint64_t last_sink = sink_->counters().spans_received.load();
     auto stable_since = Clock::now();
     while ((external_collector_ || collector_->Running()) &&
            Clock::now() - begin < scenario_.drain_max && !Stopping()) {
       std::this_thread::sleep_for(milliseconds(250));
       const CollectorCounters c = ScrapeCollector();
-      const std::uint64_t sink = ingest_.spans_received.load();
+      const std::uint64_t sink = sink_->counters().spans_received.load();
       const bool idle =
           c.scraped && c.exporter_queue_size == 0 &&
           (c.tail_sampling
@@ -379,17 +365,17 @@ class Runner {
     if (!collector_ || stopped_collector_) return;
     stopped_collector_ = true;
     report_.counters = collector_->Scrape();
-    const std::uint64_t sink_before = ingest_.spans_received.load();
+    const std::uint64_t sink_before = sink_->counters().spans_received.load();
     report_.exit_status = collector_->Stop();
     // What its batch processor flushed on SIGTERM still reaches the sink; wait for it.
-    std::uint64_t last = ingest_.spans_received.load();
+    std::uint64_t last = sink_->counters().spans_received.load();
     for (int i = 0; i < 20; ++i) {
       std::this_thread::sleep_for(milliseconds(100));
-      const std::uint64_t now = ingest_.spans_received.load();
+      const std::uint64_t now = sink_->counters().spans_received.load();
       if (now == last && i >= 3) break;
       last = now;
     }
-    report_.spans_flushed_at_stop = ingest_.spans_received.load() - sink_before;
+    report_.spans_flushed_at_stop = sink_->counters().spans_received.load() - sink_before;
     report_.resources = collector_->Resources();
     report_.log = collector_->Log();
     Log(fmt::format("collector: stopped (exit status {}), {} spans accepted, {} sent{}",
@@ -413,7 +399,7 @@ class Runner {
     for (const LoadPhase& p : phases) {
       LoadTarget t;
       if (p.span_load) {
-        t.port = http_->port();
+        t.port = sink_->http_port();
         t.path = "/v1/traces";
         t.span_load_spans = p.spans_per_request;
         t.spans_per_trace = p.spans_per_trace;
@@ -470,7 +456,7 @@ class Runner {
       p.requests_sent = progress.sent.load();
       p.rate_per_s = (p.requests_sent - last_sent) / std::max(1e-3, Seconds(now - last));
       p.p99_corrected_ns = progress.p99_corrected_ns.load();
-      p.spans_received = ingest_.spans_received.load();
+      p.spans_received = sink_->counters().spans_received.load();
       p.dropped_iterations = progress.dropped.load();
       p.errors = progress.errors.load();
       if (so_far) {
@@ -521,12 +507,12 @@ class Runner {
       services_->Stop(std::chrono::duration_cast<milliseconds>(scenario_.drain_max));
     }
     if (external_) DrainExternalServices(begin);
-    std::uint64_t last = ingest_.spans_received.load();
+    std::uint64_t last = sink_->counters().spans_received.load();
     auto quiet_since = Clock::now();
     // With a Collector, DrainCollector watches both it and the sink.
     while (!HasCollector() && Clock::now() - begin < scenario_.drain_max && !Stopping()) {
       std::this_thread::sleep_for(milliseconds(50));
-      const std::uint64_t now = ingest_.spans_received.load();
+      const std::uint64_t now = sink_->counters().spans_received.load();
       if (now != last) {
         last = now;
         quiet_since = Clock::now();
@@ -536,7 +522,7 @@ class Runner {
     }
     if (HasCollector()) {
       DrainCollector(begin);
-      last = ingest_.spans_received.load();
+      last = sink_->counters().spans_received.load();
     }
     Log(fmt::format("drain: {} spans received, quiet after {:.1f} s", last,
                     Seconds(Clock::now() - begin)));
@@ -582,12 +568,14 @@ class Runner {
     StopCollector();
     JoinBrokerFault();
     if (broker_) broker_->Stop();
-    if (http_) http_->Stop();
-    if (grpc_) grpc_->Stop();
-    if (forward_) {
-      // Receivers are stopped: nothing more arrives; give the backend a moment for the rest.
-      forward_->Stop(milliseconds(5000));
-      outcome_.forward = forward_->stats();
+    if (sink_) {
+      sink_->Stop();  // receivers, then up to 5 s for the forward endpoint to take the rest
+      outcome_.forward = sink_->forwarder_stats();
+    } else if (!options_.forward_to.empty()) {
+      // The sink never started, so nothing was forwarded; the reports still say where to.
+      outcome_.forward.emplace().endpoint = options_.forward_to;
+    }
+    if (outcome_.forward) {
       const ForwarderStats& f = *outcome_.forward;
       Log(
           fmt::format("forward: {} requests ({} spans) to {}; {} failed ({} spans), {} dropped "
@@ -615,9 +603,9 @@ class Runner {
     }
     d.head_sampler = scenario_.sampling.sampler;
     d.head_sampler_ratio = scenario_.sampling.ratio;
-    outcome_.sink_spans_received = ingest_.spans_received.load();
-    outcome_.sink_spans_accepted = ingest_.spans_accepted.load();
-    outcome_.sink_spans_refused = ingest_.SpansRefused();
+    outcome_.sink_spans_received = sink_->counters().spans_received.load();
+    outcome_.sink_spans_accepted = sink_->counters().spans_accepted.load();
+    outcome_.sink_spans_refused = sink_->counters().SpansRefused();
     if (services_ || external_stats) {
       const mock::MockServicesStats st = services_ ? services_->stats() : *external_stats;
       HopCounters h;
@@ -635,10 +623,10 @@ class Runner {
     }
     HopCounters sink;
     sink.name = "sink";
-    sink.received = ingest_.spans_received.load();
-    sink.passed_on = ingest_.spans_accepted.load();
+    sink.received = sink_->counters().spans_received.load();
+    sink.passed_on = sink_->counters().spans_accepted.load();
     for (std::size_t i = 0; i < kRefusalReasonCount; ++i) {
-      const std::uint64_t n = ingest_.spans_refused[i].load();
+      const std::uint64_t n = sink_->counters().spans_refused[i].load();
       if (n) sink.dropped.emplace_back(RefusalReasonName(static_cast<RefusalReason>(i)), n);
     }
     if (const auto evicted = store_.counters().evicted_spans.load())
@@ -668,7 +656,7 @@ class Runner {
       // it accepted and sent in the moments after. Both ends know better: the services saw every
       // span it accepted succeed, and the sink counted every span it delivered.
       if (upstream) h.received = std::max(h.received, upstream->passed_on);
-      h.passed_on = std::max(h.passed_on, ingest_.spans_received.load());
+      h.passed_on = std::max(h.passed_on, sink_->counters().spans_received.load());
       accounted = h.passed_on;
     }
     drop("refused by receiver", c.receiver_refused_spans);
@@ -704,11 +692,8 @@ class Runner {
   const Scenario& scenario_;
   const RunOptions& options_;
   TraceStore store_;
-  IngestCounters ingest_;
-  std::unique_ptr<ForwardingConsumer> forward_;  // outlives the receivers that call it
+  std::unique_ptr<Sink> sink_;  // feeds store_; started first, stopped after the services
   GroundTruthRecorder truth_;
-  std::unique_ptr<GrpcReceiver> grpc_;
-  std::unique_ptr<HttpReceiver> http_;
   std::unique_ptr<mock::MockServices> services_;
   std::unique_ptr<CollectorProcess> collector_;
   bool external_collector_ = false;             // collector: { endpoint, metrics }

@@ -46,7 +46,7 @@ struct RunOptions {
   std::function<void(const std::string&)> log;          // lifecycle lines; may be empty
   const std::atomic<bool>* stop = nullptr;              // Ctrl-C
   // Where the embedded sink listens (`run --sink-listen`): a Collector in another container
-  // exports to it. Port 0: a free one; an empty http host: no OTLP/HTTP receiver.
+  // exports to it. Port 0: a free one. A run always has both receivers (sink/sink.h).
   std::string sink_grpc_host = "127.0.0.1";
   std::uint16_t sink_grpc_port = 0;
   std::string sink_http_host = "127.0.0.1";

@@ -1,0 +1,35 @@
+#include "sink/trace_sweeper.h"
+
+namespace traceproof {
+
+TraceSweeper::TraceSweeper(TraceStore& store, TraceSweeperOptions options)
+    : store_(store), options_(options), thread_([this] { Sweep(); }) {}
+
+TraceSweeper::~TraceSweeper() { Stop(); }
+
+void TraceSweeper::Sweep() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, options_.every, [this] { return stopping_; });
+    lock.unlock();
+    Collect(false);
+    lock.lock();
+  }
+}
+
+void TraceSweeper::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  thread_.join();
+  Collect(true);
+}
+
+void TraceSweeper::Collect(bool force) {
+  traces_collected_.fetch_add(store_.CollectCompleted(force).size(), std::memory_order_relaxed);
+}
+
+}  // namespace traceproof
