@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "checks/check_util.h"
+#include "checks/hygiene_spec.h"
 #include "checks/make_check.h"
 #include "otlp/span_details.h"
 #include "store/trace_shape.h"
@@ -17,14 +18,6 @@ namespace traceproof {
 namespace {
 
 using checks::AddEvidence;
-
-struct HygieneOptions {
-  long long max_cardinality = 100;
-  std::vector<std::string> ignore_keys;
-  Comparison clock_skew;
-  Comparison missing_service_name;
-  SourcePos pos;
-};
 
 std::string ValueKey(const pb::AnyValue& v) {
   switch (v.value_case()) {
@@ -41,26 +34,23 @@ std::string ValueKey(const pb::AnyValue& v) {
 
 class HygieneCheck final : public Check {
  public:
-  explicit HygieneCheck(HygieneOptions o) : o_(std::move(o)) {}
-
-  // A sample holds no more distinct values of a key than the whole run.
-  bool SoundOnSample() const override {
-    return o_.clock_skew.UpperBoundOnCount() && o_.missing_service_name.UpperBoundOnCount();
-  }
+  explicit HygieneCheck(HygieneSpec spec) : spec_(std::move(spec)) {}
 
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "hygiene";
-    r.pos = o_.pos;
-    r.label = "attribute cardinality <= " + std::to_string(o_.max_cardinality) + ", clock_skew " +
-              o_.clock_skew.text + ", missing_service_name " + o_.missing_service_name.text;
+    r.pos = spec_.pos;
+    r.label = "attribute cardinality <= " + std::to_string(spec_.max_cardinality) +
+              ", clock_skew " + spec_.clock_skew.text + ", missing_service_name " +
+              spec_.missing_service_name.text;
 
     // Distinct values per key, each set capped just past the limit: a user id on every span of
     // a long run must not hold millions of strings to prove what one more already proves.
-    const std::size_t cap = static_cast<std::size_t>(o_.max_cardinality) + 1;
+    const std::size_t cap = static_cast<std::size_t>(spec_.max_cardinality) + 1;
     std::map<std::string, std::unordered_set<std::string>> values;
     std::map<std::string, std::vector<std::string>> key_evidence;
-    const std::unordered_set<std::string> ignored(o_.ignore_keys.begin(), o_.ignore_keys.end());
+    const std::unordered_set<std::string> ignored(spec_.ignore_keys.begin(),
+                                                  spec_.ignore_keys.end());
     std::uint64_t spans = 0, skewed = 0, nameless = 0;
     std::vector<std::string> skew_evidence, nameless_evidence;
     for (const auto& t : data.traces) {
@@ -93,7 +83,7 @@ class HygieneCheck final : public Check {
       if (set.size() >= cap) exploding.push_back(key);
     }
     if (!exploding.empty()) {
-      failures.push_back("attribute keys with more than " + std::to_string(o_.max_cardinality) +
+      failures.push_back("attribute keys with more than " + std::to_string(spec_.max_cardinality) +
                          " distinct values: " + Join(exploding) +
                          " (ids or raw URLs as attributes explode backend indexes)");
       for (const auto& key : exploding)
@@ -103,7 +93,7 @@ class HygieneCheck final : public Check {
             r.evidence.push_back(id);
     } else {
       notes.push_back(std::to_string(values.size()) + " attribute keys, none above " +
-                      std::to_string(o_.max_cardinality) + " distinct values");
+                      std::to_string(spec_.max_cardinality) + " distinct values");
     }
     auto judge = [&](const Comparison& c, std::uint64_t n, const std::string& what,
                      const std::vector<std::string>& evidence) {
@@ -119,8 +109,9 @@ class HygieneCheck final : public Check {
             std::find(r.evidence.begin(), r.evidence.end(), id) == r.evidence.end())
           r.evidence.push_back(id);
     };
-    judge(o_.clock_skew, skewed, "outside their parent's time range (clock skew)", skew_evidence);
-    judge(o_.missing_service_name, nameless, "without service.name", nameless_evidence);
+    judge(spec_.clock_skew, skewed, "outside their parent's time range (clock skew)",
+          skew_evidence);
+    judge(spec_.missing_service_name, nameless, "without service.name", nameless_evidence);
 
     r.passed = failures.empty();
     r.reason = Join(r.passed ? notes : failures, "; ");
@@ -134,41 +125,13 @@ class HygieneCheck final : public Check {
   }
 
  private:
-  HygieneOptions o_;
+  HygieneSpec spec_;
 };
 
 }  // namespace
 
-std::unique_ptr<Check> MakeHygieneCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader reader(file);
-  const auto fields = checks::OptionFields(
-      reader, options, "hygiene",
-      {"max_cardinality", "ignore_keys", "clock_skew", "missing_service_name"});
-  HygieneOptions o{
-      .max_cardinality = 100,
-      .ignore_keys = {},
-      .clock_skew = ParseComparison(YAML::Node("== 0"), file, "clock_skew"),
-      .missing_service_name = ParseComparison(YAML::Node("== 0"), file, "missing_service_name"),
-      .pos = reader.Pos(options)};
-  for (const Field& f : fields) {
-    if (f.name == "max_cardinality") o.max_cardinality = reader.Int(f, 1, 1'000'000);
-    if (f.name == "clock_skew") o.clock_skew = checks::ReadCountComparison(reader, f);
-    if (f.name == "missing_service_name") {
-      o.missing_service_name = checks::ReadCountComparison(reader, f);
-    }
-    if (f.name == "ignore_keys") {
-      if (!f.value.IsSequence()) {
-        reader.Fail(f, "want a list of attribute keys for 'ignore_keys', got " + Describe(f.value));
-      }
-      for (const auto& item : f.value) {
-        if (!item.IsScalar() || item.Scalar().empty()) {
-          reader.Fail(item, "want an attribute key in 'ignore_keys', got " + Describe(item));
-        }
-        o.ignore_keys.push_back(item.Scalar());
-      }
-    }
-  }
-  return std::make_unique<HygieneCheck>(std::move(o));
+std::unique_ptr<Check> MakeHygieneCheck(const HygieneSpec& spec) {
+  return std::make_unique<HygieneCheck>(spec);
 }
 
 }  // namespace traceproof

@@ -16,6 +16,7 @@
 
 #include "checks/check_util.h"
 #include "checks/make_check.h"
+#include "checks/propagation_spec.h"
 #include "otlp/span_details.h"
 #include "store/trace_shape.h"
 
@@ -24,16 +25,6 @@ namespace traceproof {
 namespace {
 
 using checks::AddEvidence;
-
-struct PropagationOptions {
-  Comparison broken_traces;
-  std::optional<Comparison> detached;
-  bool tracestate = false;
-  bool expect_links = false;              // queues: { expect: link }
-  std::optional<Comparison> lost;         // queues: { lost: "== 0" }: messages never processed
-  std::optional<Comparison> redelivered;  // queues: { redelivered: "== 25" }: processed again
-  SourcePos pos;
-};
 
 // One processing of one message by a CONSUMER span: the span itself for a single-message
 // consumer, one entry of its batch for a batch consumer.
@@ -180,26 +171,20 @@ bool HasFault(const GroundTruthSpan& s, std::string_view fault) {
 
 class PropagationCheck final : public Check {
  public:
-  explicit PropagationCheck(PropagationOptions o) : o_(std::move(o)) {}
-
-  bool SoundOnSample() const override {
-    auto bound = [](const std::optional<Comparison>& c) { return !c || c->UpperBoundOnCount(); };
-    return o_.broken_traces.UpperBoundOnCount() && bound(o_.detached) && bound(o_.lost) &&
-           bound(o_.redelivered);
-  }
+  explicit PropagationCheck(PropagationSpec spec) : spec_(std::move(spec)) {}
 
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "propagation";
-    r.pos = o_.pos;
-    r.label = "broken_traces " + o_.broken_traces.text;
-    if (o_.detached) r.label += ", detached " + o_.detached->text;
-    if (o_.tracestate) r.label += ", tracestate carried to children";
+    r.pos = spec_.pos;
+    r.label = "broken_traces " + spec_.broken_traces.text;
+    if (spec_.detached) r.label += ", detached " + spec_.detached->text;
+    if (spec_.tracestate) r.label += ", tracestate carried to children";
     const bool any_queue = std::any_of(data.truth.begin(), data.truth.end(), [](const auto& s) {
       return !s.queue.empty() && s.kind == SpanKind::kConsumer;
     });
     if (any_queue)
-      r.label += o_.expect_links ? ", queue consumers linked" : ", queue consumers as children";
+      r.label += spec_.expect_links ? ", queue consumers linked" : ", queue consumers as children";
 
     std::unordered_map<SpanId, std::size_t, IdHash> by_id;
     by_id.reserve(data.truth.size());
@@ -227,9 +212,9 @@ class PropagationCheck final : public Check {
       const bool by_link = d.linked.IsValid() && d.linked == d.producer;
       q.by_parent += by_parent ? 1 : 0;
       q.by_link += by_link ? 1 : 0;
-      if (by_link && !s.parent_span_id.IsValid() && o_.expect_links)
+      if (by_link && !s.parent_span_id.IsValid() && spec_.expect_links)
         linked_traces.insert(s.trace_id);
-      if (!(o_.expect_links ? by_link : by_parent)) {
+      if (!(spec_.expect_links ? by_link : by_parent)) {
         ++q.broken;
         AddEvidence(q.evidence, s.trace_id);
         if (producer) AddEvidence(q.evidence, producer->trace_id);
@@ -249,7 +234,7 @@ class PropagationCheck final : public Check {
       ++with_expected_parent;
       const bool queue_consumer = !s.queue.empty() && s.kind == SpanKind::kConsumer;
       // A consumer linked as expected is connected; it is a root by design, not detached.
-      if (queue_consumer && o_.expect_links && s.linked_span_id == s.expected_parent_span_id &&
+      if (queue_consumer && spec_.expect_links && s.linked_span_id == s.expected_parent_span_id &&
           s.linked_span_id.IsValid() && !HasFault(s, "detached_span")) {
         continue;
       }
@@ -297,15 +282,15 @@ class PropagationCheck final : public Check {
 
     const double total = static_cast<double>(requests.size());
     const bool broken_ok =
-        o_.broken_traces.Holds(checks::Measured(o_.broken_traces, broken_requests, total));
+        spec_.broken_traces.Holds(checks::Measured(spec_.broken_traces, broken_requests, total));
     bool detached_ok = true;
-    if (o_.detached) {
-      detached_ok = o_.detached->Holds(
-          checks::Measured(*o_.detached, detached, static_cast<double>(with_expected_parent)));
+    if (spec_.detached) {
+      detached_ok = spec_.detached->Holds(
+          checks::Measured(*spec_.detached, detached, static_cast<double>(with_expected_parent)));
     }
     std::uint64_t tracestate_lost = 0, tracestate_edges = 0;
     std::vector<std::string> tracestate_evidence;
-    if (o_.tracestate)
+    if (spec_.tracestate)
       CountTracestate(data, tracestate_lost, tracestate_edges, tracestate_evidence);
     const bool tracestate_ok = tracestate_lost == 0;
 
@@ -313,7 +298,7 @@ class PropagationCheck final : public Check {
     std::uint64_t queue_deliveries = 0, queue_broken = 0;
     std::vector<std::string> queue_parts;
     nlohmann::json queue_json = nlohmann::json::array();
-    const char* want = o_.expect_links ? "link" : "child";
+    const char* want = spec_.expect_links ? "link" : "child";
     for (const auto& [name, q] : queue_edges) {
       queue_deliveries += q.deliveries;
       queue_broken += q.broken;
@@ -333,10 +318,10 @@ class PropagationCheck final : public Check {
            {"publish_to_process", LatencyJson(q.latency_ns)}});
       if (q.broken == 0) continue;
       std::string why;
-      if (o_.expect_links && q.by_parent > 0) {
+      if (spec_.expect_links && q.by_parent > 0) {
         why =
             fmt::format("{} consumer spans are children of the producer, want a link", q.by_parent);
-      } else if (!o_.expect_links && q.by_link > 0) {
+      } else if (!spec_.expect_links && q.by_link > 0) {
         why = fmt::format("{} messages linked by their consumer span, want a child", q.by_link);
       } else {
         why = "the consumer span is neither a child of the producer nor linked to it";
@@ -344,9 +329,9 @@ class PropagationCheck final : public Check {
       queue_parts.push_back(fmt::format("{}: {} of {} messages not connected ({})", name, q.broken,
                                         q.deliveries, why));
     }
-    const bool queues_ok =
-        o_.broken_traces.Holds(checks::Measured(o_.broken_traces, static_cast<double>(queue_broken),
-                                                static_cast<double>(queue_deliveries)));
+    const bool queues_ok = spec_.broken_traces.Holds(
+        checks::Measured(spec_.broken_traces, static_cast<double>(queue_broken),
+                         static_cast<double>(queue_deliveries)));
 
     // Broken edges, worst first, each as "parent -> child: N broken of M requests".
     std::vector<std::pair<std::string, const EdgeStats*>> broken_edges;
@@ -367,28 +352,28 @@ class PropagationCheck final : public Check {
 
     std::string summary = std::to_string(broken_requests) + " of " +
                           std::to_string(requests.size()) + " requests broken";
-    if (o_.broken_traces.percent)
+    if (spec_.broken_traces.percent)
       summary += " (" + checks::FormatShare(broken_requests / std::max(1.0, total)) + ")";
     if (!parts.empty()) summary = Join(parts, "; ") + " (" + summary + ")";
     std::vector<std::string> reasons;
     for (const std::string& part : queue_parts) reasons.push_back(part);
     reasons.push_back(summary);
-    if (o_.detached) {
+    if (spec_.detached) {
       reasons.push_back("detached spans " +
-                        checks::FormatMeasured(*o_.detached, detached,
+                        checks::FormatMeasured(*spec_.detached, detached,
                                                static_cast<double>(with_expected_parent)) +
-                        (detached_ok ? "" : ", want " + o_.detached->text));
+                        (detached_ok ? "" : ", want " + spec_.detached->text));
     }
-    if (o_.tracestate) {
+    if (spec_.tracestate) {
       reasons.push_back(std::to_string(tracestate_lost) + " of " +
                         std::to_string(tracestate_edges) +
                         " child spans dropped their parent's tracestate");
     }
-    if (!broken_ok) reasons[queue_parts.size()] += ", want " + o_.broken_traces.text;
+    if (!broken_ok) reasons[queue_parts.size()] += ", want " + spec_.broken_traces.text;
     if (!queue_edges.empty()) {
       reasons.push_back(fmt::format("{} of {} queue deliveries connected ({})",
                                     queue_deliveries - queue_broken, queue_deliveries,
-                                    o_.expect_links ? "want: linked" : "want: children"));
+                                    spec_.expect_links ? "want: linked" : "want: children"));
     }
     // Queue messages reconciled: published, processed once or again, never processed.
     const std::map<std::string, QueueMessages> messages = ReconcileQueues(data, deliveries);
@@ -427,25 +412,25 @@ class PropagationCheck final : public Check {
                                : std::string()));
     }
     bool lost_ok = true;
-    if (o_.lost) {
-      lost_ok = o_.lost->Holds(checks::Measured(*o_.lost, static_cast<double>(lost_total),
-                                                static_cast<double>(published_total)));
-      r.label += ", lost messages " + o_.lost->text;
+    if (spec_.lost) {
+      lost_ok = spec_.lost->Holds(checks::Measured(*spec_.lost, static_cast<double>(lost_total),
+                                                   static_cast<double>(published_total)));
+      r.label += ", lost messages " + spec_.lost->text;
       if (!lost_ok)
         reasons.push_back(fmt::format("{} of {} messages lost, want lost {}", lost_total,
-                                      published_total, o_.lost->text));
+                                      published_total, spec_.lost->text));
     }
     bool redelivered_ok = true;
-    if (o_.redelivered) {
-      redelivered_ok = o_.redelivered->Holds(
-          checks::Measured(*o_.redelivered, static_cast<double>(redelivered_total),
+    if (spec_.redelivered) {
+      redelivered_ok = spec_.redelivered->Holds(
+          checks::Measured(*spec_.redelivered, static_cast<double>(redelivered_total),
                            static_cast<double>(published_total)));
-      r.label += ", redelivered messages " + o_.redelivered->text;
+      r.label += ", redelivered messages " + spec_.redelivered->text;
       if (!redelivered_ok)
         reasons.push_back(
             fmt::format("{} of {} messages processed more than once, want "
                         "redelivered {}",
-                        redelivered_total, published_total, o_.redelivered->text));
+                        redelivered_total, published_total, spec_.redelivered->text));
     }
     r.passed = broken_ok && detached_ok && tracestate_ok && queues_ok && lost_ok && redelivered_ok;
     r.reason = Join(reasons, "; ");
@@ -484,7 +469,7 @@ class PropagationCheck final : public Check {
       r.details["messages_lost"] = lost_total;
       r.details["messages_redelivered"] = redelivered_total;
     }
-    if (o_.tracestate) {
+    if (spec_.tracestate) {
       r.details["tracestate_lost"] = tracestate_lost;
       r.details["tracestate_edges"] = tracestate_edges;
     }
@@ -521,46 +506,13 @@ class PropagationCheck final : public Check {
     }
   }
 
-  PropagationOptions o_;
+  PropagationSpec spec_;
 };
 
 }  // namespace
 
-std::unique_ptr<Check> MakePropagationCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader reader(file);
-  const auto fields = checks::OptionFields(reader, options, "propagation",
-                                           {"broken_traces", "detached", "queues", "tracestate"});
-  PropagationOptions o{.broken_traces = ParseComparison(YAML::Node("== 0"), file, "broken_traces"),
-                       .detached = std::nullopt,
-                       .tracestate = false,
-                       .lost = std::nullopt,
-                       .redelivered = std::nullopt,
-                       .pos = reader.Pos(options)};
-  for (const Field& f : fields) {
-    if (f.name == "broken_traces") o.broken_traces = checks::ReadCountComparison(reader, f);
-    if (f.name == "detached") o.detached = checks::ReadCountComparison(reader, f);
-    if (f.name == "tracestate") o.tracestate = reader.Bool(f);
-    if (f.name == "queues") {
-      for (const Field& q : checks::NestedFields(reader, f, {"expect", "lost", "redelivered"})) {
-        if (q.name == "lost") {
-          o.lost = checks::ReadCountComparison(reader, q);
-          continue;
-        }
-        if (q.name == "redelivered") {
-          o.redelivered = checks::ReadCountComparison(reader, q);
-          continue;
-        }
-        const std::string mode = reader.String(q);
-        if (mode != "child" && mode != "link") {
-          reader.Fail(q, "unknown queues expect '" + mode +
-                             "': want child (the consumer span continues the producer's trace) or "
-                             "link (it starts a new trace linked to the producer span)");
-        }
-        o.expect_links = mode == "link";
-      }
-    }
-  }
-  return std::make_unique<PropagationCheck>(std::move(o));
+std::unique_ptr<Check> MakePropagationCheck(const PropagationSpec& spec) {
+  return std::make_unique<PropagationCheck>(spec);
 }
 
 }  // namespace traceproof

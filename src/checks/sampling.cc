@@ -14,6 +14,7 @@
 
 #include "checks/check_util.h"
 #include "checks/make_check.h"
+#include "checks/sampling_spec.h"
 
 namespace traceproof {
 
@@ -24,20 +25,6 @@ using checks::FormatShare;
 using checks::Interval;
 using checks::Wilson;
 
-struct TailOptions {
-  bool keep_errors = false;
-  std::optional<std::chrono::nanoseconds> keep_slower_than;
-  std::optional<double> ratio;
-};
-
-struct SamplingOptions {
-  std::optional<double> head_ratio;
-  double confidence = 0.999;
-  bool parent_based = true;
-  std::optional<TailOptions> tail;
-  SourcePos pos;
-};
-
 struct Request {
   const GroundTruthSpan* root = nullptr;
   bool any_sampled = false, any_unsampled = false, any_exported = false, error = false;
@@ -47,16 +34,12 @@ struct Request {
 
 class SamplingCheck final : public Check {
  public:
-  explicit SamplingCheck(SamplingOptions o) : o_(std::move(o)) {}
-
-  // Partly sampled traces are a per-trace property; the head ratio's confidence interval is
-  // computed for the sample's own size, and the sample is random (request ids are).
-  bool SoundOnSample() const override { return true; }
+  explicit SamplingCheck(SamplingSpec spec) : spec_(std::move(spec)) {}
 
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "sampling";
-    r.pos = o_.pos;
+    r.pos = spec_.pos;
 
     std::map<std::uint64_t, Request> requests;
     for (const GroundTruthSpan& s : data.truth) {
@@ -77,19 +60,20 @@ class SamplingCheck final : public Check {
 
     std::vector<std::string> labels, reasons;
     bool passed = true;
-    const std::optional<double> head = o_.head_ratio ? o_.head_ratio : data.head_sampler_ratio;
+    const std::optional<double> head =
+        spec_.head_ratio ? spec_.head_ratio : data.head_sampler_ratio;
     if (head) {
       std::uint64_t sampled = 0;
       for (const auto& [id, req] : requests) sampled += req.root->sampled ? 1 : 0;
-      const Interval ci = Wilson(sampled, requests.size(), o_.confidence);
+      const Interval ci = Wilson(sampled, requests.size(), spec_.confidence);
       const double share = requests.empty() ? 0 : double(sampled) / double(requests.size());
       const bool ok = !requests.empty() && ci.Contains(*head);
       passed = passed && ok;
-      labels.push_back("head ratio " + FormatShare(*head) + " at " + FormatShare(o_.confidence) +
+      labels.push_back("head ratio " + FormatShare(*head) + " at " + FormatShare(spec_.confidence) +
                        " confidence");
       reasons.push_back("head sampled " + std::to_string(sampled) + " of " +
                         std::to_string(requests.size()) + " requests (" + FormatShare(share) +
-                        "; " + FormatShare(o_.confidence) + " interval " + FormatShare(ci.low) +
+                        "; " + FormatShare(spec_.confidence) + " interval " + FormatShare(ci.low) +
                         "\u2013" + FormatShare(ci.high) + ")" +
                         (ok ? "" : ", want " + FormatShare(*head)));
       r.details["head"] = {{"requests", requests.size()},
@@ -99,7 +83,7 @@ class SamplingCheck final : public Check {
                            {"interval_low", ci.low},
                            {"interval_high", ci.high}};
     }
-    if (o_.parent_based) {
+    if (spec_.parent_based) {
       std::uint64_t partly = 0;
       std::vector<std::string> evidence;
       for (const auto& [id, req] : requests) {
@@ -120,7 +104,7 @@ class SamplingCheck final : public Check {
       }
       r.details["partly_sampled_requests"] = partly;
     }
-    if (o_.tail) passed = RunTail(data, requests, labels, reasons, r) && passed;
+    if (spec_.tail) passed = RunTail(data, requests, labels, reasons, r) && passed;
     r.label = Join(labels, ", ");
     r.reason = Join(reasons, "; ");
     r.passed = passed;
@@ -131,7 +115,7 @@ class SamplingCheck final : public Check {
   bool RunTail(const RunData& data, const std::map<std::uint64_t, Request>& requests,
                std::vector<std::string>& labels, std::vector<std::string>& reasons,
                CheckResult& r) const {
-    const TailOptions& tail = *o_.tail;
+    const TailSamplingSpec& tail = *spec_.tail;
     std::unordered_map<TraceId, std::uint64_t, IdHash> in_sink;  // trace -> spans at the sink
     for (const auto& t : data.traces) in_sink[t->id] += t->spans.size();
     std::uint64_t errors = 0, errors_kept = 0, slow = 0, slow_kept = 0, rest = 0, rest_kept = 0;
@@ -193,12 +177,12 @@ class SamplingCheck final : public Check {
       details["slow_kept"] = slow_kept;
     }
     if (tail.ratio) {
-      const Interval ci = Wilson(rest_kept, rest, o_.confidence);
+      const Interval ci = Wilson(rest_kept, rest, spec_.confidence);
       const bool rest_ok = rest == 0 || ci.Contains(*tail.ratio);
       labels.push_back("tail keeps " + FormatShare(*tail.ratio) + " of the rest");
       reasons.push_back(
           "other traces: " + std::to_string(rest_kept) + " of " + std::to_string(rest) + " kept (" +
-          FormatShare(rest ? double(rest_kept) / rest : 0) + "; " + FormatShare(o_.confidence) +
+          FormatShare(rest ? double(rest_kept) / rest : 0) + "; " + FormatShare(spec_.confidence) +
           " interval " + FormatShare(ci.low) + "\u2013" + FormatShare(ci.high) + ")" +
           (rest_ok ? "" : ", want " + FormatShare(*tail.ratio)));
       ok = ok && rest_ok;
@@ -222,47 +206,13 @@ class SamplingCheck final : public Check {
     return ok;
   }
 
-  SamplingOptions o_;
+  SamplingSpec spec_;
 };
 
 }  // namespace
 
-std::unique_ptr<Check> MakeSamplingCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader reader(file);
-  const auto fields = checks::OptionFields(reader, options, "sampling",
-                                           {"head_ratio", "confidence", "parent_based", "tail"});
-  SamplingOptions o;
-  o.pos = reader.Pos(options);
-  for (const Field& f : fields) {
-    if (f.name == "head_ratio") {
-      const double v = reader.Number(f);
-      if (v < 0 || v > 1) reader.Fail(f, "'head_ratio' is a share in 0..1, e.g. 0.25");
-      o.head_ratio = v;
-    } else if (f.name == "confidence") {
-      o.confidence = reader.Number(f);
-      if (!(o.confidence > 0.5 && o.confidence < 1)) {
-        reader.Fail(f, "'confidence' is a probability in (0.5, 1), e.g. 0.999");
-      }
-    } else if (f.name == "parent_based") {
-      o.parent_based = reader.Bool(f);
-    } else if (f.name == "tail") {
-      TailOptions tail;
-      for (const Field& t :
-           checks::NestedFields(reader, f, {"keep_errors", "keep_slower_than", "ratio"})) {
-        if (t.name == "keep_errors") tail.keep_errors = reader.Bool(t);
-        if (t.name == "keep_slower_than") {
-          tail.keep_slower_than = reader.NonNegativeDuration(t, "keep_slower_than");
-        }
-        if (t.name == "ratio") {
-          const double v = reader.Number(t);
-          if (v < 0 || v > 1) reader.Fail(t, "'ratio' is a share in 0..1, e.g. 0.1");
-          tail.ratio = v;
-        }
-      }
-      o.tail = tail;
-    }
-  }
-  return std::make_unique<SamplingCheck>(std::move(o));
+std::unique_ptr<Check> MakeSamplingCheck(const SamplingSpec& spec) {
+  return std::make_unique<SamplingCheck>(spec);
 }
 
 }  // namespace traceproof

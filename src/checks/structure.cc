@@ -9,6 +9,7 @@
 
 #include "checks/check_util.h"
 #include "checks/make_check.h"
+#include "checks/structure_spec.h"
 #include "otlp/span_details.h"
 #include "store/trace_shape.h"
 
@@ -17,38 +18,6 @@ namespace traceproof {
 namespace {
 
 using checks::AddEvidence;
-
-enum class Relation { kNone, kChild, kDescendant, kParent };
-
-struct ExpectedAttribute {
-  std::string key;
-  std::optional<std::string> value;  // nullopt: present with any value
-};
-
-struct StructureOptions {
-  Selector select;
-  Relation relation = Relation::kNone;
-  std::optional<Selector> related;
-  Comparison count;
-  std::vector<ExpectedAttribute> attributes;
-  bool no_orphans = false;
-  bool single_root = false;
-  SourcePos pos;
-};
-
-std::string_view RelationName(Relation r) {
-  switch (r) {
-    case Relation::kChild:
-      return "child";
-    case Relation::kDescendant:
-      return "descendant";
-    case Relation::kParent:
-      return "parent";
-    case Relation::kNone:
-      break;
-  }
-  return "";
-}
 
 // Which expected attributes the span lacks (or has with another value), e.g. "http.route".
 std::vector<std::string> MissingAttributes(const SpanView& span,
@@ -72,17 +41,12 @@ std::vector<std::string> MissingAttributes(const SpanView& span,
 
 class StructureCheck final : public Check {
  public:
-  explicit StructureCheck(StructureOptions o) : o_(std::move(o)) {}
-
-  // With a relation, `count` is judged span by span; without, it counts spans over the run.
-  bool SoundOnSample() const override {
-    return o_.relation != Relation::kNone || o_.count.UpperBoundOnCount();
-  }
+  explicit StructureCheck(StructureSpec spec) : spec_(std::move(spec)) {}
 
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "structure";
-    r.pos = o_.pos;
+    r.pos = spec_.pos;
     r.label = Label();
 
     std::uint64_t selected = 0, relation_violations = 0, attribute_violations = 0;
@@ -93,59 +57,60 @@ class StructureCheck final : public Check {
       const Trace& trace = *trace_ptr;
       std::vector<std::size_t> chosen;
       for (std::size_t i = 0; i < trace.spans.size(); ++i)
-        if (o_.select.Matches(trace.spans[i])) chosen.push_back(i);
+        if (spec_.select.Matches(trace.spans[i])) chosen.push_back(i);
       if (chosen.empty()) continue;
       ++traces_with_selected;
       selected += chosen.size();
-      const bool need_shape = o_.relation != Relation::kNone || o_.no_orphans || o_.single_root;
+      const bool need_shape =
+          spec_.relation != Relation::kNone || spec_.no_orphans || spec_.single_root;
       const TraceShape shape = need_shape ? AnalyzeTrace(trace) : TraceShape{};
-      if (o_.relation != Relation::kNone) {
+      if (spec_.relation != Relation::kNone) {
         for (std::size_t i : chosen) {
-          if (!o_.count.Holds(static_cast<double>(Related(trace, shape, i)))) {
+          if (!spec_.count.Holds(static_cast<double>(Related(trace, shape, i)))) {
             ++relation_violations;
             AddEvidence(evidence_relation, trace.id);
           }
         }
       }
-      if (!o_.attributes.empty()) {
+      if (!spec_.attributes.empty()) {
         for (std::size_t i : chosen) {
-          const auto missing = MissingAttributes(trace.spans[i], o_.attributes);
+          const auto missing = MissingAttributes(trace.spans[i], spec_.attributes);
           if (missing.empty()) continue;
           ++attribute_violations;
           for (const auto& key : missing) ++missing_by_key[key];
           AddEvidence(evidence_attr, trace.id);
         }
       }
-      if (o_.no_orphans && !shape.orphans.empty()) {
+      if (spec_.no_orphans && !shape.orphans.empty()) {
         ++orphaned_traces;
         AddEvidence(evidence_orphans, trace.id);
       }
-      if (o_.single_root && shape.roots.size() != 1) {
+      if (spec_.single_root && shape.roots.size() != 1) {
         ++multi_root_traces;
         AddEvidence(evidence_roots, trace.id);
       }
     }
 
     std::vector<std::string> failures, notes;
-    const std::string sel = o_.select.text();
-    if (o_.relation == Relation::kNone) {
+    const std::string sel = spec_.select.text();
+    if (spec_.relation == Relation::kNone) {
       const std::string what = std::to_string(selected) + " spans match " + sel;
-      if (o_.count.Holds(static_cast<double>(selected))) {
+      if (spec_.count.Holds(static_cast<double>(selected))) {
         notes.push_back(what);
       } else {
-        failures.push_back(what + ", want count " + o_.count.text);
+        failures.push_back(what + ", want count " + spec_.count.text);
       }
     } else if (selected == 0) {
       failures.push_back("no span matches " + sel + ", so its " +
-                         std::string(RelationName(o_.relation)) + "s cannot be checked");
+                         std::string(RelationName(spec_.relation)) + "s cannot be checked");
     } else if (relation_violations > 0) {
       failures.push_back(std::to_string(relation_violations) + " of " + std::to_string(selected) +
-                         " spans matching " + sel + " do not have " + o_.count.text + " " +
-                         std::string(RelationName(o_.relation)) + " " + o_.related->text());
+                         " spans matching " + sel + " do not have " + spec_.count.text + " " +
+                         std::string(RelationName(spec_.relation)) + " " + spec_.related->text());
     } else {
       notes.push_back("all " + std::to_string(selected) + " spans matching " + sel + " have " +
-                      o_.count.text + " " + std::string(RelationName(o_.relation)) + " " +
-                      o_.related->text());
+                      spec_.count.text + " " + std::string(RelationName(spec_.relation)) + " " +
+                      spec_.related->text());
     }
     if (attribute_violations > 0) {
       std::string keys;
@@ -182,24 +147,24 @@ class StructureCheck final : public Check {
 
  private:
   std::string Label() const {
-    std::string label = o_.select.text();
-    if (o_.relation != Relation::kNone) {
-      label += " " + std::string(RelationName(o_.relation)) + " " + o_.related->text();
+    std::string label = spec_.select.text();
+    if (spec_.relation != Relation::kNone) {
+      label += " " + std::string(RelationName(spec_.relation)) + " " + spec_.related->text();
     }
-    label += " count " + o_.count.text;
-    for (const auto& a : o_.attributes)
+    label += " count " + spec_.count.text;
+    for (const auto& a : spec_.attributes)
       label += ", attr " + a.key + (a.value ? "=\"" + *a.value + "\"" : "");
-    if (o_.no_orphans) label += ", no orphans";
-    if (o_.single_root) label += ", single root";
+    if (spec_.no_orphans) label += ", no orphans";
+    if (spec_.single_root) label += ", single root";
     return label;
   }
 
   std::size_t Related(const Trace& trace, const TraceShape& shape, std::size_t i) const {
     const auto& spans = trace.spans;
-    switch (o_.relation) {
+    switch (spec_.relation) {
       case Relation::kChild: {
         std::size_t n = 0;
-        for (std::size_t c : shape.children[i]) n += o_.related->Matches(spans[c]) ? 1 : 0;
+        for (std::size_t c : shape.children[i]) n += spec_.related->Matches(spans[c]) ? 1 : 0;
         return n;
       }
       case Relation::kDescendant: {
@@ -211,14 +176,14 @@ class StructureCheck final : public Check {
           stack.pop_back();
           if (seen[d]) continue;
           seen[d] = true;
-          n += o_.related->Matches(spans[d]) ? 1 : 0;
+          n += spec_.related->Matches(spans[d]) ? 1 : 0;
           stack.insert(stack.end(), shape.children[d].begin(), shape.children[d].end());
         }
         return n;
       }
       case Relation::kParent: {
         const std::size_t p = shape.parent[i];
-        return p != TraceShape::kNone && o_.related->Matches(spans[p]) ? 1 : 0;
+        return p != TraceShape::kNone && spec_.related->Matches(spans[p]) ? 1 : 0;
       }
       case Relation::kNone:
         break;
@@ -226,64 +191,13 @@ class StructureCheck final : public Check {
     return 0;
   }
 
-  StructureOptions o_;
+  StructureSpec spec_;
 };
 
 }  // namespace
 
-std::unique_ptr<Check> MakeStructureCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader reader(file);
-  const auto fields = checks::OptionFields(reader, options, "structure",
-                                           {"select", "child", "descendant", "parent", "count",
-                                            "attributes", "no_orphans", "single_root"});
-  StructureOptions o{
-      .select = checks::ReadSelector(
-          reader, checks::Require(reader, fields, options, "select",
-                                  "in the structure check (which spans it is about)")),
-      .relation = Relation::kNone,
-      .related = std::nullopt,
-      .count = ParseComparison(YAML::Node(">= 1"), file, "count"),
-      .attributes = {},
-      .no_orphans = false,
-      .single_root = false,
-      .pos = reader.Pos(options)};
-  const Field* relation_field = nullptr;
-  for (const Field& f : fields) {
-    if (f.name == "child" || f.name == "descendant" || f.name == "parent") {
-      if (relation_field) {
-        reader.Fail(f.key, "'" + f.name + "' and '" + relation_field->name +
-                               "' in one structure check: use one relation per check");
-      }
-      relation_field = &f;
-      o.relation = f.name == "child"        ? Relation::kChild
-                   : f.name == "descendant" ? Relation::kDescendant
-                                            : Relation::kParent;
-      o.related = checks::ReadSelector(reader, f);
-    } else if (f.name == "count") {
-      o.count = checks::ReadComparison(reader, f);
-      if (o.count.duration || o.count.percent) {
-        reader.Fail(f, "'count' compares a number of spans, not '" + o.count.text +
-                           "' (e.g. \">= 1\", \"== 0\")");
-      }
-    } else if (f.name == "attributes") {
-      for (const Field& a : reader.Entries(f.value, reader.Pos(f), "attribute keys")) {
-        if (!a.value.IsScalar()) {
-          reader.Fail(a, "attribute '" + a.name +
-                             "': want a value (\"/checkout\") or true (present), got " +
-                             Describe(a.value));
-        }
-        ExpectedAttribute e{.key = a.name, .value = std::nullopt};
-        // `true` without quotes means "present"; a quoted "true" is the string value.
-        if (!(a.value.Tag() == "?" && a.value.Scalar() == "true")) e.value = a.value.Scalar();
-        o.attributes.push_back(std::move(e));
-      }
-    } else if (f.name == "no_orphans") {
-      o.no_orphans = reader.Bool(f);
-    } else if (f.name == "single_root") {
-      o.single_root = reader.Bool(f);
-    }
-  }
-  return std::make_unique<StructureCheck>(std::move(o));
+std::unique_ptr<Check> MakeStructureCheck(const StructureSpec& spec) {
+  return std::make_unique<StructureCheck>(spec);
 }
 
 }  // namespace traceproof

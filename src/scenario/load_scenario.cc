@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "checks/make_check.h"
+#include "checks/check_spec.h"
 #include "config/amqp_url.h"
 #include "config/env_expand.h"
 #include "config/yaml_reader.h"
@@ -815,7 +815,7 @@ class ScenarioParser : public YamlReader {
   }
 
   void ParseSampling(const Field& field, Scenario& scenario) {
-    SamplingSpec& sampling = scenario.sampling;
+    HeadSamplingSpec& sampling = scenario.sampling;
     sampling.pos = Pos(field);
     const std::vector<Field> fields =
         Fields(field.value, Pos(field), "'sampling'", "in sampling", kSamplingKeys);
@@ -831,7 +831,7 @@ class ScenarioParser : public YamlReader {
           Fail(entry.key, "service '" + entry.name +
                               "' is external: its sampler is its own, not traceproof's");
         }
-        SamplingSpec::Override override;
+        HeadSamplingSpec::Override override;
         override.service = entry.name;
         override.pos = Pos(entry.key);
         ParseSampler(entry, "the sampler of '" + entry.name + "'", override.sampler, override.arg,
@@ -896,11 +896,7 @@ class ScenarioParser : public YamlReader {
                             "': one check per entry; start each check with its own '-' (or "
                             "indent its options under the kind)");
       }
-      CheckSpec spec;
-      spec.kind = entry.begin()->first.Scalar();
-      spec.pos = Pos(entry);
-      spec.check = MakeCheck(entry, file_);
-      scenario.checks.push_back(std::move(spec));
+      scenario.checks.push_back(ParseCheckSpec(entry, file_));
     }
   }
 
