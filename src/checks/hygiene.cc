@@ -43,42 +43,13 @@ class HygieneCheck final : public Check {
     r.label = "attribute cardinality <= " + std::to_string(spec_.max_cardinality) +
               ", clock_skew " + spec_.clock_skew.text + ", missing_service_name " +
               spec_.missing_service_name.text;
-
-    // Distinct values per key, each set capped just past the limit: a user id on every span of
-    // a long run must not hold millions of strings to prove what one more already proves.
     const std::size_t cap = static_cast<std::size_t>(spec_.max_cardinality) + 1;
-    std::map<std::string, std::unordered_set<std::string>> values;
-    std::map<std::string, std::vector<std::string>> key_evidence;
-    const std::unordered_set<std::string> ignored(spec_.ignore_keys.begin(),
-                                                  spec_.ignore_keys.end());
-    std::uint64_t spans = 0, skewed = 0, nameless = 0;
-    std::vector<std::string> skew_evidence, nameless_evidence;
-    for (const auto& t : data.traces) {
-      const TraceShape shape = AnalyzeTrace(*t);
-      skewed += shape.skewed.size();
-      if (!shape.skewed.empty()) AddEvidence(skew_evidence, t->id);
-      for (const SpanView& s : t->spans) {
-        ++spans;
-        if (s.service_name.empty()) {
-          ++nameless;
-          AddEvidence(nameless_evidence, t->id);
-        }
-        pb::Span decoded;
-        if (!decoded.ParseFromArray(s.raw.data(), static_cast<int>(s.raw.size()))) continue;
-        for (const auto& kv : decoded.attributes()) {
-          if (ignored.count(kv.key())) continue;
-          auto& set = values[kv.key()];
-          if (set.size() >= cap) continue;
-          if (set.insert(ValueKey(kv.value())).second && set.size() == cap)
-            AddEvidence(key_evidence[kv.key()], t->id);
-        }
-      }
-    }
+    Census census = Survey(data, cap);
 
     std::vector<std::string> failures, notes;
     std::vector<std::string> exploding;
     nlohmann::json cardinality = nlohmann::json::object();
-    for (const auto& [key, set] : values) {
+    for (const auto& [key, set] : census.values) {
       cardinality[key] = set.size();
       if (set.size() >= cap) exploding.push_back(key);
     }
@@ -86,38 +57,33 @@ class HygieneCheck final : public Check {
       failures.push_back("attribute keys with more than " + std::to_string(spec_.max_cardinality) +
                          " distinct values: " + Join(exploding) +
                          " (ids or raw URLs as attributes explode backend indexes)");
-      for (const auto& key : exploding)
-        for (const auto& id : key_evidence[key])
-          if (r.evidence.size() < checks::kMaxEvidence &&
-              std::find(r.evidence.begin(), r.evidence.end(), id) == r.evidence.end())
-            r.evidence.push_back(id);
+      for (const auto& key : exploding) checks::MergeEvidence(r.evidence, census.key_evidence[key]);
     } else {
-      notes.push_back(std::to_string(values.size()) + " attribute keys, none above " +
+      notes.push_back(std::to_string(census.values.size()) + " attribute keys, none above " +
                       std::to_string(spec_.max_cardinality) + " distinct values");
     }
+    const double spans = double(census.spans);
     auto judge = [&](const Comparison& c, std::uint64_t n, const std::string& what,
                      const std::vector<std::string>& evidence) {
-      const std::string text = checks::FormatMeasured(c, double(n), double(spans)) + " of " +
-                               std::to_string(spans) + " spans " + what;
-      if (c.Holds(checks::Measured(c, double(n), double(spans)))) {
+      const std::string text = checks::FormatMeasured(c, double(n), spans) + " of " +
+                               std::to_string(census.spans) + " spans " + what;
+      if (c.Holds(checks::Measured(c, double(n), spans))) {
         notes.push_back(text);
         return;
       }
       failures.push_back(text + ", want " + c.text);
-      for (const auto& id : evidence)
-        if (r.evidence.size() < checks::kMaxEvidence &&
-            std::find(r.evidence.begin(), r.evidence.end(), id) == r.evidence.end())
-          r.evidence.push_back(id);
+      checks::MergeEvidence(r.evidence, evidence);
     };
-    judge(spec_.clock_skew, skewed, "outside their parent's time range (clock skew)",
-          skew_evidence);
-    judge(spec_.missing_service_name, nameless, "without service.name", nameless_evidence);
+    judge(spec_.clock_skew, census.skewed, "outside their parent's time range (clock skew)",
+          census.skew_evidence);
+    judge(spec_.missing_service_name, census.nameless, "without service.name",
+          census.nameless_evidence);
 
     r.passed = failures.empty();
     r.reason = Join(r.passed ? notes : failures, "; ");
-    r.details = {{"spans", spans},
-                 {"skewed_spans", skewed},
-                 {"spans_without_service_name", nameless},
+    r.details = {{"spans", census.spans},
+                 {"skewed_spans", census.skewed},
+                 {"spans_without_service_name", census.nameless},
                  {"high_cardinality_keys", exploding},
                  {"cardinality_capped_at", cap},
                  {"cardinality", cardinality}};
@@ -125,6 +91,44 @@ class HygieneCheck final : public Check {
   }
 
  private:
+  // What the sink's spans hold: distinct values per attribute key, skewed and nameless spans.
+  struct Census {
+    std::map<std::string, std::unordered_set<std::string>> values;
+    std::map<std::string, std::vector<std::string>> key_evidence;
+    std::uint64_t spans = 0, skewed = 0, nameless = 0;
+    std::vector<std::string> skew_evidence, nameless_evidence;
+  };
+
+  // Distinct values per key, each set capped just past the limit (`cap`): a user id on every
+  // span of a long run must not hold millions of strings to prove what one more already proves.
+  Census Survey(const RunData& data, std::size_t cap) const {
+    Census c;
+    const std::unordered_set<std::string> ignored(spec_.ignore_keys.begin(),
+                                                  spec_.ignore_keys.end());
+    for (const auto& t : data.traces) {
+      const TraceShape shape = AnalyzeTrace(*t);
+      c.skewed += shape.skewed.size();
+      if (!shape.skewed.empty()) AddEvidence(c.skew_evidence, t->id);
+      for (const SpanView& s : t->spans) {
+        ++c.spans;
+        if (s.service_name.empty()) {
+          ++c.nameless;
+          AddEvidence(c.nameless_evidence, t->id);
+        }
+        pb::Span decoded;
+        if (!decoded.ParseFromArray(s.raw.data(), static_cast<int>(s.raw.size()))) continue;
+        for (const auto& kv : decoded.attributes()) {
+          if (ignored.count(kv.key())) continue;
+          auto& set = c.values[kv.key()];
+          if (set.size() >= cap) continue;
+          if (set.insert(ValueKey(kv.value())).second && set.size() == cap)
+            AddEvidence(c.key_evidence[kv.key()], t->id);
+        }
+      }
+    }
+    return c;
+  }
+
   HygieneSpec spec_;
 };
 

@@ -112,15 +112,18 @@ class SamplingCheck final : public Check {
   }
 
  private:
-  bool RunTail(const RunData& data, const std::map<std::uint64_t, Request>& requests,
-               std::vector<std::string>& labels, std::vector<std::string>& reasons,
-               CheckResult& r) const {
+  // What the tail sampler kept, by the class of request its policy names.
+  struct TailTally {
+    std::uint64_t errors = 0, errors_kept = 0, slow = 0, slow_kept = 0, rest = 0, rest_kept = 0;
+    std::uint64_t partial = 0, kept_total = 0;
+    std::vector<std::string> missing, cut;  // evidence: required but dropped; kept but cut
+  };
+
+  TailTally TallyTail(const RunData& data, const std::map<std::uint64_t, Request>& requests) const {
     const TailSamplingSpec& tail = *spec_.tail;
     std::unordered_map<TraceId, std::uint64_t, IdHash> in_sink;  // trace -> spans at the sink
     for (const auto& t : data.traces) in_sink[t->id] += t->spans.size();
-    std::uint64_t errors = 0, errors_kept = 0, slow = 0, slow_kept = 0, rest = 0, rest_kept = 0;
-    std::uint64_t partial = 0, kept_total = 0;
-    std::vector<std::string> missing, cut;
+    TailTally n;
     for (const auto& [id, req] : requests) {
       if (!req.any_exported) continue;  // the tail sampler never saw it
       bool kept = false;
@@ -132,27 +135,35 @@ class SamplingCheck final : public Check {
         arrived += it->second;
       }
       if (kept) {
-        ++kept_total;
+        ++n.kept_total;
         if (arrived < req.exported_spans) {
-          ++partial;
-          AddEvidence(cut, req.root->trace_id);
+          ++n.partial;
+          AddEvidence(n.cut, req.root->trace_id);
         }
       }
       const std::int64_t duration_ns =
           static_cast<std::int64_t>(req.root->end_unix_ns - req.root->start_unix_ns);
       if (tail.keep_errors && req.error) {
-        ++errors;
-        errors_kept += kept;
-        if (!kept) AddEvidence(missing, req.root->trace_id);
+        ++n.errors;
+        n.errors_kept += kept;
+        if (!kept) AddEvidence(n.missing, req.root->trace_id);
       } else if (tail.keep_slower_than && duration_ns > tail.keep_slower_than->count()) {
-        ++slow;
-        slow_kept += kept;
-        if (!kept) AddEvidence(missing, req.root->trace_id);
+        ++n.slow;
+        n.slow_kept += kept;
+        if (!kept) AddEvidence(n.missing, req.root->trace_id);
       } else {
-        ++rest;
-        rest_kept += kept;
+        ++n.rest;
+        n.rest_kept += kept;
       }
     }
+    return n;
+  }
+
+  bool RunTail(const RunData& data, const std::map<std::uint64_t, Request>& requests,
+               std::vector<std::string>& labels, std::vector<std::string>& reasons,
+               CheckResult& r) const {
+    const TailSamplingSpec& tail = *spec_.tail;
+    const TailTally n = TallyTail(data, requests);
     bool ok = true;
     nlohmann::json details;
     auto kept_of = [](std::uint64_t kept, std::uint64_t all, const std::string& what) {
@@ -161,45 +172,46 @@ class SamplingCheck final : public Check {
     };
     if (tail.keep_errors) {
       labels.push_back("tail keeps errors");
-      reasons.push_back(kept_of(errors_kept, errors, "error traces"));
-      ok = ok && errors_kept == errors;
-      details["errors"] = errors;
-      details["errors_kept"] = errors_kept;
+      reasons.push_back(kept_of(n.errors_kept, n.errors, "error traces"));
+      ok = ok && n.errors_kept == n.errors;
+      details["errors"] = n.errors;
+      details["errors_kept"] = n.errors_kept;
     }
     if (tail.keep_slower_than) {
       labels.push_back("tail keeps slower than " +
                        checks::FormatNs(double(tail.keep_slower_than->count())));
       reasons.push_back(kept_of(
-          slow_kept, slow,
+          n.slow_kept, n.slow,
           "traces slower than " + checks::FormatNs(double(tail.keep_slower_than->count()))));
-      ok = ok && slow_kept == slow;
-      details["slow"] = slow;
-      details["slow_kept"] = slow_kept;
+      ok = ok && n.slow_kept == n.slow;
+      details["slow"] = n.slow;
+      details["slow_kept"] = n.slow_kept;
     }
     if (tail.ratio) {
-      const Interval ci = Wilson(rest_kept, rest, spec_.confidence);
-      const bool rest_ok = rest == 0 || ci.Contains(*tail.ratio);
+      const Interval ci = Wilson(n.rest_kept, n.rest, spec_.confidence);
+      const bool rest_ok = n.rest == 0 || ci.Contains(*tail.ratio);
       labels.push_back("tail keeps " + FormatShare(*tail.ratio) + " of the rest");
       reasons.push_back(
-          "other traces: " + std::to_string(rest_kept) + " of " + std::to_string(rest) + " kept (" +
-          FormatShare(rest ? double(rest_kept) / rest : 0) + "; " + FormatShare(spec_.confidence) +
-          " interval " + FormatShare(ci.low) + "\u2013" + FormatShare(ci.high) + ")" +
-          (rest_ok ? "" : ", want " + FormatShare(*tail.ratio)));
+          "other traces: " + std::to_string(n.rest_kept) + " of " + std::to_string(n.rest) +
+          " kept (" + FormatShare(n.rest ? double(n.rest_kept) / n.rest : 0) + "; " +
+          FormatShare(spec_.confidence) + " interval " + FormatShare(ci.low) + "\u2013" +
+          FormatShare(ci.high) + ")" + (rest_ok ? "" : ", want " + FormatShare(*tail.ratio)));
       ok = ok && rest_ok;
-      details["rest"] = rest;
-      details["rest_kept"] = rest_kept;
+      details["rest"] = n.rest;
+      details["rest_kept"] = n.rest_kept;
     }
     labels.push_back("no trace kept partially");
-    reasons.push_back(partial == 0 ? "every kept trace whole (" + std::to_string(kept_total) + ")"
-                                   : std::to_string(partial) + " of " + std::to_string(kept_total) +
-                                         " kept traces partial (spans missing at the sink), "
-                                         "want none");
-    ok = ok && partial == 0;
-    details["kept"] = kept_total;
-    details["kept_partially"] = partial;
+    reasons.push_back(n.partial == 0
+                          ? "every kept trace whole (" + std::to_string(n.kept_total) + ")"
+                          : std::to_string(n.partial) + " of " + std::to_string(n.kept_total) +
+                                " kept traces partial (spans missing at the sink), "
+                                "want none");
+    ok = ok && n.partial == 0;
+    details["kept"] = n.kept_total;
+    details["kept_partially"] = n.partial;
     r.details["tail"] = details;
     if (!ok) {
-      for (const auto* ids : {&missing, &cut})
+      for (const auto* ids : {&n.missing, &n.cut})
         for (const auto& id : *ids)
           if (r.evidence.size() < checks::kMaxEvidence) r.evidence.push_back(id);
     }

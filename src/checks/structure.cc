@@ -48,104 +48,116 @@ class StructureCheck final : public Check {
     r.kind = "structure";
     r.pos = spec_.pos;
     r.label = Label();
-
-    std::uint64_t selected = 0, relation_violations = 0, attribute_violations = 0;
-    std::uint64_t traces_with_selected = 0, orphaned_traces = 0, multi_root_traces = 0;
-    std::vector<std::string> evidence_relation, evidence_attr, evidence_orphans, evidence_roots;
-    std::map<std::string, std::uint64_t> missing_by_key;
-    for (const auto& trace_ptr : data.traces) {
-      const Trace& trace = *trace_ptr;
-      std::vector<std::size_t> chosen;
-      for (std::size_t i = 0; i < trace.spans.size(); ++i)
-        if (spec_.select.Matches(trace.spans[i])) chosen.push_back(i);
-      if (chosen.empty()) continue;
-      ++traces_with_selected;
-      selected += chosen.size();
-      const bool need_shape =
-          spec_.relation != Relation::kNone || spec_.no_orphans || spec_.single_root;
-      const TraceShape shape = need_shape ? AnalyzeTrace(trace) : TraceShape{};
-      if (spec_.relation != Relation::kNone) {
-        for (std::size_t i : chosen) {
-          if (!spec_.count.Holds(static_cast<double>(Related(trace, shape, i)))) {
-            ++relation_violations;
-            AddEvidence(evidence_relation, trace.id);
-          }
-        }
-      }
-      if (!spec_.attributes.empty()) {
-        for (std::size_t i : chosen) {
-          const auto missing = MissingAttributes(trace.spans[i], spec_.attributes);
-          if (missing.empty()) continue;
-          ++attribute_violations;
-          for (const auto& key : missing) ++missing_by_key[key];
-          AddEvidence(evidence_attr, trace.id);
-        }
-      }
-      if (spec_.no_orphans && !shape.orphans.empty()) {
-        ++orphaned_traces;
-        AddEvidence(evidence_orphans, trace.id);
-      }
-      if (spec_.single_root && shape.roots.size() != 1) {
-        ++multi_root_traces;
-        AddEvidence(evidence_roots, trace.id);
-      }
-    }
-
+    Tally tally;
+    for (const auto& trace : data.traces) TallyTrace(*trace, tally);
     std::vector<std::string> failures, notes;
-    const std::string sel = spec_.select.text();
-    if (spec_.relation == Relation::kNone) {
-      const std::string what = std::to_string(selected) + " spans match " + sel;
-      if (spec_.count.Holds(static_cast<double>(selected))) {
-        notes.push_back(what);
-      } else {
-        failures.push_back(what + ", want count " + spec_.count.text);
-      }
-    } else if (selected == 0) {
-      failures.push_back("no span matches " + sel + ", so its " +
-                         std::string(RelationName(spec_.relation)) + "s cannot be checked");
-    } else if (relation_violations > 0) {
-      failures.push_back(std::to_string(relation_violations) + " of " + std::to_string(selected) +
-                         " spans matching " + sel + " do not have " + spec_.count.text + " " +
-                         std::string(RelationName(spec_.relation)) + " " + spec_.related->text());
-    } else {
-      notes.push_back("all " + std::to_string(selected) + " spans matching " + sel + " have " +
-                      spec_.count.text + " " + std::string(RelationName(spec_.relation)) + " " +
-                      spec_.related->text());
-    }
-    if (attribute_violations > 0) {
-      std::string keys;
-      for (const auto& [key, n] : missing_by_key)
-        keys += (keys.empty() ? "" : ", ") + key + " (" + std::to_string(n) + ")";
-      failures.push_back(std::to_string(attribute_violations) + " of " + std::to_string(selected) +
-                         " selected spans lack attributes: " + keys);
-    }
-    if (orphaned_traces > 0) {
-      failures.push_back(std::to_string(orphaned_traces) + " of " +
-                         std::to_string(traces_with_selected) +
-                         " traces have orphans (a parent that never arrived)");
-    }
-    if (multi_root_traces > 0) {
-      failures.push_back(std::to_string(multi_root_traces) + " of " +
-                         std::to_string(traces_with_selected) +
-                         " traces do not have exactly one root");
-    }
+    JudgeCount(tally, failures, notes);
+    JudgeTraces(tally, failures);
     r.passed = failures.empty();
     r.reason = r.passed ? Join(notes, "; ") : Join(failures, "; ");
-    for (auto* list : {&evidence_relation, &evidence_attr, &evidence_orphans, &evidence_roots})
-      for (const auto& id : *list)
-        if (r.evidence.size() < checks::kMaxEvidence &&
-            std::find(r.evidence.begin(), r.evidence.end(), id) == r.evidence.end())
-          r.evidence.push_back(id);
-    r.details = {{"selected_spans", selected},
-                 {"traces_with_selected", traces_with_selected},
-                 {"relation_violations", relation_violations},
-                 {"attribute_violations", attribute_violations},
-                 {"orphaned_traces", orphaned_traces},
-                 {"multi_root_traces", multi_root_traces}};
+    for (const auto* list : {&tally.evidence_relation, &tally.evidence_attr,
+                             &tally.evidence_orphans, &tally.evidence_roots})
+      checks::MergeEvidence(r.evidence, *list);
+    r.details = {{"selected_spans", tally.selected},
+                 {"traces_with_selected", tally.traces_with_selected},
+                 {"relation_violations", tally.relation_violations},
+                 {"attribute_violations", tally.attribute_violations},
+                 {"orphaned_traces", tally.orphaned_traces},
+                 {"multi_root_traces", tally.multi_root_traces}};
     return r;
   }
 
  private:
+  // What the selected spans and their traces showed over the run.
+  struct Tally {
+    std::uint64_t selected = 0, relation_violations = 0, attribute_violations = 0;
+    std::uint64_t traces_with_selected = 0, orphaned_traces = 0, multi_root_traces = 0;
+    std::vector<std::string> evidence_relation, evidence_attr, evidence_orphans, evidence_roots;
+    std::map<std::string, std::uint64_t> missing_by_key;
+  };
+
+  void TallyTrace(const Trace& trace, Tally& t) const {
+    std::vector<std::size_t> chosen;
+    for (std::size_t i = 0; i < trace.spans.size(); ++i)
+      if (spec_.select.Matches(trace.spans[i])) chosen.push_back(i);
+    if (chosen.empty()) return;
+    ++t.traces_with_selected;
+    t.selected += chosen.size();
+    const bool need_shape =
+        spec_.relation != Relation::kNone || spec_.no_orphans || spec_.single_root;
+    const TraceShape shape = need_shape ? AnalyzeTrace(trace) : TraceShape{};
+    if (spec_.relation != Relation::kNone) {
+      for (std::size_t i : chosen) {
+        if (!spec_.count.Holds(static_cast<double>(Related(trace, shape, i)))) {
+          ++t.relation_violations;
+          AddEvidence(t.evidence_relation, trace.id);
+        }
+      }
+    }
+    if (!spec_.attributes.empty()) {
+      for (std::size_t i : chosen) {
+        const auto missing = MissingAttributes(trace.spans[i], spec_.attributes);
+        if (missing.empty()) continue;
+        ++t.attribute_violations;
+        for (const auto& key : missing) ++t.missing_by_key[key];
+        AddEvidence(t.evidence_attr, trace.id);
+      }
+    }
+    if (spec_.no_orphans && !shape.orphans.empty()) {
+      ++t.orphaned_traces;
+      AddEvidence(t.evidence_orphans, trace.id);
+    }
+    if (spec_.single_root && shape.roots.size() != 1) {
+      ++t.multi_root_traces;
+      AddEvidence(t.evidence_roots, trace.id);
+    }
+  }
+
+  // `count`: over the run without a relation, else per selected span.
+  void JudgeCount(const Tally& t, std::vector<std::string>& failures,
+                  std::vector<std::string>& notes) const {
+    const std::string sel = spec_.select.text();
+    const std::string relation(RelationName(spec_.relation));
+    if (spec_.relation == Relation::kNone) {
+      const std::string what = std::to_string(t.selected) + " spans match " + sel;
+      if (spec_.count.Holds(static_cast<double>(t.selected))) {
+        notes.push_back(what);
+      } else {
+        failures.push_back(what + ", want count " + spec_.count.text);
+      }
+    } else if (t.selected == 0) {
+      failures.push_back("no span matches " + sel + ", so its " + relation + "s cannot be checked");
+    } else if (t.relation_violations > 0) {
+      failures.push_back(std::to_string(t.relation_violations) + " of " +
+                         std::to_string(t.selected) + " spans matching " + sel + " do not have " +
+                         spec_.count.text + " " + relation + " " + spec_.related->text());
+    } else {
+      notes.push_back("all " + std::to_string(t.selected) + " spans matching " + sel + " have " +
+                      spec_.count.text + " " + relation + " " + spec_.related->text());
+    }
+  }
+
+  // Attributes, orphans and roots: failures only.
+  static void JudgeTraces(const Tally& t, std::vector<std::string>& failures) {
+    if (t.attribute_violations > 0) {
+      std::string keys;
+      for (const auto& [key, n] : t.missing_by_key)
+        keys += (keys.empty() ? "" : ", ") + key + " (" + std::to_string(n) + ")";
+      failures.push_back(std::to_string(t.attribute_violations) + " of " +
+                         std::to_string(t.selected) + " selected spans lack attributes: " + keys);
+    }
+    if (t.orphaned_traces > 0) {
+      failures.push_back(std::to_string(t.orphaned_traces) + " of " +
+                         std::to_string(t.traces_with_selected) +
+                         " traces have orphans (a parent that never arrived)");
+    }
+    if (t.multi_root_traces > 0) {
+      failures.push_back(std::to_string(t.multi_root_traces) + " of " +
+                         std::to_string(t.traces_with_selected) +
+                         " traces do not have exactly one root");
+    }
+  }
+
   std::string Label() const {
     std::string label = spec_.select.text();
     if (spec_.relation != Relation::kNone) {

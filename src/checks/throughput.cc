@@ -32,14 +32,23 @@ class ThroughputCheck final : public Check {
     r.kind = "throughput";
     r.pos = spec_.pos;
     std::vector<std::string> labels{"loss " + spec_.loss.text}, reasons;
-    bool passed = true;
-
     std::uint64_t sink_spans = 0;
+    for (const auto& t : data.traces) sink_spans += t->spans.size();
+    const bool loss_ok = JudgeLoss(data, sink_spans, reasons, r);
+    const bool rates_ok = JudgeRates(data, sink_spans, labels, reasons, r);
+    r.label = Join(labels, ", ");
+    r.reason = Join(reasons, "; ");
+    r.passed = loss_ok && rates_ok;
+    return r;
+  }
+
+ private:
+  // Spans the services exported that never reached the sink, reconciled hop by hop.
+  bool JudgeLoss(const RunData& data, std::uint64_t sink_spans, std::vector<std::string>& reasons,
+                 CheckResult& r) const {
     std::unordered_set<SpanId, IdHash> in_sink;
-    for (const auto& t : data.traces) {
-      sink_spans += t->spans.size();
+    for (const auto& t : data.traces)
       for (const SpanView& s : t->spans) in_sink.insert(s.span_id);
-    }
     std::uint64_t emitted = 0, arrived = 0;
     std::vector<std::string> lost_traces;
     if (!data.truth.empty()) {
@@ -61,7 +70,6 @@ class ThroughputCheck final : public Check {
     const std::uint64_t lost = emitted - arrived;
     const bool loss_ok =
         spec_.loss.Holds(checks::Measured(spec_.loss, double(lost), double(emitted)));
-    passed = passed && loss_ok;
     std::string loss_reason =
         "lost " + std::to_string(lost) + " of " + std::to_string(emitted) + " spans";
     if (emitted > 0)
@@ -75,7 +83,13 @@ class ThroughputCheck final : public Check {
     r.details["arrived_spans"] = arrived;
     r.details["lost_spans"] = lost;
     r.details["sink_spans"] = sink_spans;
+    return loss_ok;
+  }
 
+  // Spans per second at the sink, requests per second sent, and how close to the target rate.
+  bool JudgeRates(const RunData& data, std::uint64_t sink_spans, std::vector<std::string>& labels,
+                  std::vector<std::string>& reasons, CheckResult& r) const {
+    bool passed = true;
     const double seconds = data.run_seconds > 0 ? data.run_seconds : data.load.duration_s;
     const double spans_per_s = seconds > 0 ? double(sink_spans) / seconds : 0;
     r.details["spans_per_s"] = spans_per_s;
@@ -111,13 +125,9 @@ class ThroughputCheck final : public Check {
                : std::string()) +
           ")" + (ok ? "" : ", want within " + checks::FormatShare(*spec_.rate_within)));
     }
-    r.label = Join(labels, ", ");
-    r.reason = Join(reasons, "; ");
-    r.passed = passed;
-    return r;
+    return passed;
   }
 
- private:
   // "collector dropped 30 (queue_full 30); 7 unaccounted between collector and sink", or
   // "every hop accounted exactly"; "" without hop counters. Fills details["hops"].
   static std::string Reconcile(const RunData& data, CheckResult& r) {
