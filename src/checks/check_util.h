@@ -1,6 +1,7 @@
-// Helpers shared by the check kinds (checks/<kind>.cc): strict option reading on top of
-// YamlReader, evidence lists, percentiles over sorted vectors and number formatting for
-// reasons. Internal to the checks library; stateless functions, thread-safe.
+// Helpers shared by the check kinds (checks/<kind>_spec.cc and <kind>.cc): strict option reading
+// on top of YamlReader, evidence lists, ground truth by span id, percentiles over sorted vectors
+// and number formatting for reasons. Internal to the checks library; stateless functions and
+// read-only indexes, thread-safe.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

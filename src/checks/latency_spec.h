@@ -30,7 +30,7 @@ struct PercentileAssertion {
 struct LatencySpec {
   std::vector<PercentileAssertion> percentiles;  // in the order written
   std::optional<std::string> critical_path_top;  // "SERVICE" or "SERVICE OPERATION"
-  double slow_traces = 0.05;                     // the share of traces the critical path is over
+  double slow_traces = 0.05;  // critical_path_top is judged over this slowest share of traces
   std::optional<std::chrono::nanoseconds> gaps_max;
   std::optional<Comparison> sequential_max;
   std::optional<std::chrono::nanoseconds> fattest_leaf_max;

@@ -1,7 +1,7 @@
 // Builds the Check that evaluates a check spec (check_spec.h), when a run starts: the scenario
 // holds specs, the run holds the checks. One factory per kind, each defined beside its
 // evaluation in checks/<kind>.cc; MakeCheck dispatches on the spec's alternative. Building
-// cannot fail: the spec was validated when the scenario loaded.
+// cannot fail: the spec was validated when the scenario loaded. Thread-safe.
 #pragma once
 
 #include <memory>
