@@ -1,8 +1,8 @@
 // The seam for trace checks: a check reads the RunData of a finished run and says pass or fail
 // with a reason a person can act on ("gateway -> orders: 37 broken of 2000") and evidence (trace
-// ids to look at). Checks are built from scenario YAML by MakeCheck (make_check.h), which throws
-// LoadError with file:line:col for bad options. Run() must not throw; checks are immutable and
-// may run concurrently.
+// ids to look at). A scenario holds each check as a spec (check_spec.h, validated when it loads);
+// the run builds the Check from it with MakeCheck (make_check.h). Run() must not throw; checks
+// are immutable and may run concurrently.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -28,10 +28,6 @@ class Check {
  public:
   virtual ~Check() = default;
   virtual CheckResult Run(const RunData& data) const = 0;
-  // Whether a failure on a sample of the run's requests means the whole run fails too (per-span
-  // and per-trace properties, upper bounds on counts), so the progress line may show it as
-  // "failing so far" (run/checks_so_far.h). Lower bounds, shares and percentiles may not.
-  virtual bool SoundOnSample() const { return false; }
 };
 
 }  // namespace traceproof

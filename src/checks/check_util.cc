@@ -56,6 +56,23 @@ void AddEvidence(std::vector<std::string>& evidence, const TraceId& id) {
     evidence.push_back(std::move(hex));
 }
 
+void MergeEvidence(std::vector<std::string>& evidence, const std::vector<std::string>& ids) {
+  for (const auto& id : ids)
+    if (evidence.size() < kMaxEvidence &&
+        std::find(evidence.begin(), evidence.end(), id) == evidence.end())
+      evidence.push_back(id);
+}
+
+TruthIndex::TruthIndex(const std::vector<GroundTruthSpan>& truth) : truth_(truth) {
+  by_id_.reserve(truth.size());
+  for (std::size_t i = 0; i < truth.size(); ++i) by_id_.emplace(truth[i].span_id, i);
+}
+
+const GroundTruthSpan* TruthIndex::Find(const SpanId& id) const {
+  const auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &truth_[it->second];
+}
+
 std::string FormatNs(double ns) {
   char buf[64];
   const double a = std::fabs(ns);

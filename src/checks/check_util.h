@@ -1,12 +1,14 @@
-// Helpers shared by the check kinds (checks/<kind>.cc): strict option reading on top of
-// YamlReader, evidence lists, percentiles over sorted vectors and number formatting for
-// reasons. Internal to the checks library; stateless functions, thread-safe.
+// Helpers shared by the check kinds (checks/<kind>_spec.cc and <kind>.cc): strict option reading
+// on top of YamlReader, evidence lists, ground truth by span id, percentiles over sorted vectors
+// and number formatting for reasons. Internal to the checks library; stateless functions and
+// read-only indexes, thread-safe.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "checks/check.h"
@@ -37,6 +39,20 @@ Comparison ReadCountComparison(YamlReader& reader, const Field& field);
 
 // Appends the trace id as hex unless it is already there or the list is full.
 void AddEvidence(std::vector<std::string>& evidence, const TraceId& id);
+// Appends each of `ids` that is not there yet, while the list has room.
+void MergeEvidence(std::vector<std::string>& evidence, const std::vector<std::string>& ids);
+
+// A run's ground-truth spans by span id: a span's expected parent, a message's producer.
+class TruthIndex {
+ public:
+  explicit TruthIndex(const std::vector<GroundTruthSpan>& truth);
+  // nullptr when no span of the run has that id.
+  const GroundTruthSpan* Find(const SpanId& id) const;
+
+ private:
+  const std::vector<GroundTruthSpan>& truth_;
+  std::unordered_map<SpanId, std::size_t, IdHash> by_id_;
+};
 
 // "412 ms", "1.20 s", "850 us", "37 ns".
 std::string FormatNs(double ns);

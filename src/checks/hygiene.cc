@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "checks/check_util.h"
+#include "checks/hygiene_spec.h"
 #include "checks/make_check.h"
 #include "otlp/span_details.h"
 #include "store/trace_shape.h"
@@ -17,14 +18,6 @@ namespace traceproof {
 namespace {
 
 using checks::AddEvidence;
-
-struct HygieneOptions {
-  long long max_cardinality = 100;
-  std::vector<std::string> ignore_keys;
-  Comparison clock_skew;
-  Comparison missing_service_name;
-  SourcePos pos;
-};
 
 std::string ValueKey(const pb::AnyValue& v) {
   switch (v.value_case()) {
@@ -41,92 +34,56 @@ std::string ValueKey(const pb::AnyValue& v) {
 
 class HygieneCheck final : public Check {
  public:
-  explicit HygieneCheck(HygieneOptions o) : o_(std::move(o)) {}
-
-  // A sample holds no more distinct values of a key than the whole run.
-  bool SoundOnSample() const override {
-    return o_.clock_skew.UpperBoundOnCount() && o_.missing_service_name.UpperBoundOnCount();
-  }
+  explicit HygieneCheck(HygieneSpec spec) : spec_(std::move(spec)) {}
 
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "hygiene";
-    r.pos = o_.pos;
-    r.label = "attribute cardinality <= " + std::to_string(o_.max_cardinality) + ", clock_skew " +
-              o_.clock_skew.text + ", missing_service_name " + o_.missing_service_name.text;
-
-    // Distinct values per key, each set capped just past the limit: a user id on every span of
-    // a long run must not hold millions of strings to prove what one more already proves.
-    const std::size_t cap = static_cast<std::size_t>(o_.max_cardinality) + 1;
-    std::map<std::string, std::unordered_set<std::string>> values;
-    std::map<std::string, std::vector<std::string>> key_evidence;
-    const std::unordered_set<std::string> ignored(o_.ignore_keys.begin(), o_.ignore_keys.end());
-    std::uint64_t spans = 0, skewed = 0, nameless = 0;
-    std::vector<std::string> skew_evidence, nameless_evidence;
-    for (const auto& t : data.traces) {
-      const TraceShape shape = AnalyzeTrace(*t);
-      skewed += shape.skewed.size();
-      if (!shape.skewed.empty()) AddEvidence(skew_evidence, t->id);
-      for (const SpanView& s : t->spans) {
-        ++spans;
-        if (s.service_name.empty()) {
-          ++nameless;
-          AddEvidence(nameless_evidence, t->id);
-        }
-        pb::Span decoded;
-        if (!decoded.ParseFromArray(s.raw.data(), static_cast<int>(s.raw.size()))) continue;
-        for (const auto& kv : decoded.attributes()) {
-          if (ignored.count(kv.key())) continue;
-          auto& set = values[kv.key()];
-          if (set.size() >= cap) continue;
-          if (set.insert(ValueKey(kv.value())).second && set.size() == cap)
-            AddEvidence(key_evidence[kv.key()], t->id);
-        }
-      }
-    }
+    r.pos = spec_.pos;
+    r.label = "attribute cardinality <= " + std::to_string(spec_.max_cardinality) +
+              ", clock_skew " + spec_.clock_skew.text + ", missing_service_name " +
+              spec_.missing_service_name.text;
+    const std::size_t cap = static_cast<std::size_t>(spec_.max_cardinality) + 1;
+    Census census = Survey(data, cap);
 
     std::vector<std::string> failures, notes;
     std::vector<std::string> exploding;
     nlohmann::json cardinality = nlohmann::json::object();
-    for (const auto& [key, set] : values) {
+    for (const auto& [key, set] : census.values) {
       cardinality[key] = set.size();
       if (set.size() >= cap) exploding.push_back(key);
     }
     if (!exploding.empty()) {
-      failures.push_back("attribute keys with more than " + std::to_string(o_.max_cardinality) +
+      failures.push_back("attribute keys with more than " + std::to_string(spec_.max_cardinality) +
                          " distinct values: " + Join(exploding) +
                          " (ids or raw URLs as attributes explode backend indexes)");
-      for (const auto& key : exploding)
-        for (const auto& id : key_evidence[key])
-          if (r.evidence.size() < checks::kMaxEvidence &&
-              std::find(r.evidence.begin(), r.evidence.end(), id) == r.evidence.end())
-            r.evidence.push_back(id);
+      for (const auto& key : exploding) checks::MergeEvidence(r.evidence, census.key_evidence[key]);
     } else {
-      notes.push_back(std::to_string(values.size()) + " attribute keys, none above " +
-                      std::to_string(o_.max_cardinality) + " distinct values");
+      notes.push_back(std::to_string(census.values.size()) + " attribute keys, none above " +
+                      std::to_string(spec_.max_cardinality) + " distinct values");
     }
+    const double spans = double(census.spans);
     auto judge = [&](const Comparison& c, std::uint64_t n, const std::string& what,
                      const std::vector<std::string>& evidence) {
-      const std::string text = checks::FormatMeasured(c, double(n), double(spans)) + " of " +
-                               std::to_string(spans) + " spans " + what;
-      if (c.Holds(checks::Measured(c, double(n), double(spans)))) {
+      const std::string text = checks::FormatMeasured(c, double(n), spans) + " of " +
+                               std::to_string(census.spans) + " spans " + what;
+      if (c.Holds(checks::Measured(c, double(n), spans))) {
         notes.push_back(text);
         return;
       }
       failures.push_back(text + ", want " + c.text);
-      for (const auto& id : evidence)
-        if (r.evidence.size() < checks::kMaxEvidence &&
-            std::find(r.evidence.begin(), r.evidence.end(), id) == r.evidence.end())
-          r.evidence.push_back(id);
+      checks::MergeEvidence(r.evidence, evidence);
     };
-    judge(o_.clock_skew, skewed, "outside their parent's time range (clock skew)", skew_evidence);
-    judge(o_.missing_service_name, nameless, "without service.name", nameless_evidence);
+    judge(spec_.clock_skew, census.skewed, "outside their parent's time range (clock skew)",
+          census.skew_evidence);
+    judge(spec_.missing_service_name, census.nameless, "without service.name",
+          census.nameless_evidence);
 
     r.passed = failures.empty();
     r.reason = Join(r.passed ? notes : failures, "; ");
-    r.details = {{"spans", spans},
-                 {"skewed_spans", skewed},
-                 {"spans_without_service_name", nameless},
+    r.details = {{"spans", census.spans},
+                 {"skewed_spans", census.skewed},
+                 {"spans_without_service_name", census.nameless},
                  {"high_cardinality_keys", exploding},
                  {"cardinality_capped_at", cap},
                  {"cardinality", cardinality}};
@@ -134,41 +91,51 @@ class HygieneCheck final : public Check {
   }
 
  private:
-  HygieneOptions o_;
+  // What the sink's spans hold: distinct values per attribute key, skewed and nameless spans.
+  struct Census {
+    std::map<std::string, std::unordered_set<std::string>> values;
+    std::map<std::string, std::vector<std::string>> key_evidence;
+    std::uint64_t spans = 0, skewed = 0, nameless = 0;
+    std::vector<std::string> skew_evidence, nameless_evidence;
+  };
+
+  // Distinct values per key, each set capped just past the limit (`cap`): a user id on every
+  // span of a long run must not hold millions of strings to prove what one more already proves.
+  Census Survey(const RunData& data, std::size_t cap) const {
+    Census c;
+    const std::unordered_set<std::string> ignored(spec_.ignore_keys.begin(),
+                                                  spec_.ignore_keys.end());
+    for (const auto& t : data.traces) {
+      const TraceShape shape = AnalyzeTrace(*t);
+      c.skewed += shape.skewed.size();
+      if (!shape.skewed.empty()) AddEvidence(c.skew_evidence, t->id);
+      for (const SpanView& s : t->spans) {
+        ++c.spans;
+        if (s.service_name.empty()) {
+          ++c.nameless;
+          AddEvidence(c.nameless_evidence, t->id);
+        }
+        pb::Span decoded;
+        if (!decoded.ParseFromArray(s.raw.data(), static_cast<int>(s.raw.size()))) continue;
+        for (const auto& kv : decoded.attributes()) {
+          if (ignored.count(kv.key())) continue;
+          auto& set = c.values[kv.key()];
+          if (set.size() >= cap) continue;
+          if (set.insert(ValueKey(kv.value())).second && set.size() == cap)
+            AddEvidence(c.key_evidence[kv.key()], t->id);
+        }
+      }
+    }
+    return c;
+  }
+
+  HygieneSpec spec_;
 };
 
 }  // namespace
 
-std::unique_ptr<Check> MakeHygieneCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader reader(file);
-  const auto fields = checks::OptionFields(
-      reader, options, "hygiene",
-      {"max_cardinality", "ignore_keys", "clock_skew", "missing_service_name"});
-  HygieneOptions o{
-      .max_cardinality = 100,
-      .ignore_keys = {},
-      .clock_skew = ParseComparison(YAML::Node("== 0"), file, "clock_skew"),
-      .missing_service_name = ParseComparison(YAML::Node("== 0"), file, "missing_service_name"),
-      .pos = reader.Pos(options)};
-  for (const Field& f : fields) {
-    if (f.name == "max_cardinality") o.max_cardinality = reader.Int(f, 1, 1'000'000);
-    if (f.name == "clock_skew") o.clock_skew = checks::ReadCountComparison(reader, f);
-    if (f.name == "missing_service_name") {
-      o.missing_service_name = checks::ReadCountComparison(reader, f);
-    }
-    if (f.name == "ignore_keys") {
-      if (!f.value.IsSequence()) {
-        reader.Fail(f, "want a list of attribute keys for 'ignore_keys', got " + Describe(f.value));
-      }
-      for (const auto& item : f.value) {
-        if (!item.IsScalar() || item.Scalar().empty()) {
-          reader.Fail(item, "want an attribute key in 'ignore_keys', got " + Describe(item));
-        }
-        o.ignore_keys.push_back(item.Scalar());
-      }
-    }
-  }
-  return std::make_unique<HygieneCheck>(std::move(o));
+std::unique_ptr<Check> MakeHygieneCheck(const HygieneSpec& spec) {
+  return std::make_unique<HygieneCheck>(spec);
 }
 
 }  // namespace traceproof

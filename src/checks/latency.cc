@@ -8,6 +8,7 @@
 
 #include "checks/check_util.h"
 #include "checks/critical_path.h"
+#include "checks/latency_spec.h"
 #include "checks/make_check.h"
 #include "store/trace_shape.h"
 
@@ -18,45 +19,22 @@ namespace {
 using checks::AddEvidence;
 using checks::FormatNs;
 
-struct PercentileAssertion {
-  std::string name;  // "p99"
-  double percentile = 0;
-  Selector select;
-  std::chrono::nanoseconds max{0};
-};
-
-struct LatencyOptions {
-  std::vector<PercentileAssertion> percentiles;
-  std::optional<std::string> critical_path_top;  // "SERVICE" or "SERVICE OPERATION"
-  double slow_traces = 0.05;
-  std::optional<std::chrono::nanoseconds> gaps_max;
-  std::optional<Comparison> sequential_max;
-  std::optional<std::chrono::nanoseconds> fattest_leaf_max;
-  SourcePos pos;
-};
-
 std::string OwnerText(const CriticalOwner& o) {
   return o.operation.empty() ? o.service : o.service + " (" + o.operation + ")";
 }
 
 class LatencyCheck final : public Check {
  public:
-  explicit LatencyCheck(LatencyOptions o) : o_(std::move(o)) {}
+  explicit LatencyCheck(LatencySpec spec) : spec_(std::move(spec)) {}
 
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "latency";
-    r.pos = o_.pos;
+    r.pos = spec_.pos;
     std::vector<std::string> labels, reasons;
     bool passed = true;
-    auto add_evidence = [&r](const std::vector<std::string>& ids) {
-      for (const auto& id : ids)
-        if (r.evidence.size() < checks::kMaxEvidence &&
-            std::find(r.evidence.begin(), r.evidence.end(), id) == r.evidence.end())
-          r.evidence.push_back(id);
-    };
 
-    for (const PercentileAssertion& p : o_.percentiles) {
+    for (const PercentileAssertion& p : spec_.percentiles) {
       std::vector<std::int64_t> durations;
       std::vector<std::pair<std::int64_t, TraceId>> over;
       for (const auto& t : data.traces) {
@@ -84,14 +62,14 @@ class LatencyCheck final : public Check {
         std::sort(over.begin(), over.end(), [](auto& a, auto& b) { return a.first > b.first; });
         std::vector<std::string> ids;
         for (const auto& [ns, id] : over) AddEvidence(ids, id);
-        add_evidence(ids);
+        checks::MergeEvidence(r.evidence, ids);
       }
     }
 
-    if (o_.critical_path_top) passed = RunCriticalPath(data, labels, reasons, r) && passed;
+    if (spec_.critical_path_top) passed = RunCriticalPath(data, labels, reasons, r) && passed;
 
-    if (o_.gaps_max || o_.sequential_max || o_.fattest_leaf_max) {
-      passed = RunShapes(data, labels, reasons, r, add_evidence) && passed;
+    if (spec_.gaps_max || spec_.sequential_max || spec_.fattest_leaf_max) {
+      passed = RunShapes(data, labels, reasons, r) && passed;
     }
     r.label = Join(labels, ", ");
     r.reason = Join(reasons, "; ");
@@ -102,7 +80,7 @@ class LatencyCheck final : public Check {
  private:
   bool RunCriticalPath(const RunData& data, std::vector<std::string>& labels,
                        std::vector<std::string>& reasons, CheckResult& r) const {
-    const std::string& want = *o_.critical_path_top;
+    const std::string& want = *spec_.critical_path_top;
     const bool by_operation = want.find(' ') != std::string::npos;
     labels.push_back("critical path top " + want);
 
@@ -119,7 +97,7 @@ class LatencyCheck final : public Check {
     std::stable_sort(rooted.begin(), rooted.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     const std::size_t n = std::clamp<std::size_t>(
-        static_cast<std::size_t>(std::ceil(o_.slow_traces * double(rooted.size()))), 1,
+        static_cast<std::size_t>(std::ceil(spec_.slow_traces * double(rooted.size()))), 1,
         rooted.size());
     std::vector<const Trace*> slow;
     double total_ns = 0;
@@ -153,149 +131,103 @@ class LatencyCheck final : public Check {
     return ok;
   }
 
-  template <typename AddEvidenceFn>
-  bool RunShapes(const RunData& data, std::vector<std::string>& labels,
-                 std::vector<std::string>& reasons, CheckResult& r,
-                 AddEvidenceFn& add_evidence) const {
+  // The worst of each slow shape over the run, who owns it, and the traces beyond the bounds.
+  struct Shapes {
     std::int64_t worst_gap = 0, fattest_leaf = 0;
     std::size_t longest_chain = 0;
     std::string gap_owner, leaf_owner, chain_owner;
     std::vector<std::string> gap_ids, leaf_ids, chain_ids;
-    for (const auto& t : data.traces) {
-      const TraceShape shape = AnalyzeTrace(*t);
-      const auto& spans = t->spans;
-      for (std::size_t i = 0; i < spans.size(); ++i) {
-        const auto& kids = shape.children[i];
-        const std::string owner =
-            std::string(spans[i].service_name) + " " + std::string(spans[i].name);
-        if (kids.empty()) {
-          const std::int64_t d = spans[i].DurationNs();
-          if (o_.fattest_leaf_max && d > o_.fattest_leaf_max->count()) AddEvidence(leaf_ids, t->id);
-          if (d > fattest_leaf) fattest_leaf = d, leaf_owner = owner;
-          continue;
-        }
-        // Gaps: stretches of the parent with none of its children running (children are sorted
-        // by start time).
-        std::int64_t cursor = static_cast<std::int64_t>(spans[i].start_unix_ns);
-        const std::int64_t parent_end = static_cast<std::int64_t>(spans[i].end_unix_ns);
-        std::int64_t gap = 0;
-        for (std::size_t c : kids) {
-          const std::int64_t cs = static_cast<std::int64_t>(spans[c].start_unix_ns);
-          gap = std::max(gap, std::min(cs, parent_end) - cursor);
-          cursor = std::max(cursor,
-                            std::min(static_cast<std::int64_t>(spans[c].end_unix_ns), parent_end));
-        }
-        gap = std::max(gap, parent_end - cursor);
-        if (o_.gaps_max && gap > o_.gaps_max->count()) AddEvidence(gap_ids, t->id);
-        if (gap > worst_gap) worst_gap = gap, gap_owner = owner;
-        // Sequential client calls: the longest run of CLIENT children each starting after the
-        // previous one ended.
-        std::size_t chain = 0;
-        std::uint64_t chain_end = 0;
-        for (std::size_t c : kids) {
-          if (spans[c].kind != SpanKind::kClient) continue;
-          chain = (chain > 0 && spans[c].start_unix_ns >= chain_end) ? chain + 1 : 1;
-          chain_end = std::max(chain > 1 ? chain_end : 0, spans[c].end_unix_ns);
-          if (o_.sequential_max && !o_.sequential_max->Holds(double(chain)))
-            AddEvidence(chain_ids, t->id);
-          if (chain > longest_chain) longest_chain = chain, chain_owner = owner;
-        }
+  };
+
+  void MeasureShapes(const Trace& trace, Shapes& m) const {
+    const TraceShape shape = AnalyzeTrace(trace);
+    const auto& spans = trace.spans;
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+      const auto& kids = shape.children[i];
+      const std::string owner =
+          std::string(spans[i].service_name) + " " + std::string(spans[i].name);
+      if (kids.empty()) {
+        const std::int64_t d = spans[i].DurationNs();
+        if (spec_.fattest_leaf_max && d > spec_.fattest_leaf_max->count())
+          AddEvidence(m.leaf_ids, trace.id);
+        if (d > m.fattest_leaf) m.fattest_leaf = d, m.leaf_owner = owner;
+        continue;
+      }
+      // Gaps: stretches of the parent with none of its children running (children are sorted
+      // by start time).
+      std::int64_t cursor = static_cast<std::int64_t>(spans[i].start_unix_ns);
+      const std::int64_t parent_end = static_cast<std::int64_t>(spans[i].end_unix_ns);
+      std::int64_t gap = 0;
+      for (std::size_t c : kids) {
+        const std::int64_t cs = static_cast<std::int64_t>(spans[c].start_unix_ns);
+        gap = std::max(gap, std::min(cs, parent_end) - cursor);
+        cursor =
+            std::max(cursor, std::min(static_cast<std::int64_t>(spans[c].end_unix_ns), parent_end));
+      }
+      gap = std::max(gap, parent_end - cursor);
+      if (spec_.gaps_max && gap > spec_.gaps_max->count()) AddEvidence(m.gap_ids, trace.id);
+      if (gap > m.worst_gap) m.worst_gap = gap, m.gap_owner = owner;
+      // Sequential client calls: the longest run of CLIENT children each starting after the
+      // previous one ended.
+      std::size_t chain = 0;
+      std::uint64_t chain_end = 0;
+      for (std::size_t c : kids) {
+        if (spans[c].kind != SpanKind::kClient) continue;
+        chain = (chain > 0 && spans[c].start_unix_ns >= chain_end) ? chain + 1 : 1;
+        chain_end = std::max(chain > 1 ? chain_end : 0, spans[c].end_unix_ns);
+        if (spec_.sequential_max && !spec_.sequential_max->Holds(double(chain)))
+          AddEvidence(m.chain_ids, trace.id);
+        if (chain > m.longest_chain) m.longest_chain = chain, m.chain_owner = owner;
       }
     }
+  }
+
+  bool RunShapes(const RunData& data, std::vector<std::string>& labels,
+                 std::vector<std::string>& reasons, CheckResult& r) const {
+    Shapes m;
+    for (const auto& t : data.traces) MeasureShapes(*t, m);
     bool ok = true;
-    if (o_.gaps_max) {
-      const bool g = worst_gap <= o_.gaps_max->count();
+    if (spec_.gaps_max) {
+      const bool g = m.worst_gap <= spec_.gaps_max->count();
       ok = ok && g;
-      labels.push_back("gaps <= " + FormatNs(double(o_.gaps_max->count())));
-      reasons.push_back("longest gap " + FormatNs(double(worst_gap)) +
-                        (gap_owner.empty() ? "" : " in " + gap_owner) +
-                        (g ? "" : ", want <= " + FormatNs(double(o_.gaps_max->count()))));
-      r.details["worst_gap_ns"] = worst_gap;
-      if (!g) add_evidence(gap_ids);
+      labels.push_back("gaps <= " + FormatNs(double(spec_.gaps_max->count())));
+      reasons.push_back("longest gap " + FormatNs(double(m.worst_gap)) +
+                        (m.gap_owner.empty() ? "" : " in " + m.gap_owner) +
+                        (g ? "" : ", want <= " + FormatNs(double(spec_.gaps_max->count()))));
+      r.details["worst_gap_ns"] = m.worst_gap;
+      if (!g) checks::MergeEvidence(r.evidence, m.gap_ids);
     }
-    if (o_.sequential_max) {
-      const bool s = o_.sequential_max->Holds(double(longest_chain));
+    if (spec_.sequential_max) {
+      const bool s = spec_.sequential_max->Holds(double(m.longest_chain));
       ok = ok && s;
-      labels.push_back("sequential client calls " + o_.sequential_max->text);
-      reasons.push_back(std::to_string(longest_chain) + " sequential client calls" +
-                        (chain_owner.empty() ? "" : " under " + chain_owner) +
-                        (s ? "" : ", want " + o_.sequential_max->text));
-      r.details["longest_sequential_calls"] = longest_chain;
-      if (!s) add_evidence(chain_ids);
+      labels.push_back("sequential client calls " + spec_.sequential_max->text);
+      reasons.push_back(std::to_string(m.longest_chain) + " sequential client calls" +
+                        (m.chain_owner.empty() ? "" : " under " + m.chain_owner) +
+                        (s ? "" : ", want " + spec_.sequential_max->text));
+      r.details["longest_sequential_calls"] = m.longest_chain;
+      if (!s) checks::MergeEvidence(r.evidence, m.chain_ids);
     }
-    if (o_.fattest_leaf_max) {
-      const bool f = fattest_leaf <= o_.fattest_leaf_max->count();
+    if (spec_.fattest_leaf_max) {
+      const bool f = m.fattest_leaf <= spec_.fattest_leaf_max->count();
       ok = ok && f;
-      labels.push_back("fattest leaf <= " + FormatNs(double(o_.fattest_leaf_max->count())));
-      reasons.push_back("fattest leaf " + FormatNs(double(fattest_leaf)) +
-                        (leaf_owner.empty() ? "" : " (" + leaf_owner + ")") +
-                        (f ? "" : ", want <= " + FormatNs(double(o_.fattest_leaf_max->count()))));
-      r.details["fattest_leaf_ns"] = fattest_leaf;
-      if (!f) add_evidence(leaf_ids);
+      labels.push_back("fattest leaf <= " + FormatNs(double(spec_.fattest_leaf_max->count())));
+      reasons.push_back(
+          "fattest leaf " + FormatNs(double(m.fattest_leaf)) +
+          (m.leaf_owner.empty() ? "" : " (" + m.leaf_owner + ")") +
+          (f ? "" : ", want <= " + FormatNs(double(spec_.fattest_leaf_max->count()))));
+      r.details["fattest_leaf_ns"] = m.fattest_leaf;
+      if (!f) checks::MergeEvidence(r.evidence, m.leaf_ids);
     }
     return ok;
   }
 
-  LatencyOptions o_;
+  LatencySpec spec_;
 };
 
 }  // namespace
 
-std::unique_ptr<Check> MakeLatencyCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader reader(file);
-  static const std::vector<std::pair<std::string, double>> kPercentiles = {
-      {"p50", 50}, {"p90", 90}, {"p95", 95}, {"p99", 99}, {"p999", 99.9}};
-  const auto fields = checks::OptionFields(reader, options, "latency",
-                                           {"p50", "p90", "p95", "p99", "p999", "critical_path_top",
-                                            "slow_traces", "gaps", "sequential", "fattest_leaf"});
-  LatencyOptions o;
-  o.pos = reader.Pos(options);
-  auto nested_max = [&reader](const Field& f) -> const Field {
-    const auto inner = checks::NestedFields(reader, f, {"max"});
-    return checks::Require(reader, inner, f.value, "max", "in '" + f.name + "'");
-  };
-  for (const Field& f : fields) {
-    for (const auto& [name, pct] : kPercentiles) {
-      if (f.name != name) continue;
-      const auto inner = checks::NestedFields(reader, f, {"select", "max"});
-      const std::string where =
-          "in '" + f.name + "' (e.g. {select: span[kind=SERVER], max: 800ms})";
-      PercentileAssertion p;
-      p.name = name;
-      p.percentile = pct;
-      p.select =
-          checks::ReadSelector(reader, checks::Require(reader, inner, f.value, "select", where));
-      p.max =
-          reader.NonNegativeDuration(checks::Require(reader, inner, f.value, "max", where), "max");
-      o.percentiles.push_back(std::move(p));
-    }
-    if (f.name == "critical_path_top") {
-      o.critical_path_top = reader.String(f);
-      if (o.critical_path_top->empty() || o.critical_path_top->front() == ' ') {
-        reader.Fail(f,
-                    "'critical_path_top' names a service, or a service and an operation "
-                    "(\"stripe\", \"stripe POST /v1/charges\")");
-      }
-    } else if (f.name == "slow_traces") {
-      o.slow_traces = reader.Rate(f);
-    } else if (f.name == "gaps") {
-      o.gaps_max = reader.NonNegativeDuration(nested_max(f), "max");
-    } else if (f.name == "sequential") {
-      o.sequential_max = checks::ReadCountComparison(reader, nested_max(f));
-      if (o.sequential_max->percent) {
-        reader.Fail(nested_max(f), "'max' counts calls: want e.g. \"<= 3\", not a percentage");
-      }
-    } else if (f.name == "fattest_leaf") {
-      o.fattest_leaf_max = reader.NonNegativeDuration(nested_max(f), "max");
-    }
-  }
-  if (o.percentiles.empty() && !o.critical_path_top && !o.gaps_max && !o.sequential_max &&
-      !o.fattest_leaf_max) {
-    reader.Fail(options,
-                "the latency check asserts nothing: give p50/p90/p95/p99/p999, "
-                "critical_path_top, gaps, sequential or fattest_leaf");
-  }
-  return std::make_unique<LatencyCheck>(std::move(o));
+std::unique_ptr<Check> MakeLatencyCheck(const LatencySpec& spec) {
+  return std::make_unique<LatencyCheck>(spec);
 }
 
 }  // namespace traceproof

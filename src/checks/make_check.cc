@@ -1,27 +1,26 @@
 #include "checks/make_check.h"
 
-#include "config/yaml_reader.h"
-
 namespace traceproof {
 
-std::unique_ptr<Check> MakeCheck(const YAML::Node& entry, const std::string& file) {
-  static const std::vector<std::string> kKinds = {"structure", "propagation", "sampling",
-                                                  "latency",   "throughput",  "hygiene"};
-  YamlReader reader(file);
-  const std::vector<Field> fields =
-      reader.Fields(entry, "a check (one key, the check kind)", "in the checks list", kKinds);
-  if (fields.size() != 1) {
-    reader.Fail(entry, "a check has exactly one key, its kind (one of: " + Join(Sorted(kKinds)) +
-                           "); got " + std::to_string(fields.size()) +
-                           " keys: write each check as its own list entry");
+namespace {
+
+struct Factory {
+  std::unique_ptr<Check> operator()(const StructureSpec& s) const { return MakeStructureCheck(s); }
+  std::unique_ptr<Check> operator()(const PropagationSpec& s) const {
+    return MakePropagationCheck(s);
   }
-  const Field& f = fields.front();
-  if (f.name == "structure") return MakeStructureCheck(f.value, file);
-  if (f.name == "propagation") return MakePropagationCheck(f.value, file);
-  if (f.name == "sampling") return MakeSamplingCheck(f.value, file);
-  if (f.name == "latency") return MakeLatencyCheck(f.value, file);
-  if (f.name == "throughput") return MakeThroughputCheck(f.value, file);
-  return MakeHygieneCheck(f.value, file);
+  std::unique_ptr<Check> operator()(const SamplingSpec& s) const { return MakeSamplingCheck(s); }
+  std::unique_ptr<Check> operator()(const LatencySpec& s) const { return MakeLatencyCheck(s); }
+  std::unique_ptr<Check> operator()(const ThroughputSpec& s) const {
+    return MakeThroughputCheck(s);
+  }
+  std::unique_ptr<Check> operator()(const HygieneSpec& s) const { return MakeHygieneCheck(s); }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> MakeCheck(const CheckSpec& spec) {
+  return std::visit(Factory{}, spec.options);
 }
 
 }  // namespace traceproof

@@ -1,26 +1,23 @@
-// Builds a Check from one entry of a scenario's `checks:` list, e.g.
-//   - propagation: { broken_traces: "== 0" }
-// Exactly one key per entry, the check kind; its value holds the kind's options. Unknown kinds
-// and options are LoadErrors with file:line:col and a did-you-mean hint.
+// Builds the Check that evaluates a check spec (check_spec.h), when a run starts: the scenario
+// holds specs, the run holds the checks. One factory per kind, each defined beside its
+// evaluation in checks/<kind>.cc; MakeCheck dispatches on the spec's alternative. Building
+// cannot fail: the spec was validated when the scenario loaded. Thread-safe.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <memory>
-#include <string>
 
 #include "checks/check.h"
+#include "checks/check_spec.h"
 
 namespace traceproof {
 
-std::unique_ptr<Check> MakeCheck(const YAML::Node& entry, const std::string& file);
+std::unique_ptr<Check> MakeCheck(const CheckSpec& spec);
 
-// One per kind, each in its own file (checks/<kind>.cc); MakeCheck dispatches to them.
-std::unique_ptr<Check> MakeStructureCheck(const YAML::Node& options, const std::string& file);
-std::unique_ptr<Check> MakePropagationCheck(const YAML::Node& options, const std::string& file);
-std::unique_ptr<Check> MakeSamplingCheck(const YAML::Node& options, const std::string& file);
-std::unique_ptr<Check> MakeLatencyCheck(const YAML::Node& options, const std::string& file);
-std::unique_ptr<Check> MakeThroughputCheck(const YAML::Node& options, const std::string& file);
-std::unique_ptr<Check> MakeHygieneCheck(const YAML::Node& options, const std::string& file);
+std::unique_ptr<Check> MakeStructureCheck(const StructureSpec& spec);
+std::unique_ptr<Check> MakePropagationCheck(const PropagationSpec& spec);
+std::unique_ptr<Check> MakeSamplingCheck(const SamplingSpec& spec);
+std::unique_ptr<Check> MakeLatencyCheck(const LatencySpec& spec);
+std::unique_ptr<Check> MakeThroughputCheck(const ThroughputSpec& spec);
+std::unique_ptr<Check> MakeHygieneCheck(const HygieneSpec& spec);
 
 }  // namespace traceproof

@@ -14,6 +14,7 @@
 
 #include "checks/check_util.h"
 #include "checks/make_check.h"
+#include "checks/sampling_spec.h"
 
 namespace traceproof {
 
@@ -24,20 +25,6 @@ using checks::FormatShare;
 using checks::Interval;
 using checks::Wilson;
 
-struct TailOptions {
-  bool keep_errors = false;
-  std::optional<std::chrono::nanoseconds> keep_slower_than;
-  std::optional<double> ratio;
-};
-
-struct SamplingOptions {
-  std::optional<double> head_ratio;
-  double confidence = 0.999;
-  bool parent_based = true;
-  std::optional<TailOptions> tail;
-  SourcePos pos;
-};
-
 struct Request {
   const GroundTruthSpan* root = nullptr;
   bool any_sampled = false, any_unsampled = false, any_exported = false, error = false;
@@ -47,16 +34,12 @@ struct Request {
 
 class SamplingCheck final : public Check {
  public:
-  explicit SamplingCheck(SamplingOptions o) : o_(std::move(o)) {}
-
-  // Partly sampled traces are a per-trace property; the head ratio's confidence interval is
-  // computed for the sample's own size, and the sample is random (request ids are).
-  bool SoundOnSample() const override { return true; }
+  explicit SamplingCheck(SamplingSpec spec) : spec_(std::move(spec)) {}
 
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "sampling";
-    r.pos = o_.pos;
+    r.pos = spec_.pos;
 
     std::map<std::uint64_t, Request> requests;
     for (const GroundTruthSpan& s : data.truth) {
@@ -77,19 +60,20 @@ class SamplingCheck final : public Check {
 
     std::vector<std::string> labels, reasons;
     bool passed = true;
-    const std::optional<double> head = o_.head_ratio ? o_.head_ratio : data.head_sampler_ratio;
+    const std::optional<double> head =
+        spec_.head_ratio ? spec_.head_ratio : data.head_sampler_ratio;
     if (head) {
       std::uint64_t sampled = 0;
       for (const auto& [id, req] : requests) sampled += req.root->sampled ? 1 : 0;
-      const Interval ci = Wilson(sampled, requests.size(), o_.confidence);
+      const Interval ci = Wilson(sampled, requests.size(), spec_.confidence);
       const double share = requests.empty() ? 0 : double(sampled) / double(requests.size());
       const bool ok = !requests.empty() && ci.Contains(*head);
       passed = passed && ok;
-      labels.push_back("head ratio " + FormatShare(*head) + " at " + FormatShare(o_.confidence) +
+      labels.push_back("head ratio " + FormatShare(*head) + " at " + FormatShare(spec_.confidence) +
                        " confidence");
       reasons.push_back("head sampled " + std::to_string(sampled) + " of " +
                         std::to_string(requests.size()) + " requests (" + FormatShare(share) +
-                        "; " + FormatShare(o_.confidence) + " interval " + FormatShare(ci.low) +
+                        "; " + FormatShare(spec_.confidence) + " interval " + FormatShare(ci.low) +
                         "\u2013" + FormatShare(ci.high) + ")" +
                         (ok ? "" : ", want " + FormatShare(*head)));
       r.details["head"] = {{"requests", requests.size()},
@@ -99,7 +83,7 @@ class SamplingCheck final : public Check {
                            {"interval_low", ci.low},
                            {"interval_high", ci.high}};
     }
-    if (o_.parent_based) {
+    if (spec_.parent_based) {
       std::uint64_t partly = 0;
       std::vector<std::string> evidence;
       for (const auto& [id, req] : requests) {
@@ -120,7 +104,7 @@ class SamplingCheck final : public Check {
       }
       r.details["partly_sampled_requests"] = partly;
     }
-    if (o_.tail) passed = RunTail(data, requests, labels, reasons, r) && passed;
+    if (spec_.tail) passed = RunTail(data, requests, labels, reasons, r) && passed;
     r.label = Join(labels, ", ");
     r.reason = Join(reasons, "; ");
     r.passed = passed;
@@ -128,15 +112,18 @@ class SamplingCheck final : public Check {
   }
 
  private:
-  bool RunTail(const RunData& data, const std::map<std::uint64_t, Request>& requests,
-               std::vector<std::string>& labels, std::vector<std::string>& reasons,
-               CheckResult& r) const {
-    const TailOptions& tail = *o_.tail;
-    std::unordered_map<TraceId, std::uint64_t, IdHash> in_sink;  // trace -> spans at the sink
-    for (const auto& t : data.traces) in_sink[t->id] += t->spans.size();
+  // What the tail sampler kept, by the class of request its policy names.
+  struct TailTally {
     std::uint64_t errors = 0, errors_kept = 0, slow = 0, slow_kept = 0, rest = 0, rest_kept = 0;
     std::uint64_t partial = 0, kept_total = 0;
-    std::vector<std::string> missing, cut;
+    std::vector<std::string> missing, cut;  // evidence: required but dropped; kept but cut
+  };
+
+  TailTally TallyTail(const RunData& data, const std::map<std::uint64_t, Request>& requests) const {
+    const TailSamplingSpec& tail = *spec_.tail;
+    std::unordered_map<TraceId, std::uint64_t, IdHash> in_sink;  // trace -> spans at the sink
+    for (const auto& t : data.traces) in_sink[t->id] += t->spans.size();
+    TailTally n;
     for (const auto& [id, req] : requests) {
       if (!req.any_exported) continue;  // the tail sampler never saw it
       bool kept = false;
@@ -148,27 +135,35 @@ class SamplingCheck final : public Check {
         arrived += it->second;
       }
       if (kept) {
-        ++kept_total;
+        ++n.kept_total;
         if (arrived < req.exported_spans) {
-          ++partial;
-          AddEvidence(cut, req.root->trace_id);
+          ++n.partial;
+          AddEvidence(n.cut, req.root->trace_id);
         }
       }
       const std::int64_t duration_ns =
           static_cast<std::int64_t>(req.root->end_unix_ns - req.root->start_unix_ns);
       if (tail.keep_errors && req.error) {
-        ++errors;
-        errors_kept += kept;
-        if (!kept) AddEvidence(missing, req.root->trace_id);
+        ++n.errors;
+        n.errors_kept += kept;
+        if (!kept) AddEvidence(n.missing, req.root->trace_id);
       } else if (tail.keep_slower_than && duration_ns > tail.keep_slower_than->count()) {
-        ++slow;
-        slow_kept += kept;
-        if (!kept) AddEvidence(missing, req.root->trace_id);
+        ++n.slow;
+        n.slow_kept += kept;
+        if (!kept) AddEvidence(n.missing, req.root->trace_id);
       } else {
-        ++rest;
-        rest_kept += kept;
+        ++n.rest;
+        n.rest_kept += kept;
       }
     }
+    return n;
+  }
+
+  bool RunTail(const RunData& data, const std::map<std::uint64_t, Request>& requests,
+               std::vector<std::string>& labels, std::vector<std::string>& reasons,
+               CheckResult& r) const {
+    const TailSamplingSpec& tail = *spec_.tail;
+    const TailTally n = TallyTail(data, requests);
     bool ok = true;
     nlohmann::json details;
     auto kept_of = [](std::uint64_t kept, std::uint64_t all, const std::string& what) {
@@ -177,92 +172,59 @@ class SamplingCheck final : public Check {
     };
     if (tail.keep_errors) {
       labels.push_back("tail keeps errors");
-      reasons.push_back(kept_of(errors_kept, errors, "error traces"));
-      ok = ok && errors_kept == errors;
-      details["errors"] = errors;
-      details["errors_kept"] = errors_kept;
+      reasons.push_back(kept_of(n.errors_kept, n.errors, "error traces"));
+      ok = ok && n.errors_kept == n.errors;
+      details["errors"] = n.errors;
+      details["errors_kept"] = n.errors_kept;
     }
     if (tail.keep_slower_than) {
       labels.push_back("tail keeps slower than " +
                        checks::FormatNs(double(tail.keep_slower_than->count())));
       reasons.push_back(kept_of(
-          slow_kept, slow,
+          n.slow_kept, n.slow,
           "traces slower than " + checks::FormatNs(double(tail.keep_slower_than->count()))));
-      ok = ok && slow_kept == slow;
-      details["slow"] = slow;
-      details["slow_kept"] = slow_kept;
+      ok = ok && n.slow_kept == n.slow;
+      details["slow"] = n.slow;
+      details["slow_kept"] = n.slow_kept;
     }
     if (tail.ratio) {
-      const Interval ci = Wilson(rest_kept, rest, o_.confidence);
-      const bool rest_ok = rest == 0 || ci.Contains(*tail.ratio);
+      const Interval ci = Wilson(n.rest_kept, n.rest, spec_.confidence);
+      const bool rest_ok = n.rest == 0 || ci.Contains(*tail.ratio);
       labels.push_back("tail keeps " + FormatShare(*tail.ratio) + " of the rest");
       reasons.push_back(
-          "other traces: " + std::to_string(rest_kept) + " of " + std::to_string(rest) + " kept (" +
-          FormatShare(rest ? double(rest_kept) / rest : 0) + "; " + FormatShare(o_.confidence) +
-          " interval " + FormatShare(ci.low) + "\u2013" + FormatShare(ci.high) + ")" +
-          (rest_ok ? "" : ", want " + FormatShare(*tail.ratio)));
+          "other traces: " + std::to_string(n.rest_kept) + " of " + std::to_string(n.rest) +
+          " kept (" + FormatShare(n.rest ? double(n.rest_kept) / n.rest : 0) + "; " +
+          FormatShare(spec_.confidence) + " interval " + FormatShare(ci.low) + "\u2013" +
+          FormatShare(ci.high) + ")" + (rest_ok ? "" : ", want " + FormatShare(*tail.ratio)));
       ok = ok && rest_ok;
-      details["rest"] = rest;
-      details["rest_kept"] = rest_kept;
+      details["rest"] = n.rest;
+      details["rest_kept"] = n.rest_kept;
     }
     labels.push_back("no trace kept partially");
-    reasons.push_back(partial == 0 ? "every kept trace whole (" + std::to_string(kept_total) + ")"
-                                   : std::to_string(partial) + " of " + std::to_string(kept_total) +
-                                         " kept traces partial (spans missing at the sink), "
-                                         "want none");
-    ok = ok && partial == 0;
-    details["kept"] = kept_total;
-    details["kept_partially"] = partial;
+    reasons.push_back(n.partial == 0
+                          ? "every kept trace whole (" + std::to_string(n.kept_total) + ")"
+                          : std::to_string(n.partial) + " of " + std::to_string(n.kept_total) +
+                                " kept traces partial (spans missing at the sink), "
+                                "want none");
+    ok = ok && n.partial == 0;
+    details["kept"] = n.kept_total;
+    details["kept_partially"] = n.partial;
     r.details["tail"] = details;
     if (!ok) {
-      for (const auto* ids : {&missing, &cut})
+      for (const auto* ids : {&n.missing, &n.cut})
         for (const auto& id : *ids)
           if (r.evidence.size() < checks::kMaxEvidence) r.evidence.push_back(id);
     }
     return ok;
   }
 
-  SamplingOptions o_;
+  SamplingSpec spec_;
 };
 
 }  // namespace
 
-std::unique_ptr<Check> MakeSamplingCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader reader(file);
-  const auto fields = checks::OptionFields(reader, options, "sampling",
-                                           {"head_ratio", "confidence", "parent_based", "tail"});
-  SamplingOptions o;
-  o.pos = reader.Pos(options);
-  for (const Field& f : fields) {
-    if (f.name == "head_ratio") {
-      const double v = reader.Number(f);
-      if (v < 0 || v > 1) reader.Fail(f, "'head_ratio' is a share in 0..1, e.g. 0.25");
-      o.head_ratio = v;
-    } else if (f.name == "confidence") {
-      o.confidence = reader.Number(f);
-      if (!(o.confidence > 0.5 && o.confidence < 1)) {
-        reader.Fail(f, "'confidence' is a probability in (0.5, 1), e.g. 0.999");
-      }
-    } else if (f.name == "parent_based") {
-      o.parent_based = reader.Bool(f);
-    } else if (f.name == "tail") {
-      TailOptions tail;
-      for (const Field& t :
-           checks::NestedFields(reader, f, {"keep_errors", "keep_slower_than", "ratio"})) {
-        if (t.name == "keep_errors") tail.keep_errors = reader.Bool(t);
-        if (t.name == "keep_slower_than") {
-          tail.keep_slower_than = reader.NonNegativeDuration(t, "keep_slower_than");
-        }
-        if (t.name == "ratio") {
-          const double v = reader.Number(t);
-          if (v < 0 || v > 1) reader.Fail(t, "'ratio' is a share in 0..1, e.g. 0.1");
-          tail.ratio = v;
-        }
-      }
-      o.tail = tail;
-    }
-  }
-  return std::make_unique<SamplingCheck>(std::move(o));
+std::unique_ptr<Check> MakeSamplingCheck(const SamplingSpec& spec) {
+  return std::make_unique<SamplingCheck>(spec);
 }
 
 }  // namespace traceproof

@@ -9,20 +9,13 @@
 
 #include "checks/check_util.h"
 #include "checks/make_check.h"
+#include "checks/throughput_spec.h"
 
 namespace traceproof {
 
 namespace {
 
 using checks::AddEvidence;
-
-struct ThroughputOptions {
-  Comparison loss;
-  std::optional<double> min_spans_per_s;
-  std::optional<double> min_requests_per_s;
-  std::optional<double> rate_within;  // a share: 0.1 = achieved within 10% of the target
-  SourcePos pos;
-};
 
 std::string Num(double v) {
   char buf[32];
@@ -32,21 +25,30 @@ std::string Num(double v) {
 
 class ThroughputCheck final : public Check {
  public:
-  explicit ThroughputCheck(ThroughputOptions o) : o_(std::move(o)) {}
+  explicit ThroughputCheck(ThroughputSpec spec) : spec_(std::move(spec)) {}
 
   CheckResult Run(const RunData& data) const override {
     CheckResult r;
     r.kind = "throughput";
-    r.pos = o_.pos;
-    std::vector<std::string> labels{"loss " + o_.loss.text}, reasons;
-    bool passed = true;
-
+    r.pos = spec_.pos;
+    std::vector<std::string> labels{"loss " + spec_.loss.text}, reasons;
     std::uint64_t sink_spans = 0;
+    for (const auto& t : data.traces) sink_spans += t->spans.size();
+    const bool loss_ok = JudgeLoss(data, sink_spans, reasons, r);
+    const bool rates_ok = JudgeRates(data, sink_spans, labels, reasons, r);
+    r.label = Join(labels, ", ");
+    r.reason = Join(reasons, "; ");
+    r.passed = loss_ok && rates_ok;
+    return r;
+  }
+
+ private:
+  // Spans the services exported that never reached the sink, reconciled hop by hop.
+  bool JudgeLoss(const RunData& data, std::uint64_t sink_spans, std::vector<std::string>& reasons,
+                 CheckResult& r) const {
     std::unordered_set<SpanId, IdHash> in_sink;
-    for (const auto& t : data.traces) {
-      sink_spans += t->spans.size();
+    for (const auto& t : data.traces)
       for (const SpanView& s : t->spans) in_sink.insert(s.span_id);
-    }
     std::uint64_t emitted = 0, arrived = 0;
     std::vector<std::string> lost_traces;
     if (!data.truth.empty()) {
@@ -66,48 +68,54 @@ class ThroughputCheck final : public Check {
       emitted = arrived = sink_spans;
     }
     const std::uint64_t lost = emitted - arrived;
-    const bool loss_ok = o_.loss.Holds(checks::Measured(o_.loss, double(lost), double(emitted)));
-    passed = passed && loss_ok;
+    const bool loss_ok =
+        spec_.loss.Holds(checks::Measured(spec_.loss, double(lost), double(emitted)));
     std::string loss_reason =
         "lost " + std::to_string(lost) + " of " + std::to_string(emitted) + " spans";
     if (emitted > 0)
       loss_reason += " (" + checks::FormatShare(double(lost) / double(emitted)) + ")";
     const std::string hops = Reconcile(data, r);
     if (!hops.empty()) loss_reason += ": " + hops;
-    if (!loss_ok) loss_reason += "; want loss " + o_.loss.text;
+    if (!loss_ok) loss_reason += "; want loss " + spec_.loss.text;
     reasons.push_back(loss_reason);
     if (!loss_ok) r.evidence = lost_traces;
     r.details["emitted_spans"] = emitted;
     r.details["arrived_spans"] = arrived;
     r.details["lost_spans"] = lost;
     r.details["sink_spans"] = sink_spans;
+    return loss_ok;
+  }
 
+  // Spans per second at the sink, requests per second sent, and how close to the target rate.
+  bool JudgeRates(const RunData& data, std::uint64_t sink_spans, std::vector<std::string>& labels,
+                  std::vector<std::string>& reasons, CheckResult& r) const {
+    bool passed = true;
     const double seconds = data.run_seconds > 0 ? data.run_seconds : data.load.duration_s;
     const double spans_per_s = seconds > 0 ? double(sink_spans) / seconds : 0;
     r.details["spans_per_s"] = spans_per_s;
-    if (o_.min_spans_per_s) {
-      const bool ok = spans_per_s >= *o_.min_spans_per_s;
+    if (spec_.min_spans_per_s) {
+      const bool ok = spans_per_s >= *spec_.min_spans_per_s;
       passed = passed && ok;
-      labels.push_back("spans/s >= " + Num(*o_.min_spans_per_s));
+      labels.push_back("spans/s >= " + Num(*spec_.min_spans_per_s));
       reasons.push_back("sink received " + Num(spans_per_s) + " spans/s over " + Num(seconds) +
-                        " s" + (ok ? "" : ", want >= " + Num(*o_.min_spans_per_s)));
+                        " s" + (ok ? "" : ", want >= " + Num(*spec_.min_spans_per_s)));
     }
     const double requests_per_s = data.load.AchievedRatePerS();
     r.details["requests_per_s"] = requests_per_s;
     r.details["target_requests_per_s"] = data.load.target_rate_per_s;
-    if (o_.min_requests_per_s) {
-      const bool ok = requests_per_s >= *o_.min_requests_per_s;
+    if (spec_.min_requests_per_s) {
+      const bool ok = requests_per_s >= *spec_.min_requests_per_s;
       passed = passed && ok;
-      labels.push_back("requests/s >= " + Num(*o_.min_requests_per_s));
+      labels.push_back("requests/s >= " + Num(*spec_.min_requests_per_s));
       reasons.push_back("load sent " + Num(requests_per_s) + " requests/s" +
-                        (ok ? "" : ", want >= " + Num(*o_.min_requests_per_s)));
+                        (ok ? "" : ", want >= " + Num(*spec_.min_requests_per_s)));
     }
-    if (o_.rate_within) {
+    if (spec_.rate_within) {
       const double target = data.load.target_rate_per_s;
       const double off = target > 0 ? std::fabs(requests_per_s - target) / target : 1;
-      const bool ok = target > 0 && off <= *o_.rate_within + 1e-12;
+      const bool ok = target > 0 && off <= *spec_.rate_within + 1e-12;
       passed = passed && ok;
-      labels.push_back("request rate within " + checks::FormatShare(*o_.rate_within) +
+      labels.push_back("request rate within " + checks::FormatShare(*spec_.rate_within) +
                        " of target");
       reasons.push_back(
           "achieved " + Num(requests_per_s) + " of " + Num(target) + " requests/s targeted (" +
@@ -115,15 +123,11 @@ class ThroughputCheck final : public Check {
           (data.load.dropped_iterations
                ? ", " + std::to_string(data.load.dropped_iterations) + " iterations not started"
                : std::string()) +
-          ")" + (ok ? "" : ", want within " + checks::FormatShare(*o_.rate_within)));
+          ")" + (ok ? "" : ", want within " + checks::FormatShare(*spec_.rate_within)));
     }
-    r.label = Join(labels, ", ");
-    r.reason = Join(reasons, "; ");
-    r.passed = passed;
-    return r;
+    return passed;
   }
 
- private:
   // "collector dropped 30 (queue_full 30); 7 unaccounted between collector and sink", or
   // "every hop accounted exactly"; "" without hop counters. Fills details["hops"].
   static std::string Reconcile(const RunData& data, CheckResult& r) {
@@ -176,33 +180,13 @@ class ThroughputCheck final : public Check {
     return Join(parts, "; ");
   }
 
-  ThroughputOptions o_;
+  ThroughputSpec spec_;
 };
 
 }  // namespace
 
-std::unique_ptr<Check> MakeThroughputCheck(const YAML::Node& options, const std::string& file) {
-  YamlReader reader(file);
-  const auto fields =
-      checks::OptionFields(reader, options, "throughput",
-                           {"loss", "min_spans_per_s", "min_requests_per_s", "rate_within"});
-  ThroughputOptions o{.loss = ParseComparison(YAML::Node("== 0"), file, "loss"),
-                      .min_spans_per_s = std::nullopt,
-                      .min_requests_per_s = std::nullopt,
-                      .rate_within = std::nullopt,
-                      .pos = reader.Pos(options)};
-  for (const Field& f : fields) {
-    if (f.name == "loss") o.loss = checks::ReadCountComparison(reader, f);
-    auto positive = [&reader](const Field& f) {
-      const double v = reader.Number(f);
-      if (!(v > 0)) reader.Fail(f, "'" + f.name + "' must be > 0");
-      return v;
-    };
-    if (f.name == "min_spans_per_s") o.min_spans_per_s = positive(f);
-    if (f.name == "min_requests_per_s") o.min_requests_per_s = positive(f);
-    if (f.name == "rate_within") o.rate_within = reader.Rate(f);
-  }
-  return std::make_unique<ThroughputCheck>(std::move(o));
+std::unique_ptr<Check> MakeThroughputCheck(const ThroughputSpec& spec) {
+  return std::make_unique<ThroughputCheck>(spec);
 }
 
 }  // namespace traceproof

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "checks/make_check.h"
 #include "otlp/ids.h"
 
 namespace traceproof {
@@ -22,9 +23,27 @@ void VisitInChunks(const GroundTruthRecorder& truth, std::size_t from, std::size
 
 }  // namespace
 
+std::vector<SampledCheck> ChecksSoundOnSample(const Scenario& scenario) {
+  std::vector<SampledCheck> checks;
+  for (const CheckSpec& spec : scenario.checks)
+    if (SoundOnSample(spec)) checks.push_back(SampledCheck{spec.kind, MakeCheck(spec)});
+  return checks;
+}
+
 ChecksSoFarSampler::ChecksSoFarSampler(const Scenario& scenario, const GroundTruthRecorder& truth,
                                        TraceStore& store, ChecksSoFarOptions options)
-    : scenario_(scenario), truth_(truth), store_(store), options_(options) {}
+    : ChecksSoFarSampler(ChecksSoundOnSample(scenario), scenario.sampling, truth, store, options) {}
+
+ChecksSoFarSampler::ChecksSoFarSampler(std::vector<SampledCheck> checks,
+                                       const HeadSamplingSpec& sampling,
+                                       const GroundTruthRecorder& truth, TraceStore& store,
+                                       ChecksSoFarOptions options)
+    : checks_(std::move(checks)),
+      head_sampler_(sampling.sampler),
+      head_sampler_ratio_(sampling.ratio),
+      truth_(truth),
+      store_(store),
+      options_(options) {}
 
 const ChecksSoFarSampler::Mark* ChecksSoFarSampler::LatestAtOrBefore(Clock::time_point t) const {
   const Mark* found = nullptr;
@@ -78,16 +97,14 @@ ChecksSoFar ChecksSoFarSampler::Look(const Mark& from, const Mark& settled, cons
                 });
   for (const TraceId& id : trace_ids)
     if (auto trace = store_.Peek(id)) data.traces.push_back(std::move(trace));
-  data.head_sampler = scenario_.sampling.sampler;
-  data.head_sampler_ratio = scenario_.sampling.ratio;
+  data.head_sampler = head_sampler_;
+  data.head_sampler_ratio = head_sampler_ratio_;
 
   ChecksSoFar look;
   look.requests = sample.size();
   if (sample.empty()) return look;
-  for (const CheckSpec& spec : scenario_.checks) {
-    if (!spec.check->SoundOnSample()) continue;
-    if (!spec.check->Run(data).passed) look.failing.push_back(spec.kind);
-  }
+  for (const SampledCheck& c : checks_)
+    if (!c.check->Run(data).passed) look.failing.push_back(c.kind);
   return look;
 }
 

@@ -4,21 +4,23 @@
 // inside the look-back window (so none of its spans were recorded before the window opened)
 // and nothing of it was recorded for `settle` (over seven times the services' 200 ms export
 // delay, so the sink has its spans). It is not the verdict: only checks whose failure on a
-// sample means the whole run fails (Check::SoundOnSample) are judged, and a sample can miss
-// what the whole run shows. The runner uses it only
-// where spans reach the sink promptly: services in process, no Collector (its batching and
-// tail-sampling wait would make settled requests look broken), no broker restart. A
-// clock_skew fault on the root's own service shifts its start time, so such a request may be
-// judged with spans from before the window missing from its ground truth.
+// sample means the whole run fails (SoundOnSample in checks/check_spec.h) are judged, and a sample
+// can miss what the whole run shows. The runner uses it only where spans reach the sink promptly:
+// services in process, no Collector (its batching and tail-sampling wait would make settled
+// requests look broken), no broker restart. A clock_skew fault on the root's own service shifts its
+// start time, so such a request may be judged with spans from before the window missing from its
+// ground truth.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "checks/check.h"
 #include "scenario/scenario.h"
 #include "store/trace_store.h"
 #include "truth/ground_truth.h"
@@ -37,9 +39,24 @@ struct ChecksSoFarOptions {
   std::size_t max_requests = 500;             // per look
 };
 
+// A check the sampler judges, and the kind its failure is reported as.
+struct SampledCheck {
+  std::string kind;
+  std::unique_ptr<Check> check;
+};
+
+// The scenario's checks whose failure on a sample means the run fails, built from their specs,
+// in scenario order.
+std::vector<SampledCheck> ChecksSoundOnSample(const Scenario& scenario);
+
 class ChecksSoFarSampler {
  public:
+  // Judges ChecksSoundOnSample(scenario) with the scenario's head sampler.
   ChecksSoFarSampler(const Scenario& scenario, const GroundTruthRecorder& truth, TraceStore& store,
+                     ChecksSoFarOptions options = {});
+  // Judges `checks` (tests give doubles), with the services' head sampler `sampling`.
+  ChecksSoFarSampler(std::vector<SampledCheck> checks, const HeadSamplingSpec& sampling,
+                     const GroundTruthRecorder& truth, TraceStore& store,
                      ChecksSoFarOptions options = {});
 
   // Call about once a second from one thread; returns a new look every `every`, once the
@@ -55,7 +72,9 @@ class ChecksSoFarSampler {
   const Mark* LatestAtOrBefore(Clock::time_point t) const;
   ChecksSoFar Look(const Mark& from, const Mark& settled, const Mark& end);
 
-  const Scenario& scenario_;
+  std::vector<SampledCheck> checks_;
+  std::string head_sampler_;
+  std::optional<double> head_sampler_ratio_;
   const GroundTruthRecorder& truth_;
   TraceStore& store_;
   ChecksSoFarOptions options_;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "checks/make_check.h"
 #include "load/open_loop.h"
 #include "mock_services/mock_services.h"
 #include "mock_services/rabbitmq_broker.h"
@@ -682,7 +683,7 @@ class Runner {
     Log(fmt::format("checks: {} over {} traces, {} ground-truth spans", scenario_.checks.size(),
                     outcome_.data.traces.size(), outcome_.data.truth.size()));
     for (const CheckSpec& spec : scenario_.checks) {
-      CheckResult r = spec.check->Run(outcome_.data);
+      CheckResult r = MakeCheck(spec)->Run(outcome_.data);
       if (r.kind.empty()) r.kind = spec.kind;
       r.pos = spec.pos;
       outcome_.results.push_back(std::move(r));

@@ -8,12 +8,11 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "checks/check.h"
+#include "checks/check_spec.h"
 #include "config/source_pos.h"
 #include "graph/service_graph.h"
 
@@ -44,8 +43,9 @@ struct LoadPhase {
 };
 
 // Head sampling in every service (OTEL_TRACES_SAMPLER / _ARG names), plus per-service
-// overrides, which is how a scenario injects a sampler bug (one service not parent-based).
-struct SamplingSpec {
+// overrides, which is how a scenario injects a sampler bug (one service not parent-based). The
+// `sampling:` section; the sampling check's options are SamplingSpec (checks/sampling_spec.h).
+struct HeadSamplingSpec {
   std::string sampler = "parentbased_always_on";
   std::string arg;  // e.g. "0.25"
   std::optional<double> ratio;
@@ -56,12 +56,6 @@ struct SamplingSpec {
     SourcePos pos;
   };
   std::vector<Override> overrides;
-  SourcePos pos;
-};
-
-struct CheckSpec {
-  std::string kind;  // "structure", ...
-  std::unique_ptr<Check> check;
   SourcePos pos;
 };
 
@@ -146,10 +140,10 @@ struct Scenario {
   std::chrono::nanoseconds warmup{0};
   std::chrono::nanoseconds drain_quiet{std::chrono::milliseconds(500)};
   std::chrono::nanoseconds drain_max{std::chrono::seconds(15)};
-  SamplingSpec sampling;
+  HeadSamplingSpec sampling;
   std::optional<CollectorSpec> collector;
   std::optional<BrokerSpec> broker;
-  std::vector<CheckSpec> checks;
+  std::vector<CheckSpec> checks;  // built into Checks when the run starts (make_check.h)
   Expectation expect;
 };
 

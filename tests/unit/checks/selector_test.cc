@@ -1,11 +1,11 @@
-// Selector, comparison and MakeCheck parsing: what scenario authors type, and the errors they
+// Selector, comparison and check entry parsing: what scenario authors type, and the errors they
 // get when they mistype it.
 #include "checks/selector.h"
 
 #include <gtest/gtest.h>
 
+#include "checks/check_spec.h"
 #include "checks/comparison.h"
-#include "checks/make_check.h"
 #include "checks/run_data_builder.h"
 
 namespace traceproof {
@@ -156,9 +156,9 @@ TEST(Comparison, ErrorsCarryPositionNameAndHint) {
   EXPECT_THROW(Cmp("'<= 5 parsecs'"), LoadError);
 }
 
-TEST(MakeCheck, UnknownKindSuggestsTheClosest) {
+TEST(ParseCheckSpec, UnknownKindSuggestsTheClosest) {
   try {
-    MakeCheck(YAML::Load("{propagaton: {}}"), "s.yaml");
+    ParseCheckSpec(YAML::Load("{propagaton: {}}"), "s.yaml");
     FAIL() << "no error";
   } catch (const LoadError& e) {
     const std::string what = e.what();
@@ -168,11 +168,11 @@ TEST(MakeCheck, UnknownKindSuggestsTheClosest) {
   }
 }
 
-TEST(MakeCheck, EntryHasExactlyOneKind) {
-  EXPECT_THROW(MakeCheck(YAML::Load("{structure: {select: span}, hygiene: {}}"), "s.yaml"),
+TEST(ParseCheckSpec, EntryHasExactlyOneKind) {
+  EXPECT_THROW(ParseCheckSpec(YAML::Load("{structure: {select: span}, hygiene: {}}"), "s.yaml"),
                LoadError);
-  EXPECT_THROW(MakeCheck(YAML::Load("[structure]"), "s.yaml"), LoadError);
-  EXPECT_THROW(MakeCheck(YAML::Load("{}"), "s.yaml"), LoadError);
+  EXPECT_THROW(ParseCheckSpec(YAML::Load("[structure]"), "s.yaml"), LoadError);
+  EXPECT_THROW(ParseCheckSpec(YAML::Load("{}"), "s.yaml"), LoadError);
 }
 
 }  // namespace

@@ -847,10 +847,36 @@ expect: { verdict: fail, failing: [ propagation ] }
   EXPECT_EQ(s.checks[0].kind, "structure");
   EXPECT_EQ(s.checks[0].pos.line, 19);
   EXPECT_EQ(s.checks[1].kind, "propagation");
-  EXPECT_NE(s.checks[1].check, nullptr);
+  EXPECT_TRUE(std::holds_alternative<PropagationSpec>(s.checks[1].options));
 
   EXPECT_FALSE(s.expect.pass);
   EXPECT_EQ(s.expect.failing_kinds, std::vector<std::string>{"propagation"});
+}
+
+TEST(LoadScenario, AScenarioIsAValueThatCopies) {
+  const Scenario original = LoadText(R"(
+name: copied
+services: { preset: seed-checkout }
+load: [ { route: "gateway POST /checkout", rate: 10/s, duration: 1s } ]
+checks:
+  - structure: { select: span, count: ">= 3" }
+  - hygiene: { max_cardinality: 20 }
+)");
+  Scenario copy = original;
+  ASSERT_EQ(copy.checks.size(), 2u);
+  EXPECT_EQ(copy.checks[0].kind, "structure");
+  EXPECT_EQ(copy.checks[0].pos.line, original.checks[0].pos.line);
+  EXPECT_EQ(std::get<StructureSpec>(copy.checks[0].options).count.text, ">= 3");
+  EXPECT_EQ(std::get<HygieneSpec>(copy.checks[1].options).max_cardinality, 20);
+  EXPECT_EQ(copy.load[0].path, "/checkout");
+  EXPECT_NE(copy.services.Find("gateway"), nullptr);
+
+  std::get<HygieneSpec>(copy.checks[1].options).max_cardinality = 5;
+  copy.checks.pop_back();
+  copy.load[0].rate_per_s = 99;
+  EXPECT_EQ(original.checks.size(), 2u) << "the copy shares nothing with the original";
+  EXPECT_EQ(std::get<HygieneSpec>(original.checks[1].options).max_cardinality, 20);
+  EXPECT_DOUBLE_EQ(original.load[0].rate_per_s, 10);
 }
 
 TEST(LoadScenario, DefaultsAreTheDocumentedOnes) {
