@@ -12,7 +12,7 @@
 
 #include "commands.h"
 #include "exit_codes.h"
-#include "mock_services/rabbitmq_broker.h"
+#include "process/rabbitmq_broker.h"
 #include "stop_signals.h"
 
 namespace traceproof {
@@ -28,11 +28,11 @@ int RunBroker(const BrokerFlags& flags) {
   // while it starts is taken by sigwait below and still stops it.
   sigset_t stop_signals = BlockStopSignals();
 
-  mock::RabbitMqBrokerOptions options;
+  RabbitMqBrokerOptions options;
   options.start_timeout = std::chrono::milliseconds(static_cast<long>(flags.start_timeout_s * 1e3));
   std::string error;
   const auto begin = std::chrono::steady_clock::now();
-  std::unique_ptr<mock::RabbitMqBroker> broker = mock::StartRabbitMqBroker(options, error);
+  std::unique_ptr<RabbitMqBroker> broker = StartRabbitMqBroker(options, error);
   if (!broker) {
     std::cerr << "traceproof broker: RabbitMQ did not start: " << error << "\n";
     return kExitEnvironment;

@@ -18,7 +18,7 @@
 #include "embedded_sink.h"
 #include "exit_codes.h"
 #include "load/open_loop.h"
-#include "run/collector_process.h"
+#include "process/collector_process.h"
 
 namespace traceproof {
 namespace {

@@ -16,7 +16,7 @@
 
 #include "exit_codes.h"
 #include "load/open_loop.h"
-#include "run/child_process.h"
+#include "process/child_process.h"
 
 namespace traceproof {
 namespace {

@@ -15,7 +15,7 @@
 #include "load/open_loop.h"
 #include "mock_services/mock_services.h"
 #include "otlp_target.h"
-#include "run/child_process.h"
+#include "process/child_process.h"
 
 namespace traceproof {
 namespace {

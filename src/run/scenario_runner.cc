@@ -11,13 +11,13 @@
 
 #include "load/open_loop.h"
 #include "mock_services/mock_services.h"
-#include "mock_services/rabbitmq_broker.h"
+#include "process/rabbitmq_broker.h"
 #include "receiver/grpc_receiver.h"
 #include "receiver/http_receiver.h"
 #include "receiver/ingest.h"
 #include "run/checks_so_far.h"
 #include "run/external_services.h"
-#include "run/http_get.h"
+#include "process/http_get.h"
 #include "store/trace_store.h"
 #include "tracing/otlp_grpc_exporter.h"
 #include "truth/ground_truth.h"
@@ -566,7 +566,7 @@ class Runner {
       return true;
     }
     const auto begin = Clock::now();
-    broker_ = mock::StartRabbitMqBroker({}, error);
+    broker_ = StartRabbitMqBroker({}, error);
     if (!broker_) {
       Fail("RabbitMQ broker did not start: " + error);
       return false;
@@ -717,7 +717,7 @@ class Runner {
   CollectorReport report_;
   bool stopped_collector_ = false;
   std::vector<int> fault_state_;  // per collector fault: 0 pending, 1 killed, 2 restarted
-  std::unique_ptr<mock::RabbitMqBroker> broker_;  // stopped after the services
+  std::unique_ptr<RabbitMqBroker> broker_;  // stopped after the services
   std::thread broker_fault_thread_;               // a broker restart under way, or done
   std::atomic<bool> broker_restarting_{false};
   std::string broker_restart_error_;  // written by that thread, read after joining it

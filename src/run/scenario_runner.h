@@ -16,7 +16,7 @@
 #include "checks/check.h"
 #include "checks/run_data.h"
 #include "receiver/otlp_forwarder.h"
-#include "run/collector_process.h"
+#include "process/collector_process.h"
 #include "scenario/scenario.h"
 
 namespace traceproof {

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "mock_services/admin_server.h"
-#include "run/http_get.h"
+#include "process/http_get.h"
 #include "truth/truth_log.h"
 
 namespace traceproof {

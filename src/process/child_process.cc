@@ -1,4 +1,4 @@
-#include "run/child_process.h"
+#include "process/child_process.h"
 
 #include <fcntl.h>
 #include <sched.h>

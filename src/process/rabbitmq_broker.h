@@ -16,7 +16,7 @@
 #include <memory>
 #include <string>
 
-namespace traceproof::mock {
+namespace traceproof {
 
 struct RabbitMqBrokerOptions {
   std::string server = "/usr/lib/rabbitmq/bin/rabbitmq-server";  // not the root-only wrapper
@@ -46,4 +46,4 @@ class RabbitMqBroker {
 std::unique_ptr<RabbitMqBroker> StartRabbitMqBroker(const RabbitMqBrokerOptions& options,
                                                     std::string& error);
 
-}  // namespace traceproof::mock
+}  // namespace traceproof

@@ -1,7 +1,7 @@
 // CollectorProcess with stand-ins for the Collector (small shell and Python scripts): it passes
 // the endpoints in the environment, waits for the OTLP/gRPC port, reports a Collector that dies
 // or never listens with its log, and never leaves the process behind.
-#include "run/collector_process.h"
+#include "process/collector_process.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

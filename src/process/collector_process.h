@@ -25,8 +25,8 @@
 #include <thread>
 #include <vector>
 
-#include "run/child_process.h"
-#include "run/collector_metrics.h"
+#include "process/child_process.h"
+#include "process/collector_metrics.h"
 
 namespace traceproof {
 

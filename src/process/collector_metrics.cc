@@ -1,11 +1,11 @@
-#include "run/collector_metrics.h"
+#include "process/collector_metrics.h"
 
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 
-#include "run/http_get.h"
+#include "process/http_get.h"
 
 namespace traceproof {
 namespace {

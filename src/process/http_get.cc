@@ -1,4 +1,4 @@
-#include "run/http_get.h"
+#include "process/http_get.h"
 
 #include <netdb.h>
 #include <poll.h>

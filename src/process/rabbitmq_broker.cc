@@ -1,4 +1,4 @@
-#include "mock_services/rabbitmq_broker.h"
+#include "process/rabbitmq_broker.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -18,11 +18,11 @@
 #include <thread>
 #include <vector>
 
-#include "mock_services/amqp_queue.h"
+#include "process/amqp_probe.h"
 
 extern char** environ;
 
-namespace traceproof::mock {
+namespace traceproof {
 namespace {
 
 namespace fs = std::filesystem;
@@ -178,7 +178,7 @@ class Broker final : public RabbitMqBroker {
         error += "\n" + LogTail();
         return false;
       }
-      if (AmqpReachable(amqp_url(), milliseconds(1000), last)) return true;
+      if (AmqpAnswers(amqp_url(), milliseconds(1000), last)) return true;
       if (Clock::now() >= deadline) {
         error = fmt::format("rabbitmq-server did not accept AMQP on 127.0.0.1:{} within {} ms ({})",
                             amqp_port_, options_.start_timeout.count(), last);
@@ -274,4 +274,4 @@ std::unique_ptr<RabbitMqBroker> StartRabbitMqBroker(const RabbitMqBrokerOptions&
   return broker;
 }
 
-}  // namespace traceproof::mock
+}  // namespace traceproof

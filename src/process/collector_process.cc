@@ -1,4 +1,4 @@
-#include "run/collector_process.h"
+#include "process/collector_process.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
