@@ -117,10 +117,12 @@ class Target {
     o.config = config;
     o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", sink_->grpc_port());
     collector_ = std::make_unique<CollectorProcess>(o);
-    return collector_->Start(error);
+    const Status started = collector_->Start(kCollectorReadyTimeout);
+    error = started.error;
+    return started.ok();
   }
   void Stop() {
-    if (collector_) collector_->Stop();
+    if (collector_) collector_->Stop(kCollectorStopGrace);
     if (sink_) sink_->Stop();
   }
   std::uint16_t load_port() const {
@@ -191,7 +193,7 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
 
   const std::uint64_t delivered_before = target.delivered();
   CollectorProcess* collector = target.collector();
-  const double cpu_before = collector ? collector->Resources().cpu_seconds : 0;
+  const double cpu_before = collector ? collector->Metrics().cpu_seconds : 0;
   // The previous trial ended with the Collector holding nothing (or it was restarted), so
   // counters from here on are this trial's.
   const CollectorCounters base = collector ? collector->Scrape() : CollectorCounters{};
@@ -245,7 +247,7 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
   if (collector) {
     // Every CPU second the trial's spans cost, a tail sampler's decisions and the last batch
     // after the load included, per second of load: what that rate needs in a steady state.
-    t.cpu_percent = 100.0 * (collector->Resources().cpu_seconds - cpu_before) / load_s;
+    t.cpu_percent = 100.0 * (collector->Metrics().cpu_seconds - cpu_before) / load_s;
     const CollectorCounters d = SubtractCounters(collector->Scrape(), base);
     t.tail_sampling = d.tail_sampling;
     t.sampled_out = d.tail_traces_not_sampled * spans_per_trace;
@@ -352,7 +354,7 @@ TargetResult Measure(const CollectorBenchFlags& flags, const std::string& config
     r.cpu_percent_per_10k = *r.at_max->cpu_percent / (good / 1e4);
   if (good > 0) r.at_1_5x = trial(1.5 * good);
   if (CollectorProcess* c = target.collector()) {
-    const CollectorResources res = c->Resources();
+    const ProcessMetrics res = c->Metrics();
     r.peak_rss_bytes = res.peak_rss_bytes;
     r.mean_cpu_percent = res.mean_cpu_percent;
   }

@@ -70,55 +70,6 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 
 }  // namespace
 
-CollectorCounters AddCounters(const CollectorCounters& before, const CollectorCounters& now) {
-  CollectorCounters c = now;
-  c.scraped = before.scraped || now.scraped;
-  c.receiver_accepted_spans += before.receiver_accepted_spans;
-  c.receiver_refused_spans += before.receiver_refused_spans;
-  c.exporter_sent_spans += before.exporter_sent_spans;
-  c.exporter_send_failed_spans += before.exporter_send_failed_spans;
-  c.exporter_enqueue_failed_spans += before.exporter_enqueue_failed_spans;
-  c.tail_sampling = before.tail_sampling || now.tail_sampling;
-  c.tail_traces_sampled += before.tail_traces_sampled;
-  c.tail_new_traces += before.tail_new_traces;
-  c.tail_traces_not_sampled += before.tail_traces_not_sampled;
-  c.tail_traces_dropped_too_early += before.tail_traces_dropped_too_early;
-  for (const auto& [k, v] : before.processor_incoming_spans) c.processor_incoming_spans[k] += v;
-  for (const auto& [k, v] : before.processor_outgoing_spans) c.processor_outgoing_spans[k] += v;
-  c.memory_limiter_refused_spans += before.memory_limiter_refused_spans;
-  return c;
-}
-
-CollectorCounters SubtractCounters(const CollectorCounters& now, const CollectorCounters& before) {
-  // A counter lower than before means the Collector restarted in between; its value now is then
-  // all there is to count.
-  auto minus = [](std::uint64_t a, std::uint64_t b) { return a >= b ? a - b : a; };
-  CollectorCounters c = now;
-  c.receiver_accepted_spans = minus(now.receiver_accepted_spans, before.receiver_accepted_spans);
-  c.receiver_refused_spans = minus(now.receiver_refused_spans, before.receiver_refused_spans);
-  c.exporter_sent_spans = minus(now.exporter_sent_spans, before.exporter_sent_spans);
-  c.exporter_send_failed_spans =
-      minus(now.exporter_send_failed_spans, before.exporter_send_failed_spans);
-  c.exporter_enqueue_failed_spans =
-      minus(now.exporter_enqueue_failed_spans, before.exporter_enqueue_failed_spans);
-  c.tail_traces_sampled = minus(now.tail_traces_sampled, before.tail_traces_sampled);
-  c.tail_new_traces = minus(now.tail_new_traces, before.tail_new_traces);
-  c.tail_traces_not_sampled = minus(now.tail_traces_not_sampled, before.tail_traces_not_sampled);
-  c.tail_traces_dropped_too_early =
-      minus(now.tail_traces_dropped_too_early, before.tail_traces_dropped_too_early);
-  for (auto& [k, v] : c.processor_incoming_spans) {
-    const auto it = before.processor_incoming_spans.find(k);
-    if (it != before.processor_incoming_spans.end()) v = minus(v, it->second);
-  }
-  for (auto& [k, v] : c.processor_outgoing_spans) {
-    const auto it = before.processor_outgoing_spans.find(k);
-    if (it != before.processor_outgoing_spans.end()) v = minus(v, it->second);
-  }
-  c.memory_limiter_refused_spans =
-      minus(now.memory_limiter_refused_spans, before.memory_limiter_refused_spans);
-  return c;
-}
-
 std::string DefaultCollectorBinary() {
   if (const char* env = std::getenv("TRACEPROOF_OTELCOL"); env && *env) return env;
   std::string configured = TRACEPROOF_OTELCOL_DEFAULT;
@@ -137,19 +88,25 @@ CollectorProcess::~CollectorProcess() {
   if (child_) child_->Kill();
 }
 
-bool CollectorProcess::Start(std::string& error) {
-  for (int* port : {&grpc_port_, &http_port_, &metrics_port_}) {
-    for (int attempt = 0; attempt < 10 && *port == 0; ++attempt) {
-      const int p = FreeLoopbackPort(error);
-      if (p == 0) return false;
-      if (p != grpc_port_ && p != http_port_ && p != metrics_port_) *port = p;
+Status CollectorProcess::Start(std::chrono::milliseconds ready_timeout) noexcept {
+  try {
+    ready_timeout_ = ready_timeout;
+    std::string error;
+    for (int* port : {&grpc_port_, &http_port_, &metrics_port_}) {
+      for (int attempt = 0; attempt < 10 && *port == 0; ++attempt) {
+        const int p = FreeLoopbackPort(error);
+        if (p == 0) return Status::Error(error);
+        if (p != grpc_port_ && p != http_port_ && p != metrics_port_) *port = p;
+      }
     }
+    if (!Spawn(error)) return Status::Error(error);
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("Collector did not start: ") + e.what());
   }
-  return Spawn(error);
 }
 
 bool CollectorProcess::Spawn(std::string& error) {
-  std::error_code ec;
   if (access(options_.binary.c_str(), X_OK) != 0) {
     error = fmt::format("Collector binary '{}' {}", options_.binary,
                         errno == ENOENT ? "does not exist" : "is not executable");
@@ -168,6 +125,7 @@ bool CollectorProcess::Spawn(std::string& error) {
            {"TRACEPROOF_OTLP_HTTP_PORT", std::to_string(http_port_)},
            {"TRACEPROOF_METRICS_PORT", std::to_string(metrics_port_)}};
   o.die_with_parent = true;
+  o.reaper = options_.reaper;
   std::string spawn_error;
   child_ = SpawnChild(argv, spawn_error, o);
   if (!child_) {
@@ -178,31 +136,33 @@ bool CollectorProcess::Spawn(std::string& error) {
     std::lock_guard lock(mutex_);
     started_at_ = Clock::now();
   }
-  const auto deadline = Clock::now() + options_.ready_timeout;
-  bool ready = false;
-  while (Clock::now() < deadline) {
-    if (!child_->Running()) break;
-    if (Accepts(grpc_port_)) {
-      ready = true;
-      break;
-    }
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  if (!ready) {
-    const bool exited = !child_->Running();
-    const ChildExit exit = child_->Kill();
-    error = exited ? fmt::format("Collector exited with status {} before it was ready", exit.status)
-                   : fmt::format(
-                         "Collector's OTLP/gRPC port 127.0.0.1:{} did not accept "
-                         "connections within {} ms",
-                         grpc_port_, options_.ready_timeout.count());
-    error +=
-        " (" + options_.binary + " --config " + options_.config + "); its log ends:\n" + LogTail();
-    return false;
-  }
+  last_exit_ = -1;
+  if (!WaitReady(error)) return false;
   monitor_stop_ = false;
   monitor_ = std::thread([this] { Monitor(); });
   return true;
+}
+
+// Until its OTLP/gRPC port accepts connections; killed, and why in `error`, if it exits first
+// or the ready timeout runs out.
+bool CollectorProcess::WaitReady(std::string& error) {
+  const auto deadline = Clock::now() + ready_timeout_;
+  while (Clock::now() < deadline) {
+    if (!child_->Running()) break;
+    if (Accepts(grpc_port_)) return true;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  const bool exited = !child_->Running();
+  const ChildExit exit = child_->Kill();
+  last_exit_ = exit.status;
+  error = exited ? fmt::format("Collector exited with status {} before it was ready", exit.status)
+                 : fmt::format(
+                       "Collector's OTLP/gRPC port 127.0.0.1:{} did not accept "
+                       "connections within {} ms",
+                       grpc_port_, ready_timeout_.count());
+  error +=
+      " (" + options_.binary + " --config " + options_.config + "); its log ends:\n" + LogTail();
+  return false;
 }
 
 void CollectorProcess::Monitor() {
@@ -258,21 +218,18 @@ bool CollectorProcess::Restart(std::string& error) {
   return Spawn(error);
 }
 
-int CollectorProcess::Stop() {
-  if (!child_ || !child_->Running()) {
-    if (child_) {
-      StopMonitor();
-      last_exit_ = child_->Finish(false).status;
-    }
-    return last_exit_;
-  }
+void CollectorProcess::Stop(std::chrono::milliseconds grace) noexcept {
+  if (!child_) return;
   StopMonitor();
-  const ChildExit exit = child_->Stop(options_.stop_grace);
+  if (!child_->Running()) {
+    last_exit_ = child_->Finish(false).status;  // exited by itself, or killed by a fault
+    return;
+  }
+  const ChildExit exit = child_->Stop(grace);
   std::lock_guard lock(mutex_);
   cpu_before_ += exit.cpu_s;
   wall_before_ += Seconds(Clock::now() - started_at_);
   last_exit_ = exit.status;
-  return last_exit_;
 }
 
 bool CollectorProcess::Running() const { return child_ && child_->Running(); }
@@ -305,9 +262,9 @@ std::string CollectorProcess::LogTail(int lines) const {
   return at == std::string::npos || at == 0 ? log : log.substr(at + 1);
 }
 
-CollectorResources CollectorProcess::Resources() const {
+ProcessMetrics CollectorProcess::Metrics() const noexcept {
   std::lock_guard lock(mutex_);
-  CollectorResources r = resources_;
+  ProcessMetrics r = resources_;
   r.cpu_seconds = cpu_before_;
   r.wall_seconds = wall_before_;
   if (child_ && child_->Running()) {

@@ -17,7 +17,7 @@
 #include "receiver/ingest.h"
 #include "run/checks_so_far.h"
 #include "run/external_services.h"
-#include "process/http_get.h"
+#include "process/external_collector.h"
 #include "store/trace_store.h"
 #include "tracing/otlp_grpc_exporter.h"
 #include "truth/ground_truth.h"
@@ -188,50 +188,31 @@ class Runner {
   // at the end, and the differences reconciled.
   bool ConnectExternalCollector() {
     const CollectorSpec& spec = *scenario_.collector;
-    external_collector_ = true;
     report_.binary = "external Collector at " + spec.endpoint.Text();
     report_.config = "(its own)";
-    const auto deadline = Clock::now() + spec.ready_timeout;
-    std::string error;
-    std::optional<CollectorCounters> c;
-    while (!(c = ScrapeExternalCollector(error)) && Clock::now() < deadline)
-      std::this_thread::sleep_for(milliseconds(250));
-    if (!c) {
-      Fail(
-          fmt::format("the external Collector's metrics http://{}{} did not answer within {} "
-                      "ms: {}",
-                      spec.metrics.Text(), spec.metrics_path, spec.ready_timeout.count(), error));
+    ExternalCollectorOptions o;
+    o.metrics_host = spec.metrics.host;
+    o.metrics_port = spec.metrics.port;
+    o.metrics_path = spec.metrics_path;
+    external_collector_ = std::make_unique<ExternalCollector>(o);
+    if (const Status s = external_collector_->Start(spec.ready_timeout); !s.ok()) {
+      Fail(s.error);
       return false;
     }
-    collector_before_ = *c;
     Log(fmt::format(
         "collector: external at {}, metrics http://{}{} ({} spans accepted before "
         "this run)",
-        spec.endpoint.Text(), spec.metrics.Text(), spec.metrics_path, c->receiver_accepted_spans));
+        spec.endpoint.Text(), spec.metrics.Text(), spec.metrics_path,
+        external_collector_->baseline().receiver_accepted_spans));
     return true;
-  }
-
-  std::optional<CollectorCounters> ScrapeExternalCollector(std::string& error) const {
-    const CollectorSpec& spec = *scenario_.collector;
-    const auto body =
-        HttpGet(spec.metrics.host, spec.metrics.port, spec.metrics_path, milliseconds(2000), error);
-    if (!body) return std::nullopt;
-    CollectorCounters c = ReadCollectorCounters(ParsePrometheusText(*body));
-    if (!c.scraped) {
-      error = "no otelcol_ metrics in the answer";
-      return std::nullopt;
-    }
-    return c;
   }
 
   // The Collector's counters for this run: ours since it started, an external one's since the
   // run started. scraped = false when the scrape failed.
   CollectorCounters ScrapeCollector() {
     if (collector_) return collector_->Scrape();
-    std::string error;
-    const auto c = ScrapeExternalCollector(error);
-    if (!c) return CollectorCounters{};
-    return SubtractCounters(*c, collector_before_);
+    if (external_collector_) return external_collector_->Scrape();
+    return CollectorCounters{};
   }
 
   bool HasCollector() const { return collector_ || external_collector_; }
@@ -248,7 +229,7 @@ class Runner {
     o.binary = spec.binary.empty() ? DefaultCollectorBinary() : spec.binary;
     o.config = spec.config;
     o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", grpc_->port());
-    o.ready_timeout = spec.ready_timeout;
+    o.reaper = options_.reaper;
     report_.binary = o.binary;
     report_.config = o.config;
     if (spec.binary.empty() && access(o.binary.c_str(), X_OK) != 0) {
@@ -259,11 +240,10 @@ class Runner {
       return false;
     }
     collector_ = std::make_unique<CollectorProcess>(o);
-    std::string error;
-    if (!collector_->Start(error)) {
+    if (const Status s = collector_->Start(spec.ready_timeout); !s.ok()) {
       report_.log = collector_->Log();
       collector_.reset();
-      Fail(error);
+      Fail(s.error);
       return false;
     }
     Log(fmt::format("collector: {} with {}; otlp/grpc on {}, metrics on 127.0.0.1:{}", o.binary,
@@ -380,7 +360,8 @@ class Runner {
     stopped_collector_ = true;
     report_.counters = collector_->Scrape();
     const std::uint64_t sink_before = ingest_.spans_received.load();
-    report_.exit_status = collector_->Stop();
+    collector_->Stop(kCollectorStopGrace);
+    report_.exit_status = collector_->exit_status();
     // What its batch processor flushed on SIGTERM still reaches the sink; wait for it.
     std::uint64_t last = ingest_.spans_received.load();
     for (int i = 0; i < 20; ++i) {
@@ -390,7 +371,7 @@ class Runner {
       last = now;
     }
     report_.spans_flushed_at_stop = ingest_.spans_received.load() - sink_before;
-    report_.resources = collector_->Resources();
+    report_.resources = collector_->Metrics();
     report_.log = collector_->Log();
     Log(fmt::format("collector: stopped (exit status {}), {} spans accepted, {} sent{}",
                     report_.exit_status, report_.counters.receiver_accepted_spans,
@@ -711,8 +692,7 @@ class Runner {
   std::unique_ptr<HttpReceiver> http_;
   std::unique_ptr<mock::MockServices> services_;
   std::unique_ptr<CollectorProcess> collector_;
-  bool external_collector_ = false;             // collector: { endpoint, metrics }
-  CollectorCounters collector_before_;          // its counters when the run started
+  std::unique_ptr<ExternalCollector> external_collector_;  // collector: { endpoint, metrics }
   std::unique_ptr<ExternalServices> external_;  // services.external
   CollectorReport report_;
   bool stopped_collector_ = false;
