@@ -23,12 +23,13 @@ struct BrokerFlags {
   double start_timeout_s = 30;
 };
 
-int RunBroker(const BrokerFlags& flags) {
+int RunBroker(const BrokerFlags& flags, Reaper* reaper) {
   // Block the stop signals before the broker's processes exist, so a SIGTERM that arrives
   // while it starts is taken by sigwait below and still stops it.
   sigset_t stop_signals = BlockStopSignals();
 
   RabbitMqBrokerOptions options;
+  options.reaper = reaper;
   options.start_timeout = std::chrono::milliseconds(static_cast<long>(flags.start_timeout_s * 1e3));
   std::string error;
   const auto begin = std::chrono::steady_clock::now();
@@ -52,14 +53,14 @@ int RunBroker(const BrokerFlags& flags) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
   }
-  broker->Stop();
+  broker->Stop(options.stop_timeout);
   fmt::print("broker: stopped\n");
   return kExitOk;
 }
 
 }  // namespace
 
-CommandRun AddBrokerCommand(CLI::App& app) {
+CommandRun AddBrokerCommand(CLI::App& app, const CommandContext& context) {
   auto flags = std::make_shared<BrokerFlags>();
   CLI::App* cmd = app.add_subcommand(
       "broker",
@@ -72,7 +73,7 @@ CommandRun AddBrokerCommand(CLI::App& app) {
                   "Seconds to wait for the broker to accept connections")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  return [flags] { return RunBroker(*flags); };
+  return [flags, &context] { return RunBroker(*flags, context.reaper); };
 }
 
 }  // namespace traceproof

@@ -42,6 +42,7 @@ struct CollectorBenchFlags {
   // the limit for a Collector that never does.
   double drain_seconds = 30;
   std::string out;
+  Reaper* reaper = nullptr;  // not a flag: main's, for the Collectors
 };
 
 // One fixed-rate trial against one target.
@@ -116,6 +117,7 @@ class Target {
     o.binary = flags.binary.empty() ? DefaultCollectorBinary() : flags.binary;
     o.config = config;
     o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", sink_->grpc_port());
+    o.reaper = flags.reaper;
     collector_ = std::make_unique<CollectorProcess>(o);
     const Status started = collector_->Start(kCollectorReadyTimeout);
     error = started.error;
@@ -584,7 +586,7 @@ int RunCollectorBench(const CollectorBenchFlags& flags) {
 
 }  // namespace
 
-CommandRun AddCollectorBench(CLI::App& bench) {
+CommandRun AddCollectorBench(CLI::App& bench, const CommandContext& context) {
   auto flags = std::make_shared<CollectorBenchFlags>();
   CLI::App* cmd = bench.add_subcommand(
       "collector",
@@ -622,7 +624,10 @@ CommandRun AddCollectorBench(CLI::App& bench) {
       ->check(CLI::Range(1.0, 600.0))
       ->capture_default_str();
   cmd->add_option("--out", flags->out, "Results folder (default results/bench-collector/<UTC>/)");
-  return [flags] { return RunCollectorBench(*flags); };
+  return [flags, &context] {
+    flags->reaper = context.reaper;
+    return RunCollectorBench(*flags);
+  };
 }
 
 }  // namespace traceproof

@@ -32,6 +32,7 @@ struct ServicesFlags {
   std::string python = ".venv/bin/python";
   double peer_seconds = 5;
   bool check = false;
+  Reaper* reaper = nullptr;  // not a flag: main's, for the Python peer
 };
 
 // One measured run: the load generator's view and the spans' accounting.
@@ -161,9 +162,11 @@ std::optional<RunFigures> RunPythonPeer(const ServicesFlags& flags) {
     fmt::print("  peer: cannot start the sink: {}\n", error);
     return std::nullopt;
   }
+  ChildOptions child_options;
+  child_options.reaper = flags.reaper;
   auto peer = SpawnChild({python.string(), script.string(), "--endpoint",
                           fmt::format("http://127.0.0.1:{}", sink->http_port())},
-                         error);
+                         error, child_options);
   if (!peer) {
     fmt::print("  peer: {}\n", error);
     return std::nullopt;
@@ -280,7 +283,7 @@ int RunServicesBench(const ServicesFlags& flags) {
 
 }  // namespace
 
-CommandRun AddServicesBench(CLI::App& bench) {
+CommandRun AddServicesBench(CLI::App& bench, const CommandContext& context) {
   auto flags = std::make_shared<ServicesFlags>();
   CLI::App* cmd = bench.add_subcommand(
       "services",
@@ -313,7 +316,10 @@ CommandRun AddServicesBench(CLI::App& bench) {
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
   cmd->add_flag("--check", flags->check, "Exit 1 unless the open-loop rate held with zero loss");
-  return [flags] { return RunServicesBench(*flags); };
+  return [flags, &context] {
+    flags->reaper = context.reaper;
+    return RunServicesBench(*flags);
+  };
 }
 
 }  // namespace traceproof

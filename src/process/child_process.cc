@@ -11,13 +11,12 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <thread>
 #include <utility>
 
+#include "process/proc_stat.h"
 #include "process/reaper.h"
 
 namespace traceproof {
@@ -57,21 +56,7 @@ class ChildProcessImpl final : public ChildProcess {
     return found;
   }
 
-  double CpuSeconds() const override {
-    std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    std::size_t paren = text.rfind(')');
-    if (paren == std::string::npos) return 0;
-    std::istringstream fields(text.substr(paren + 2));
-    std::string field;
-    unsigned long long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i) {
-      if (i == 14) utime = std::stoull(field);
-      if (i == 15) stime = std::stoull(field);
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  }
+  double CpuSeconds() const override { return ProcessCpuSeconds(pid_); }
 
   ChildExit Finish(bool terminate) override {
     if (finished_) return exit_;

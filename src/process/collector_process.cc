@@ -1,70 +1,19 @@
 #include "process/collector_process.h"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "process/loopback_port.h"
+#include "process/proc_stat.h"
 
 namespace traceproof {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-// A port the kernel says is free now; the Collector binds it a moment later (a race another
-// process could win, which then shows up as a clear "address already in use" in its log).
-int FreeLoopbackPort(std::string& error) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    error = std::string("socket: ") + std::strerror(errno);
-    return 0;
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  } else {
-    error = std::string("bind 127.0.0.1:0: ") + std::strerror(errno);
-  }
-  close(fd);
-  return port;
-}
-
-bool Accepts(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
-
-std::uint64_t RssBytes(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmRSS:")) {
-      std::istringstream in(line.substr(6));
-      std::uint64_t kib = 0;
-      in >> kib;
-      return kib * 1024;
-    }
-  }
-  return 0;
-}
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -94,7 +43,7 @@ Status CollectorProcess::Start(std::chrono::milliseconds ready_timeout) noexcept
     std::string error;
     for (int* port : {&grpc_port_, &http_port_, &metrics_port_}) {
       for (int attempt = 0; attempt < 10 && *port == 0; ++attempt) {
-        const int p = FreeLoopbackPort(error);
+        const int p = FreeLoopbackPort(&error);
         if (p == 0) return Status::Error(error);
         if (p != grpc_port_ && p != http_port_ && p != metrics_port_) *port = p;
       }
@@ -149,7 +98,7 @@ bool CollectorProcess::WaitReady(std::string& error) {
   const auto deadline = Clock::now() + ready_timeout_;
   while (Clock::now() < deadline) {
     if (!child_->Running()) break;
-    if (Accepts(grpc_port_)) return true;
+    if (AcceptsOnLoopback(grpc_port_)) return true;
     std::this_thread::sleep_for(milliseconds(50));
   }
   const bool exited = !child_->Running();
@@ -173,7 +122,7 @@ void CollectorProcess::Monitor() {
     for (int i = 0; i < 20 && !monitor_stop_; ++i) std::this_thread::sleep_for(milliseconds(50));
     if (monitor_stop_) break;
     const double cpu = child_->CpuSeconds();
-    const std::uint64_t rss = RssBytes(pid);
+    const std::uint64_t rss = ProcessRssBytes(pid);
     const auto now = Clock::now();
     std::lock_guard lock(mutex_);
     const double interval = Seconds(now - last);

@@ -11,13 +11,13 @@
 
 #include "load/open_loop.h"
 #include "mock_services/mock_services.h"
+#include "process/external_collector.h"
 #include "process/rabbitmq_broker.h"
 #include "receiver/grpc_receiver.h"
 #include "receiver/http_receiver.h"
 #include "receiver/ingest.h"
 #include "run/checks_so_far.h"
 #include "run/external_services.h"
-#include "process/external_collector.h"
 #include "store/trace_store.h"
 #include "tracing/otlp_grpc_exporter.h"
 #include "truth/ground_truth.h"
@@ -199,11 +199,11 @@ class Runner {
       Fail(s.error);
       return false;
     }
-    Log(fmt::format(
-        "collector: external at {}, metrics http://{}{} ({} spans accepted before "
-        "this run)",
-        spec.endpoint.Text(), spec.metrics.Text(), spec.metrics_path,
-        external_collector_->baseline().receiver_accepted_spans));
+    Log(
+        fmt::format("collector: external at {}, metrics http://{}{} ({} spans accepted before "
+                    "this run)",
+                    spec.endpoint.Text(), spec.metrics.Text(), spec.metrics_path,
+                    external_collector_->baseline().receiver_accepted_spans));
     return true;
   }
 
@@ -547,7 +547,9 @@ class Runner {
       return true;
     }
     const auto begin = Clock::now();
-    broker_ = StartRabbitMqBroker({}, error);
+    RabbitMqBrokerOptions broker_options;
+    broker_options.reaper = options_.reaper;
+    broker_ = StartRabbitMqBroker(broker_options, error);
     if (!broker_) {
       Fail("RabbitMQ broker did not start: " + error);
       return false;
@@ -562,7 +564,7 @@ class Runner {
     if (services_) services_->Stop(milliseconds(2000));
     StopCollector();
     JoinBrokerFault();
-    if (broker_) broker_->Stop();
+    if (broker_) broker_->Stop(kRabbitMqStopTimeout);
     if (http_) http_->Stop();
     if (grpc_) grpc_->Stop();
     if (forward_) {
@@ -693,12 +695,12 @@ class Runner {
   std::unique_ptr<mock::MockServices> services_;
   std::unique_ptr<CollectorProcess> collector_;
   std::unique_ptr<ExternalCollector> external_collector_;  // collector: { endpoint, metrics }
-  std::unique_ptr<ExternalServices> external_;  // services.external
+  std::unique_ptr<ExternalServices> external_;             // services.external
   CollectorReport report_;
   bool stopped_collector_ = false;
-  std::vector<int> fault_state_;  // per collector fault: 0 pending, 1 killed, 2 restarted
+  std::vector<int> fault_state_;            // per collector fault: 0 pending, 1 killed, 2 restarted
   std::unique_ptr<RabbitMqBroker> broker_;  // stopped after the services
-  std::thread broker_fault_thread_;               // a broker restart under way, or done
+  std::thread broker_fault_thread_;         // a broker restart under way, or done
   std::atomic<bool> broker_restarting_{false};
   std::string broker_restart_error_;  // written by that thread, read after joining it
   std::size_t next_broker_fault_ = 0;

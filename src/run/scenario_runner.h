@@ -15,8 +15,8 @@
 
 #include "checks/check.h"
 #include "checks/run_data.h"
-#include "receiver/otlp_forwarder.h"
 #include "process/collector_process.h"
+#include "receiver/otlp_forwarder.h"
 #include "scenario/scenario.h"
 
 namespace traceproof {
