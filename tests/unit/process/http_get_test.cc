@@ -2,13 +2,13 @@
 // else, and a server that never answers bounded by the timeout.
 #include "process/http_get.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <thread>
+
+#include "loopback_listener.h"
 
 namespace traceproof {
 namespace {
@@ -20,15 +20,7 @@ using std::chrono::milliseconds;
 class OneShotServer {
  public:
   OneShotServer(std::string response, milliseconds hold = milliseconds(0)) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(listen(fd_, 1), 0);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = ListenOnLoopback(port_, 1);
     thread_ = std::thread([this, response = std::move(response), hold] {
       const int c = accept(fd_, nullptr, nullptr);
       if (c < 0) return;
