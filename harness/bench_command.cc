@@ -9,7 +9,7 @@
 
 namespace traceproof {
 
-CommandRun AddBenchCommand(CLI::App& app) {
+CommandRun AddBenchCommand(CLI::App& app, const CommandContext& context) {
   CLI::App* bench = app.add_subcommand("bench",
                                        "Benchmarks, each beside a peer measured in the "
                                        "same run");
@@ -17,9 +17,9 @@ CommandRun AddBenchCommand(CLI::App& app) {
   CommandRun ingest = AddIngestBench(*bench);
   CommandRun send = AddSendBench(*bench);
   CommandRun tracer = AddTracerBench(*bench);
-  CommandRun loadgen = AddLoadgenBench(*bench);
-  CommandRun services = AddServicesBench(*bench);
-  CommandRun collector = AddCollectorBench(*bench);
+  CommandRun loadgen = AddLoadgenBench(*bench, context);
+  CommandRun services = AddServicesBench(*bench, context);
+  CommandRun collector = AddCollectorBench(*bench, context);
   return [bench, ingest, send, tracer, loadgen, services, collector] {
     if (bench->got_subcommand("tracer")) return tracer();
     if (bench->got_subcommand("ingest")) return ingest();

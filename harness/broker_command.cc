@@ -12,7 +12,7 @@
 
 #include "commands.h"
 #include "exit_codes.h"
-#include "mock_services/rabbitmq_broker.h"
+#include "process/rabbitmq_broker.h"
 #include "stop_signals.h"
 
 namespace traceproof {
@@ -23,16 +23,17 @@ struct BrokerFlags {
   double start_timeout_s = 30;
 };
 
-int RunBroker(const BrokerFlags& flags) {
+int RunBroker(const BrokerFlags& flags, Reaper* reaper) {
   // Block the stop signals before the broker's processes exist, so a SIGTERM that arrives
   // while it starts is taken by sigwait below and still stops it.
   sigset_t stop_signals = BlockStopSignals();
 
-  mock::RabbitMqBrokerOptions options;
+  RabbitMqBrokerOptions options;
+  options.reaper = reaper;
   options.start_timeout = std::chrono::milliseconds(static_cast<long>(flags.start_timeout_s * 1e3));
   std::string error;
   const auto begin = std::chrono::steady_clock::now();
-  std::unique_ptr<mock::RabbitMqBroker> broker = mock::StartRabbitMqBroker(options, error);
+  std::unique_ptr<RabbitMqBroker> broker = StartRabbitMqBroker(options, error);
   if (!broker) {
     std::cerr << "traceproof broker: RabbitMQ did not start: " << error << "\n";
     return kExitEnvironment;
@@ -52,14 +53,14 @@ int RunBroker(const BrokerFlags& flags) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
   }
-  broker->Stop();
+  broker->Stop(options.stop_timeout);
   fmt::print("broker: stopped\n");
   return kExitOk;
 }
 
 }  // namespace
 
-CommandRun AddBrokerCommand(CLI::App& app) {
+CommandRun AddBrokerCommand(CLI::App& app, const CommandContext& context) {
   auto flags = std::make_shared<BrokerFlags>();
   CLI::App* cmd = app.add_subcommand(
       "broker",
@@ -72,7 +73,7 @@ CommandRun AddBrokerCommand(CLI::App& app) {
                   "Seconds to wait for the broker to accept connections")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  return [flags] { return RunBroker(*flags); };
+  return [flags, &context] { return RunBroker(*flags, context.reaper); };
 }
 
 }  // namespace traceproof

@@ -8,14 +8,22 @@
 
 namespace traceproof {
 
+class Reaper;
+
 using CommandRun = std::function<int()>;
 
+// What main() gives the subcommands that start processes. Filled once the command line is
+// parsed, before the subcommand runs: the callbacks read it then.
+struct CommandContext {
+  Reaper* reaper = nullptr;  // started before any child (process/reaper.h); nullptr: none
+};
+
 CommandRun AddSinkCommand(CLI::App& app);
-CommandRun AddBenchCommand(CLI::App& app);
+CommandRun AddBenchCommand(CLI::App& app, const CommandContext& context);
 CommandRun AddServeCommand(CLI::App& app);
 CommandRun AddValidateCommand(CLI::App& app);
-CommandRun AddRunCommand(CLI::App& app);
-CommandRun AddBrokerCommand(CLI::App& app);
+CommandRun AddRunCommand(CLI::App& app, const CommandContext& context);
+CommandRun AddBrokerCommand(CLI::App& app, const CommandContext& context);
 
 // A preset name (mock_services/presets/NAME.yaml) or a path, as given to serve and scenarios.
 std::string ResolveServicesPath(const std::string& name_or_path);

@@ -110,7 +110,7 @@ class ProgressPrinter {
   double last_logged_ = -1;
 };
 
-int RunRun(const RunFlags& flags) {
+int RunRun(const RunFlags& flags, Reaper* reaper) {
   Scenario scenario;
   try {
     scenario = LoadScenarioFile(flags.scenario);
@@ -175,6 +175,7 @@ int RunRun(const RunFlags& flags) {
   options.load_threads = flags.load_threads;
   options.load_connections = flags.connections;
   options.stop = &stop;
+  options.reaper = reaper;
   options.on_progress = [&](const RunProgress& p) { printer.Update(p); };
   options.log = [&](const std::string& line) { printer.Log("  " + line); };
   RunOutcome outcome = RunScenario(scenario, options);
@@ -225,7 +226,7 @@ int RunRun(const RunFlags& flags) {
 
 }  // namespace
 
-CommandRun AddRunCommand(CLI::App& app) {
+CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* cmd = app.add_subcommand(
       "run",
@@ -265,7 +266,7 @@ CommandRun AddRunCommand(CLI::App& app) {
                   "(e.g. jaeger:4317), to browse the checked traces; failures are counted");
   cmd->add_flag("--no-traces", flags->no_traces,
                 "Do not write traces.jsonl and ground_truth.jsonl (large runs)");
-  return [flags] { return RunRun(*flags); };
+  return [flags, &context] { return RunRun(*flags, context.reaper); };
 }
 
 }  // namespace traceproof

@@ -17,7 +17,7 @@
 
 #include "exit_codes.h"
 #include "load/open_loop.h"
-#include "run/collector_process.h"
+#include "process/collector_process.h"
 #include "sink/sink.h"
 #include "sink/trace_sweeper.h"
 
@@ -43,6 +43,7 @@ struct CollectorBenchFlags {
   // the limit for a Collector that never does.
   double drain_seconds = 30;
   std::string out;
+  Reaper* reaper = nullptr;  // not a flag: main's, for the Collectors
 };
 
 // One fixed-rate trial against one target.
@@ -120,11 +121,14 @@ class Target {
     o.binary = flags.binary.empty() ? DefaultCollectorBinary() : flags.binary;
     o.config = config;
     o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", sink_->grpc_port());
+    o.reaper = flags.reaper;
     collector_ = std::make_unique<CollectorProcess>(o);
-    return collector_->Start(error);
+    const Status started = collector_->Start(kCollectorReadyTimeout);
+    error = started.error;
+    return started.ok();
   }
   void Stop() {
-    if (collector_) collector_->Stop();
+    if (collector_) collector_->Stop(kCollectorStopGrace);
     if (sink_) sink_->Stop();
     if (sweeper_) sweeper_->Stop();
   }
@@ -199,7 +203,7 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
 
   const std::uint64_t delivered_before = target.delivered();
   CollectorProcess* collector = target.collector();
-  const double cpu_before = collector ? collector->Resources().cpu_seconds : 0;
+  const double cpu_before = collector ? collector->Metrics().cpu_seconds : 0;
   // The previous trial ended with the Collector holding nothing (or it was restarted), so
   // counters from here on are this trial's.
   const CollectorCounters base = collector ? collector->Scrape() : CollectorCounters{};
@@ -253,7 +257,7 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
   if (collector) {
     // Every CPU second the trial's spans cost, a tail sampler's decisions and the last batch
     // after the load included, per second of load: what that rate needs in a steady state.
-    t.cpu_percent = 100.0 * (collector->Resources().cpu_seconds - cpu_before) / load_s;
+    t.cpu_percent = 100.0 * (collector->Metrics().cpu_seconds - cpu_before) / load_s;
     const CollectorCounters d = SubtractCounters(collector->Scrape(), base);
     t.tail_sampling = d.tail_sampling;
     t.sampled_out = d.tail_traces_not_sampled * spans_per_trace;
@@ -360,7 +364,7 @@ TargetResult Measure(const CollectorBenchFlags& flags, const std::string& config
     r.cpu_percent_per_10k = *r.at_max->cpu_percent / (good / 1e4);
   if (good > 0) r.at_1_5x = trial(1.5 * good);
   if (CollectorProcess* c = target.collector()) {
-    const CollectorResources res = c->Resources();
+    const ProcessMetrics res = c->Metrics();
     r.peak_rss_bytes = res.peak_rss_bytes;
     r.mean_cpu_percent = res.mean_cpu_percent;
   }
@@ -590,7 +594,7 @@ int RunCollectorBench(const CollectorBenchFlags& flags) {
 
 }  // namespace
 
-CommandRun AddCollectorBench(CLI::App& bench) {
+CommandRun AddCollectorBench(CLI::App& bench, const CommandContext& context) {
   auto flags = std::make_shared<CollectorBenchFlags>();
   CLI::App* cmd = bench.add_subcommand(
       "collector",
@@ -628,7 +632,10 @@ CommandRun AddCollectorBench(CLI::App& bench) {
       ->check(CLI::Range(1.0, 600.0))
       ->capture_default_str();
   cmd->add_option("--out", flags->out, "Results folder (default results/bench-collector/<UTC>/)");
-  return [flags] { return RunCollectorBench(*flags); };
+  return [flags, &context] {
+    flags->reaper = context.reaper;
+    return RunCollectorBench(*flags);
+  };
 }
 
 }  // namespace traceproof

@@ -13,6 +13,6 @@
 
 namespace traceproof {
 
-CommandRun AddCollectorBench(CLI::App& bench);
+CommandRun AddCollectorBench(CLI::App& bench, const CommandContext& context);
 
 }  // namespace traceproof

@@ -16,7 +16,7 @@
 
 #include "exit_codes.h"
 #include "load/open_loop.h"
-#include "run/child_process.h"
+#include "process/child_process.h"
 
 namespace traceproof {
 namespace {
@@ -28,6 +28,7 @@ struct LoadgenFlags {
   double target_ratio = 0.9;
   double open_loop_share = 0.9;  // of wrk's rate
   bool check = false;
+  Reaper* reaper = nullptr;  // not a flag: main's, for wrk and the endpoint
 };
 
 // One client's figures against the endpoint.
@@ -104,6 +105,14 @@ double WrkMillis(const std::string& value, const std::string& unit) {
   return v;
 }
 
+// A child pinned to `cpu` (-1: any), registered with the reaper.
+ChildOptions PinnedChild(const LoadgenFlags& flags, int cpu) {
+  ChildOptions o;
+  o.cpu = cpu;
+  o.reaper = flags.reaper;
+  return o;
+}
+
 std::optional<ClientRun> RunWrk(const LoadgenFlags& flags, const std::string& url, int cpu,
                                 const ChildProcess& server) {
   std::vector<std::string> argv = {
@@ -115,7 +124,7 @@ std::optional<ClientRun> RunWrk(const LoadgenFlags& flags, const std::string& ur
       url};
   std::string error;
   const double server_cpu0 = server.CpuSeconds();
-  auto wrk = SpawnChild(argv, error, cpu);
+  auto wrk = SpawnChild(argv, error, PinnedChild(flags, cpu));
   if (!wrk) {
     fmt::print("  wrk: {} (scripts/bootstrap installs it)\n", error);
     return std::nullopt;
@@ -199,7 +208,7 @@ int RunLoadgenBench(const LoadgenFlags& flags) {
   std::string error;
   auto server = SpawnChild({"/proc/self/exe", "serve", graph_file.string(), "--threads", "1",
                             "--otlp-endpoint", "127.0.0.1:9"},
-                           error, cpus.server);
+                           error, PinnedChild(flags, cpus.server));
   if (!server) {
     fmt::print(stderr, "bench loadgen: cannot start the endpoint: {}\n", error);
     fs::remove(graph_file);
@@ -281,7 +290,7 @@ int RunLoadgenBench(const LoadgenFlags& flags) {
 
 }  // namespace
 
-CommandRun AddLoadgenBench(CLI::App& bench) {
+CommandRun AddLoadgenBench(CLI::App& bench, const CommandContext& context) {
   auto flags = std::make_shared<LoadgenFlags>();
   CLI::App* cmd = bench.add_subcommand(
       "loadgen",
@@ -302,7 +311,10 @@ CommandRun AddLoadgenBench(CLI::App& bench) {
       ->check(CLI::Range(0.01, 2.0))
       ->capture_default_str();
   cmd->add_flag("--check", flags->check, "Exit 1 when the closed-loop ratio is below --target");
-  return [flags] { return RunLoadgenBench(*flags); };
+  return [flags, &context] {
+    flags->reaper = context.reaper;
+    return RunLoadgenBench(*flags);
+  };
 }
 
 }  // namespace traceproof

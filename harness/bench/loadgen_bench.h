@@ -9,6 +9,6 @@
 
 namespace traceproof {
 
-CommandRun AddLoadgenBench(CLI::App& bench);
+CommandRun AddLoadgenBench(CLI::App& bench, const CommandContext& context);
 
 }  // namespace traceproof

@@ -14,7 +14,7 @@
 #include "load/open_loop.h"
 #include "mock_services/mock_services.h"
 #include "otlp_target.h"
-#include "run/child_process.h"
+#include "process/child_process.h"
 #include "sink/sink.h"
 #include "sink/trace_sweeper.h"
 
@@ -33,6 +33,7 @@ struct ServicesFlags {
   std::string python = ".venv/bin/python";
   double peer_seconds = 5;
   bool check = false;
+  Reaper* reaper = nullptr;  // not a flag: main's, for the Python peer
 };
 
 // One measured run: the load generator's view and the spans' accounting.
@@ -175,9 +176,11 @@ std::optional<RunFigures> RunPythonPeer(const ServicesFlags& flags) {
   }
   TraceSweeper sweeper(store);
   std::string error;
+  ChildOptions child_options;
+  child_options.reaper = flags.reaper;
   auto peer = SpawnChild({python.string(), script.string(), "--endpoint",
                           fmt::format("http://127.0.0.1:{}", sink->http_port())},
-                         error);
+                         error, child_options);
   if (!peer) {
     fmt::print("  peer: {}\n", error);
     return std::nullopt;
@@ -295,7 +298,7 @@ int RunServicesBench(const ServicesFlags& flags) {
 
 }  // namespace
 
-CommandRun AddServicesBench(CLI::App& bench) {
+CommandRun AddServicesBench(CLI::App& bench, const CommandContext& context) {
   auto flags = std::make_shared<ServicesFlags>();
   CLI::App* cmd = bench.add_subcommand(
       "services",
@@ -328,7 +331,10 @@ CommandRun AddServicesBench(CLI::App& bench) {
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
   cmd->add_flag("--check", flags->check, "Exit 1 unless the open-loop rate held with zero loss");
-  return [flags] { return RunServicesBench(*flags); };
+  return [flags, &context] {
+    flags->reaper = context.reaper;
+    return RunServicesBench(*flags);
+  };
 }
 
 }  // namespace traceproof

@@ -10,6 +10,6 @@
 
 namespace traceproof {
 
-CommandRun AddServicesBench(CLI::App& bench);
+CommandRun AddServicesBench(CLI::App& bench, const CommandContext& context);
 
 }  // namespace traceproof

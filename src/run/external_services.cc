@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "run/http_get.h"
+#include "process/http_get.h"
 
 namespace traceproof {
 namespace {

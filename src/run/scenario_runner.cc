@@ -12,10 +12,10 @@
 #include "checks/make_check.h"
 #include "load/open_loop.h"
 #include "mock_services/mock_services.h"
-#include "mock_services/rabbitmq_broker.h"
+#include "process/external_collector.h"
+#include "process/rabbitmq_broker.h"
 #include "run/checks_so_far.h"
 #include "run/external_services.h"
-#include "run/http_get.h"
 #include "sink/sink.h"
 #include "store/trace_store.h"
 #include "tracing/otlp_grpc_exporter.h"
@@ -175,50 +175,31 @@ class Runner {
   // at the end, and the differences reconciled.
   bool ConnectExternalCollector() {
     const CollectorSpec& spec = *scenario_.collector;
-    external_collector_ = true;
     report_.binary = "external Collector at " + spec.endpoint.Text();
     report_.config = "(its own)";
-    const auto deadline = Clock::now() + spec.ready_timeout;
-    std::string error;
-    std::optional<CollectorCounters> c;
-    while (!(c = ScrapeExternalCollector(error)) && Clock::now() < deadline)
-      std::this_thread::sleep_for(milliseconds(250));
-    if (!c) {
-      Fail(
-          fmt::format("the external Collector's metrics http://{}{} did not answer within {} "
-                      "ms: {}",
-                      spec.metrics.Text(), spec.metrics_path, spec.ready_timeout.count(), error));
+    ExternalCollectorOptions o;
+    o.metrics_host = spec.metrics.host;
+    o.metrics_port = spec.metrics.port;
+    o.metrics_path = spec.metrics_path;
+    external_collector_ = std::make_unique<ExternalCollector>(o);
+    if (const Status s = external_collector_->Start(spec.ready_timeout); !s.ok()) {
+      Fail(s.error);
       return false;
     }
-    collector_before_ = *c;
-    Log(fmt::format(
-        "collector: external at {}, metrics http://{}{} ({} spans accepted before "
-        "this run)",
-        spec.endpoint.Text(), spec.metrics.Text(), spec.metrics_path, c->receiver_accepted_spans));
+    Log(
+        fmt::format("collector: external at {}, metrics http://{}{} ({} spans accepted before "
+                    "this run)",
+                    spec.endpoint.Text(), spec.metrics.Text(), spec.metrics_path,
+                    external_collector_->baseline().receiver_accepted_spans));
     return true;
-  }
-
-  std::optional<CollectorCounters> ScrapeExternalCollector(std::string& error) const {
-    const CollectorSpec& spec = *scenario_.collector;
-    const auto body =
-        HttpGet(spec.metrics.host, spec.metrics.port, spec.metrics_path, milliseconds(2000), error);
-    if (!body) return std::nullopt;
-    CollectorCounters c = ReadCollectorCounters(ParsePrometheusText(*body));
-    if (!c.scraped) {
-      error = "no otelcol_ metrics in the answer";
-      return std::nullopt;
-    }
-    return c;
   }
 
   // The Collector's counters for this run: ours since it started, an external one's since the
   // run started. scraped = false when the scrape failed.
   CollectorCounters ScrapeCollector() {
     if (collector_) return collector_->Scrape();
-    std::string error;
-    const auto c = ScrapeExternalCollector(error);
-    if (!c) return CollectorCounters{};
-    return SubtractCounters(*c, collector_before_);
+    if (external_collector_) return external_collector_->Scrape();
+    return CollectorCounters{};
   }
 
   bool HasCollector() const { return collector_ || external_collector_; }
@@ -235,7 +216,7 @@ class Runner {
     o.binary = spec.binary.empty() ? DefaultCollectorBinary() : spec.binary;
     o.config = spec.config;
     o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", sink_->grpc_port());
-    o.ready_timeout = spec.ready_timeout;
+    o.reaper = options_.reaper;
     report_.binary = o.binary;
     report_.config = o.config;
     if (spec.binary.empty() && access(o.binary.c_str(), X_OK) != 0) {
@@ -246,11 +227,10 @@ class Runner {
       return false;
     }
     collector_ = std::make_unique<CollectorProcess>(o);
-    std::string error;
-    if (!collector_->Start(error)) {
+    if (const Status s = collector_->Start(spec.ready_timeout); !s.ok()) {
       report_.log = collector_->Log();
       collector_.reset();
-      Fail(error);
+      Fail(s.error);
       return false;
     }
     Log(fmt::format("collector: {} with {}; otlp/grpc on {}, metrics on 127.0.0.1:{}", o.binary,
@@ -367,7 +347,8 @@ class Runner {
     stopped_collector_ = true;
     report_.counters = collector_->Scrape();
     const std::uint64_t sink_before = sink_->counters().spans_received.load();
-    report_.exit_status = collector_->Stop();
+    collector_->Stop(kCollectorStopGrace);
+    report_.exit_status = collector_->exit_status();
     // What its batch processor flushed on SIGTERM still reaches the sink; wait for it.
     std::uint64_t last = sink_->counters().spans_received.load();
     for (int i = 0; i < 20; ++i) {
@@ -377,7 +358,7 @@ class Runner {
       last = now;
     }
     report_.spans_flushed_at_stop = sink_->counters().spans_received.load() - sink_before;
-    report_.resources = collector_->Resources();
+    report_.resources = collector_->Metrics();
     report_.log = collector_->Log();
     Log(fmt::format("collector: stopped (exit status {}), {} spans accepted, {} sent{}",
                     report_.exit_status, report_.counters.receiver_accepted_spans,
@@ -553,7 +534,9 @@ class Runner {
       return true;
     }
     const auto begin = Clock::now();
-    broker_ = mock::StartRabbitMqBroker({}, error);
+    RabbitMqBrokerOptions broker_options;
+    broker_options.reaper = options_.reaper;
+    broker_ = StartRabbitMqBroker(broker_options, error);
     if (!broker_) {
       Fail("RabbitMQ broker did not start: " + error);
       return false;
@@ -568,7 +551,7 @@ class Runner {
     if (services_) services_->Stop(milliseconds(2000));
     StopCollector();
     JoinBrokerFault();
-    if (broker_) broker_->Stop();
+    if (broker_) broker_->Stop(kRabbitMqStopTimeout);
     if (sink_) {
       sink_->Stop();  // receivers, then up to 5 s for the forward endpoint to take the rest
       outcome_.forward = sink_->forwarder_stats();
@@ -697,14 +680,13 @@ class Runner {
   GroundTruthRecorder truth_;
   std::unique_ptr<mock::MockServices> services_;
   std::unique_ptr<CollectorProcess> collector_;
-  bool external_collector_ = false;             // collector: { endpoint, metrics }
-  CollectorCounters collector_before_;          // its counters when the run started
-  std::unique_ptr<ExternalServices> external_;  // services.external
+  std::unique_ptr<ExternalCollector> external_collector_;  // collector: { endpoint, metrics }
+  std::unique_ptr<ExternalServices> external_;             // services.external
   CollectorReport report_;
   bool stopped_collector_ = false;
-  std::vector<int> fault_state_;  // per collector fault: 0 pending, 1 killed, 2 restarted
-  std::unique_ptr<mock::RabbitMqBroker> broker_;  // stopped after the services
-  std::thread broker_fault_thread_;               // a broker restart under way, or done
+  std::vector<int> fault_state_;            // per collector fault: 0 pending, 1 killed, 2 restarted
+  std::unique_ptr<RabbitMqBroker> broker_;  // stopped after the services
+  std::thread broker_fault_thread_;         // a broker restart under way, or done
   std::atomic<bool> broker_restarting_{false};
   std::string broker_restart_error_;  // written by that thread, read after joining it
   std::size_t next_broker_fault_ = 0;

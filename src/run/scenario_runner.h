@@ -15,11 +15,13 @@
 
 #include "checks/check.h"
 #include "checks/run_data.h"
+#include "process/collector_process.h"
 #include "receiver/otlp_forwarder.h"
-#include "run/collector_process.h"
 #include "scenario/scenario.h"
 
 namespace traceproof {
+
+class Reaper;
 
 // What the run is doing, for a progress line; called about once a second from the run thread.
 struct RunProgress {
@@ -54,6 +56,9 @@ struct RunOptions {
   // `run --forward-to HOST:PORT`: every export request the sink accepted is passed on over
   // OTLP/gRPC (receiver/otlp_forwarder.h); empty: none.
   std::string forward_to;
+  // Every process the run starts (Collector, broker) is registered with it, so none outlives
+  // traceproof (process/reaper.h); nullptr: none.
+  Reaper* reaper = nullptr;
 };
 
 // The Collector of a scenario with `collector:`: what it was, what it did, what it cost.
@@ -63,7 +68,7 @@ struct CollectorReport {
   std::string log;  // everything it printed (every incarnation); `run` writes collector.log
   CollectorCounters counters;  // last scrape (plus earlier incarnations), before the stop
   std::uint64_t spans_flushed_at_stop = 0;  // reached the sink after the last scrape
-  CollectorResources resources;
+  ProcessMetrics resources;
   int kills = 0;
   int restarts = 0;
   int exit_status = -1;  // of the last incarnation, after the graceful stop

@@ -97,7 +97,7 @@ struct ExternalServicesSpec {
 };
 
 // A real OpenTelemetry Collector between the services and the sink: the user's config,
-// unchanged, with endpoints from environment variables (run/collector_process.h). Or, with
+// unchanged, with endpoints from environment variables (process/collector_process.h). Or, with
 // `endpoint`, one that already runs (external): not started, its metrics scraped before and
 // after the run, and the differences reconciled.
 struct CollectorSpec {

@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include "mock_services/rabbitmq_broker.h"
+#include "process/rabbitmq_broker.h"
 
 namespace traceproof::mock {
 namespace {

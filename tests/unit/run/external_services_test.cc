@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "mock_services/admin_server.h"
-#include "run/http_get.h"
 #include "truth/truth_log.h"
 
 namespace traceproof {
@@ -96,12 +95,6 @@ TEST_F(ExternalServicesTest, AnAdminEndpointThatNeverAnswersFailsWithinTheTimeou
   EXPECT_FALSE(ext.Connect(error));
   EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(5));
   EXPECT_NE(error.find("did not answer within 600 ms"), std::string::npos) << error;
-}
-
-TEST(HttpGet, AnUnresolvableHostIsAnErrorNamingIt) {
-  std::string error;
-  EXPECT_FALSE(HttpGet("no-such-host.invalid", 80, "/", std::chrono::milliseconds(2000), error));
-  EXPECT_NE(error.find("no-such-host.invalid"), std::string::npos) << error;
 }
 
 TEST(SubtractStats, ACounterThatWentBackMeansServeRestarted) {

@@ -13,7 +13,9 @@
 // Ready when its OTLP/gRPC port accepts connections. A monitor thread samples its CPU and RSS
 // from /proc once a second. Stop is graceful (SIGTERM, so batches and queues flush, then SIGKILL
 // after a bound); Kill and Restart are the `collector: kill` fault. The child never outlives
-// traceproof: the destructor kills it and PDEATHSIG covers a crash.
+// traceproof: the destructor kills it, the reaper (process/reaper.h) kills it when traceproof
+// dies, and PDEATHSIG covers a crash as a second line. A ProcessUnderTest ("collector"); its log
+// is kept in memory (Log), not on disk.
 // Not thread-safe: one owning thread (the run's), besides its internal monitor thread.
 #pragma once
 
@@ -25,46 +27,49 @@
 #include <thread>
 #include <vector>
 
-#include "run/child_process.h"
-#include "run/collector_metrics.h"
+#include "process/child_process.h"
+#include "process/collector_metrics.h"
+#include "process/process_under_test.h"
 
 namespace traceproof {
+
+class Reaper;
+
+// How long a Collector gets to accept connections, and to flush on SIGTERM, unless told otherwise.
+inline constexpr std::chrono::milliseconds kCollectorReadyTimeout{20000};
+inline constexpr std::chrono::milliseconds kCollectorStopGrace{10000};
 
 struct CollectorOptions {
   std::string binary;              // path to otelcol (ours by default: DefaultCollectorBinary)
   std::string config;              // path to the Collector config (YAML)
   std::string sink_grpc_endpoint;  // "127.0.0.1:PORT"
-  std::chrono::milliseconds ready_timeout{20000};
-  std::chrono::milliseconds stop_grace{10000};
+  Reaper* reaper = nullptr;        // kills it if traceproof dies; nullptr: PDEATHSIG only
 };
 
-// CPU and memory of the Collector over its life (all incarnations, for a restarted one).
-struct CollectorResources {
-  double cpu_seconds = 0;
-  double wall_seconds = 0;      // time it was running
-  double mean_cpu_percent = 0;  // cpu_seconds / wall_seconds, 100 = one core
-  double peak_cpu_percent = 0;  // highest one-second sample
-  std::uint64_t peak_rss_bytes = 0;
-  int samples = 0;
-};
-
-class CollectorProcess {
+class CollectorProcess final : public ProcessUnderTest {
  public:
   explicit CollectorProcess(CollectorOptions options);
-  ~CollectorProcess();  // kills a running Collector
+  ~CollectorProcess() override;  // kills a running Collector
   CollectorProcess(const CollectorProcess&) = delete;
   CollectorProcess& operator=(const CollectorProcess&) = delete;
 
-  // Starts it and waits until its OTLP/gRPC port accepts connections. False with `error` (its
-  // log tail included) when it cannot start, exits, or is not ready in time.
-  bool Start(std::string& error);
-  // The same ports again, after Kill (the exporters of the services reconnect by themselves).
+  std::string_view Name() const noexcept override { return "collector"; }
+  // Starts it and waits until its OTLP/gRPC port accepts connections. An error (its log tail
+  // included) when it cannot start, exits, or is not ready in time; then nothing is left running.
+  Status Start(std::chrono::milliseconds ready_timeout) noexcept override;
+  // Graceful: SIGTERM, then SIGKILL after `grace`. exit_status() says how it ended.
+  void Stop(std::chrono::milliseconds grace) noexcept override;
+  // CPU and memory over its life (every incarnation, for a restarted one).
+  ProcessMetrics Metrics() const noexcept override;
+  std::filesystem::path LogPath() const noexcept override { return {}; }  // in memory: Log()
+
+  // The same ports again, after Kill (the exporters of the services reconnect by themselves),
+  // within the ready timeout Start was given.
   bool Restart(std::string& error);
   // SIGKILL: in-flight spans are lost, as in a crash. The counters scraped just before are kept.
   void Kill();
-  // Graceful stop: SIGTERM, then SIGKILL after stop_grace. Exit status of the last incarnation.
-  int Stop();
   bool Running() const;
+  int exit_status() const { return last_exit_; }  // of the last incarnation; -1 while running
 
   int otlp_grpc_port() const { return grpc_port_; }
   int otlp_http_port() const { return http_port_; }
@@ -78,11 +83,11 @@ class CollectorProcess {
   std::string Log() const;
   // The last `lines` lines of the log, for error messages.
   std::string LogTail(int lines = 20) const;
-  CollectorResources Resources() const;
   int restarts() const { return restarts_; }
 
  private:
   bool Spawn(std::string& error);
+  bool WaitReady(std::string& error);
   void Monitor();
   void StopMonitor();
   void AccumulateBeforeRestart();
@@ -95,21 +100,16 @@ class CollectorProcess {
   CollectorCounters last_;     // the running incarnation's last successful scrape
   int restarts_ = 0;
   int last_exit_ = -1;
+  std::chrono::milliseconds ready_timeout_ = kCollectorReadyTimeout;
 
   std::thread monitor_;
   std::atomic<bool> monitor_stop_{false};
   mutable std::mutex mutex_;  // guards resources_ and the monitor's per-incarnation state
-  CollectorResources resources_;
+  ProcessMetrics resources_;
   std::chrono::steady_clock::time_point started_at_;
   double cpu_before_ = 0;  // CPU seconds of ended incarnations
   double wall_before_ = 0;
 };
-
-// Sums counters of two incarnations (gauges such as queue size come from `now` alone).
-CollectorCounters AddCounters(const CollectorCounters& before, const CollectorCounters& now);
-// What happened between two scrapes of one Collector that runs on (an external one): counters
-// as differences, gauges (queue size, traces in memory) as they are now.
-CollectorCounters SubtractCounters(const CollectorCounters& now, const CollectorCounters& before);
 
 // Where scripts/build-collector puts our otelcol: $TRACEPROOF_OTELCOL if set, else
 // ~/.cache/traceproof/otelcol/<sha256 of compose/collector/builder.yaml>/otelcol-traceproof

@@ -57,6 +57,12 @@ struct CollectorCounters {
 // Reads the counters from one scrape. Only spans (otel_signal/data_type traces) are counted.
 CollectorCounters ReadCollectorCounters(const std::vector<PromSample>& samples);
 
+// Sums counters of two incarnations (gauges such as queue size come from `now` alone).
+CollectorCounters AddCounters(const CollectorCounters& before, const CollectorCounters& now);
+// What happened between two scrapes of one Collector that runs on (an external one): counters
+// as differences, gauges (queue size, traces in memory) as they are now.
+CollectorCounters SubtractCounters(const CollectorCounters& now, const CollectorCounters& before);
+
 // HTTP/1.0 GET http://127.0.0.1:PORT/PATH; the body, or nullopt with `error` set.
 std::optional<std::string> HttpGetLoopback(int port, const std::string& path,
                                            std::chrono::milliseconds timeout, std::string& error);

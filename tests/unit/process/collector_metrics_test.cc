@@ -1,6 +1,6 @@
 // The Collector's Prometheus metrics, as otelcol-traceproof 0.161.0 serves them, turned into
 // the counters of the run's `collector` hop; and the HTTP GET that fetches them.
-#include "run/collector_metrics.h"
+#include "process/collector_metrics.h"
 
 #include <gtest/gtest.h>
 

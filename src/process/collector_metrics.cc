@@ -1,11 +1,11 @@
-#include "run/collector_metrics.h"
+#include "process/collector_metrics.h"
 
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 
-#include "run/http_get.h"
+#include "process/http_get.h"
 
 namespace traceproof {
 namespace {
@@ -159,6 +159,55 @@ CollectorCounters ReadCollectorCounters(const std::vector<PromSample>& samples) 
 std::optional<std::string> HttpGetLoopback(int port, const std::string& path,
                                            std::chrono::milliseconds timeout, std::string& error) {
   return HttpGet("127.0.0.1", port, path, timeout, error);
+}
+
+CollectorCounters AddCounters(const CollectorCounters& before, const CollectorCounters& now) {
+  CollectorCounters c = now;
+  c.scraped = before.scraped || now.scraped;
+  c.receiver_accepted_spans += before.receiver_accepted_spans;
+  c.receiver_refused_spans += before.receiver_refused_spans;
+  c.exporter_sent_spans += before.exporter_sent_spans;
+  c.exporter_send_failed_spans += before.exporter_send_failed_spans;
+  c.exporter_enqueue_failed_spans += before.exporter_enqueue_failed_spans;
+  c.tail_sampling = before.tail_sampling || now.tail_sampling;
+  c.tail_traces_sampled += before.tail_traces_sampled;
+  c.tail_new_traces += before.tail_new_traces;
+  c.tail_traces_not_sampled += before.tail_traces_not_sampled;
+  c.tail_traces_dropped_too_early += before.tail_traces_dropped_too_early;
+  for (const auto& [k, v] : before.processor_incoming_spans) c.processor_incoming_spans[k] += v;
+  for (const auto& [k, v] : before.processor_outgoing_spans) c.processor_outgoing_spans[k] += v;
+  c.memory_limiter_refused_spans += before.memory_limiter_refused_spans;
+  return c;
+}
+
+CollectorCounters SubtractCounters(const CollectorCounters& now, const CollectorCounters& before) {
+  // A counter lower than before means the Collector restarted in between; its value now is then
+  // all there is to count.
+  auto minus = [](std::uint64_t a, std::uint64_t b) { return a >= b ? a - b : a; };
+  CollectorCounters c = now;
+  c.receiver_accepted_spans = minus(now.receiver_accepted_spans, before.receiver_accepted_spans);
+  c.receiver_refused_spans = minus(now.receiver_refused_spans, before.receiver_refused_spans);
+  c.exporter_sent_spans = minus(now.exporter_sent_spans, before.exporter_sent_spans);
+  c.exporter_send_failed_spans =
+      minus(now.exporter_send_failed_spans, before.exporter_send_failed_spans);
+  c.exporter_enqueue_failed_spans =
+      minus(now.exporter_enqueue_failed_spans, before.exporter_enqueue_failed_spans);
+  c.tail_traces_sampled = minus(now.tail_traces_sampled, before.tail_traces_sampled);
+  c.tail_new_traces = minus(now.tail_new_traces, before.tail_new_traces);
+  c.tail_traces_not_sampled = minus(now.tail_traces_not_sampled, before.tail_traces_not_sampled);
+  c.tail_traces_dropped_too_early =
+      minus(now.tail_traces_dropped_too_early, before.tail_traces_dropped_too_early);
+  for (auto& [k, v] : c.processor_incoming_spans) {
+    const auto it = before.processor_incoming_spans.find(k);
+    if (it != before.processor_incoming_spans.end()) v = minus(v, it->second);
+  }
+  for (auto& [k, v] : c.processor_outgoing_spans) {
+    const auto it = before.processor_outgoing_spans.find(k);
+    if (it != before.processor_outgoing_spans.end()) v = minus(v, it->second);
+  }
+  c.memory_limiter_refused_spans =
+      minus(now.memory_limiter_refused_spans, before.memory_limiter_refused_spans);
+  return c;
 }
 
 }  // namespace traceproof
