@@ -14,7 +14,7 @@
 #include <functional>
 #include <optional>
 
-#include "run/collector_metrics.h"
+#include "process/collector_metrics.h"
 
 namespace traceproof {
 
