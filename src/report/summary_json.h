@@ -8,7 +8,7 @@
 #include <string>
 
 #include "load/load_stats.h"
-#include "run/scenario_runner.h"
+#include "run/run_outcome.h"
 
 namespace traceproof {
 

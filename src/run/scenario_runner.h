@@ -1,9 +1,12 @@
 // One run of a scenario, the Collector testbed's lifecycle made explicit: start the embedded
-// sink → start the mock services (exporting to the sink, recording ground truth) → warm-up →
-// load phases → drain (until the sink is quiet, bounded) → stop services and receivers →
-// checks. Everything is stopped in reverse order on every path, including a stop request
-// (Ctrl-C): what was measured so far is still returned and checked. No files are written here;
-// the caller turns the outcome into reports. RunScenario blocks; call it from one thread.
+// sink → start the processes under test in dependency order (broker, Collector) → start the
+// services (mock services in process, or ones that run elsewhere) → warm-up → load phases
+// (with the fault schedule and a progress line) → drain (services flush, then the sink and the
+// Collector settle, bounded) → checks. The run composes those parts (run/lifecycle.h and the
+// files beside it); the lifecycle stops everything in reverse order on every path, including a
+// failed start and a stop request (Ctrl-C): what was measured so far is still returned and
+// checked. No files are written here; the caller turns the outcome into reports. RunScenario
+// blocks; call it from one thread.
 #pragma once
 
 #include <atomic>
@@ -13,32 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "checks/check.h"
-#include "checks/run_data.h"
-#include "process/collector_process.h"
-#include "receiver/otlp_forwarder.h"
+#include "run/progress.h"
+#include "run/run_outcome.h"
 #include "scenario/scenario.h"
 
 namespace traceproof {
 
 class Reaper;
-
-// What the run is doing, for a progress line; called about once a second from the run thread.
-struct RunProgress {
-  std::string phase;  // "warm-up", "load", "drain", "checks"
-  double elapsed_s = 0;
-  double phase_total_s = 0;  // 0 when unknown
-  std::uint64_t requests_sent = 0;
-  double rate_per_s = 0;  // over the last interval
-  std::uint64_t p99_corrected_ns = 0;
-  std::uint64_t spans_received = 0;
-  std::uint64_t dropped_iterations = 0;
-  std::uint64_t errors = 0;
-  // During load: the checks on a sample of settled requests (run/checks_so_far.h); 0 requests:
-  // no look yet, or none for this run (a Collector in the loop, say).
-  std::size_t checks_so_far_requests = 0;
-  std::vector<std::string> failing_so_far;  // check kinds
-};
 
 struct RunOptions {
   int service_threads = 2;
@@ -59,37 +43,6 @@ struct RunOptions {
   // Every process the run starts (Collector, broker) is registered with it, so none outlives
   // traceproof (process/reaper.h); nullptr: none.
   Reaper* reaper = nullptr;
-};
-
-// The Collector of a scenario with `collector:`: what it was, what it did, what it cost.
-struct CollectorReport {
-  std::string binary;
-  std::string config;
-  std::string log;  // everything it printed (every incarnation); `run` writes collector.log
-  CollectorCounters counters;  // last scrape (plus earlier incarnations), before the stop
-  std::uint64_t spans_flushed_at_stop = 0;  // reached the sink after the last scrape
-  ProcessMetrics resources;
-  int kills = 0;
-  int restarts = 0;
-  int exit_status = -1;  // of the last incarnation, after the graceful stop
-};
-
-struct RunOutcome {
-  enum class Status { kCompleted, kInterrupted, kEnvironmentError };
-  Status status = Status::kCompleted;
-  std::string error;  // kEnvironmentError: what could not start
-  std::vector<CheckResult> results;
-  RunData data;  // traces, truth, load stats, hops
-  double wall_seconds = 0;
-  std::uint64_t sink_spans_received = 0;
-  std::uint64_t sink_spans_accepted = 0;
-  std::uint64_t sink_spans_refused = 0;
-  std::optional<CollectorReport> collector;
-  std::optional<ForwarderStats> forward;  // with RunOptions::forward_to
-
-  bool ChecksPassed() const;
-  // Did the run conclude what the scenario expects (all pass, or the named kinds failing)?
-  bool AsExpected(const Expectation& expect, std::string& why) const;
 };
 
 RunOutcome RunScenario(const Scenario& scenario, const RunOptions& options);

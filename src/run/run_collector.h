@@ -1,0 +1,65 @@
+// The OpenTelemetry Collector of a scenario with `collector:`, as one run uses it: ours (a
+// CollectorProcess started with the user's config, exporting to the embedded sink, with the
+// scenario's `collector: kill` faults) or one that runs elsewhere (ExternalCollector, counters
+// since the run started). It says where the services export, offers the drain a way to tell
+// that it holds nothing more, and at the end takes the last scrape, stops ours gracefully (its
+// batches flush on SIGTERM, and what they deliver is counted) and fills the CollectorReport.
+// Not thread-safe: the run's thread (fault actions run from the run thread too).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "process/collector_process.h"
+#include "process/external_collector.h"
+#include "receiver/ingest.h"
+#include "run/drain.h"
+#include "run/fault_schedule.h"
+#include "run/run_outcome.h"
+#include "scenario/scenario.h"
+
+namespace traceproof {
+
+class Reaper;
+
+struct RunCollectorOptions {
+  std::uint16_t sink_grpc_port = 0;
+  Reaper* reaper = nullptr;
+  std::function<void(const std::string&)> log;
+};
+
+class RunCollector {
+ public:
+  RunCollector(const CollectorSpec& spec, const IngestCounters& sink, RunCollectorOptions options);
+
+  // Started (or reached) and ready, or why not; report() says what was tried either way.
+  Status Start();
+  std::string ExporterEndpoint() const;  // where the services export: its OTLP/gRPC receiver
+  // The scenario's `collector: kill` faults as actions for the run's fault schedule.
+  std::vector<TimedFault> Faults();
+  // For the drain: moves while the sink or the Collector moves; holds spans until its queues,
+  // batches and tail sampler are empty (unknown when its metrics do not answer).
+  DrainProbes Probes();
+  // The last scrape, then (ours) a graceful stop and the spans its shutdown flushed. Idempotent.
+  void Stop();
+  const CollectorReport& report() const { return report_; }
+
+ private:
+  Status StartOurs();
+  Status StartExternal();
+  CollectorCounters Scrape();  // for this run: ours since it started, external since the run did
+  void StopOurs();
+
+  const CollectorSpec& spec_;
+  const IngestCounters& sink_;
+  RunCollectorOptions options_;
+  std::unique_ptr<CollectorProcess> ours_;
+  std::unique_ptr<ExternalCollector> external_;
+  CollectorReport report_;
+  bool stopped_ = false;
+};
+
+}  // namespace traceproof

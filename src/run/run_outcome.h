@@ -1,0 +1,55 @@
+// What one run of a scenario produced, for the reports (summary.json, junit.xml, report.txt) and
+// the exit code: how it ended, the check results, everything the checks read, and what the
+// Collector and the forwarder did. Plain data plus the verdict rules (all pass, or exactly the
+// failures the scenario's `expect:` names). Written by the run thread, read afterwards.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/check.h"
+#include "checks/run_data.h"
+#include "process/collector_metrics.h"
+#include "process/process_under_test.h"
+#include "receiver/otlp_forwarder.h"
+#include "scenario/scenario.h"
+
+namespace traceproof {
+
+// The Collector of a scenario with `collector:`: what it was, what it did, what it cost.
+struct CollectorReport {
+  std::string binary;
+  std::string config;
+  std::string log;  // everything it printed (every incarnation); `run` writes collector.log
+  CollectorCounters counters;  // last scrape (plus earlier incarnations), before the stop
+  std::uint64_t spans_flushed_at_stop = 0;  // reached the sink after the last scrape
+  ProcessMetrics resources;
+  int kills = 0;
+  int restarts = 0;
+  int exit_status = -1;  // of the last incarnation, after the graceful stop
+};
+
+struct RunOutcome {
+  enum class Status { kCompleted, kInterrupted, kEnvironmentError };
+  Status status = Status::kCompleted;
+  std::string error;  // kEnvironmentError: what could not start
+  std::vector<CheckResult> results;
+  RunData data;  // traces, truth, load stats, hops
+  double wall_seconds = 0;
+  std::uint64_t sink_spans_received = 0;
+  std::uint64_t sink_spans_accepted = 0;
+  std::uint64_t sink_spans_refused = 0;
+  std::optional<CollectorReport> collector;
+  std::optional<ForwarderStats> forward;  // with RunOptions::forward_to
+
+  bool ChecksPassed() const;
+  // Did the run conclude what the scenario expects (all pass, or the named kinds failing)?
+  bool AsExpected(const Expectation& expect, std::string& why) const;
+};
+
+// Builds each check from its spec and runs it over `data`, in the scenario's order.
+std::vector<CheckResult> RunChecks(const std::vector<CheckSpec>& specs, const RunData& data);
+
+}  // namespace traceproof
