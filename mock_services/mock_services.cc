@@ -51,9 +51,9 @@ class Services final : public MockServices {
     service_options.resource_attributes = options_.resource_attributes;
     service_options.shared = SharedContext();
     for (const ServiceDef& def : graph_.services) {
-      if (!def.external.empty() ? !AddExternal(def, error)
-                                : !AddService(def, service_options, error))
-        return false;
+      const bool added =
+          def.external.empty() ? AddService(def, service_options, error) : AddExternal(def, error);
+      if (!added) return false;
     }
     for (auto& rt : runtimes_) {
       for (const Consumer& c : rt->def().consumers) Subscribe(c, *rt);
