@@ -27,41 +27,51 @@ class HttpSession {
   HttpSession(tcp::socket socket, RequestHandler& handler, const HttpServerOptions& options)
       : stream_(std::move(socket)), handler_(handler), options_(options) {}
 
+  // Requests one after another until the connection is closed, times out, is reset, or is not
+  // kept alive. One coroutine for the whole connection: no frame per request.
   static awaitable<void> Run(std::unique_ptr<HttpSession> self) {
-    while (co_await self->ServeOne()) {
+    HttpSession& s = *self;
+    for (;;) {
+      // A parser per request, as Beast requires; the limit is set where the request is read.
+      std::optional<http::request_parser<http::string_body>> parser;
+      parser.emplace();
+      parser->body_limit(s.options_.body_limit_bytes);
+      s.stream_.expires_after(s.options_.read_timeout);
+      beast::error_code ec;
+      co_await http::async_read(s.stream_, s.buffer_, *parser,
+                                asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      s.stream_.expires_never();
+      const HttpRequest& req = parser->get();
+      Outcome out = co_await s.handler_.Handle(req);
+      if (out.reset) {
+        s.Reset();
+        co_return;
+      }
+      http::response<http::string_body> res = Response(req, std::move(out));
+      s.stream_.expires_after(s.options_.write_timeout);
+      co_await http::async_write(s.stream_, res, asio::redirect_error(use_awaitable, ec));
+      if (ec || !res.keep_alive()) break;
     }
     beast::error_code ignored;
-    self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    s.stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
  private:
-  // false when the connection is done: closed, timed out, reset, or not kept alive.
-  awaitable<bool> ServeOne() {
-    // A parser per request, as Beast requires; the limit is set where the request is read.
-    std::optional<http::request_parser<http::string_body>> parser;
-    parser.emplace();
-    parser->body_limit(options_.body_limit_bytes);
-    stream_.expires_after(options_.read_timeout);
-    beast::error_code ec;
-    co_await http::async_read(stream_, buffer_, *parser, asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return false;
-    stream_.expires_never();
-    const HttpRequest& req = parser->get();
-    Outcome out = co_await handler_.Handle(req);
-    if (out.reset) {
-      // An abortive close (RST), as a crashed or killed server would leave it.
-      stream_.socket().set_option(asio::socket_base::linger(true, 0), ec);
-      stream_.socket().close(ec);
-      co_return false;
-    }
+  static http::response<http::string_body> Response(const HttpRequest& req, Outcome out) {
     http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
     res.set(http::field::content_type, "application/json");
     res.keep_alive(req.keep_alive());
     res.body() = std::move(out.body);
     res.prepare_payload();
-    stream_.expires_after(options_.write_timeout);
-    co_await http::async_write(stream_, res, asio::redirect_error(use_awaitable, ec));
-    co_return !ec && res.keep_alive();
+    return res;
+  }
+
+  // An abortive close (RST), as a crashed or killed server would leave it.
+  void Reset() {
+    beast::error_code ec;
+    stream_.socket().set_option(asio::socket_base::linger(true, 0), ec);
+    stream_.socket().close(ec);
   }
 
   beast::tcp_stream stream_;

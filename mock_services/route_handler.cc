@@ -71,8 +71,8 @@ Outcome Finish(TrackedSpan& server, const RouteRequest& req, const RequestState&
 
 }  // namespace
 
-awaitable<Outcome> HandleRoute(const Route& route, const RouteRequest& req,
-                               const StepContext& ctx) {
+awaitable<Outcome> HandleRoute(const Route& route, RouteRequest req, const StepContext& ctx) {
+  InFlight in_flight(*ctx.counters);
   RequestState st;
   st.request_id = RequestIdOf(req.http, ctx);
   SpanId expected;

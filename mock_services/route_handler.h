@@ -27,12 +27,14 @@
 namespace traceproof::mock {
 
 struct RouteRequest {
-  const HttpRequest& http;  // headers
-  std::string_view key;     // "METHOD /path", as routes and faults name it
-  std::string_view path;    // the target without its query
+  const HttpRequest& http;  // headers; outlives the handling
+  std::string key;          // "METHOD /path", as routes and faults name it
+  std::string_view path;    // the target without its query, in `http`
 };
 
-boost::asio::awaitable<Outcome> HandleRoute(const Route& route, const RouteRequest& request,
+// Counted in flight (RuntimeCounters) from its start to its end. `request` is taken by value so
+// the caller can hand over the awaitable without a coroutine of its own around it.
+boost::asio::awaitable<Outcome> HandleRoute(const Route& route, RouteRequest request,
                                             const StepContext& ctx);
 
 class RouteTable {

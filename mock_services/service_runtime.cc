@@ -37,12 +37,19 @@ bool ServiceRuntime::Listen(const HttpServerOptions& options, IoContextPool& poo
   return true;
 }
 
+namespace {
+
+boost::asio::awaitable<Outcome> Answer(Outcome outcome) { co_return outcome; }
+
+}  // namespace
+
+// Not a coroutine itself: the session awaits HandleRoute's frame directly, one frame per
+// request as before the split.
 boost::asio::awaitable<Outcome> ServiceRuntime::Handle(const HttpRequest& request) {
-  InFlight in_flight(*context_.counters);
   requests_.fetch_add(1, std::memory_order_relaxed);
-  const RouteTable::Match m = routes_.Find(request);
-  if (!m.route) co_return routes_.NotFound(m.key);
-  co_return co_await HandleRoute(*m.route, RouteRequest{request, m.key, m.path}, context_);
+  RouteTable::Match m = routes_.Find(request);
+  if (!m.route) return Answer(routes_.NotFound(m.key));
+  return HandleRoute(*m.route, RouteRequest{request, std::move(m.key), m.path}, context_);
 }
 
 }  // namespace traceproof::mock

@@ -40,7 +40,6 @@ struct Pending {
   HttpRequest http;
   std::string key;
   std::string path;
-  std::optional<RouteRequest> request;
   std::optional<Outcome> outcome;
 };
 
@@ -73,12 +72,11 @@ class RouteHandlerTest : public ::testing::Test {
     p->path = key.substr(key.find(' ') + 1);
     p->http = HttpRequest{http::string_to_verb(key.substr(0, key.find(' '))), p->path, 11};
     for (const auto& [name, value] : headers) p->http.set(name, value);
-    p->request.emplace(RouteRequest{p->http, p->key, p->path});
     const Route* route = nullptr;
     for (const Route& r : runtimes_.at(service)->def().routes)
       if (r.method + " " + r.path == key) route = &r;
     EXPECT_NE(route, nullptr) << key;
-    asio::co_spawn(ioc_, HandleRoute(*route, *p->request, Ctx(service)),
+    asio::co_spawn(ioc_, HandleRoute(*route, RouteRequest{p->http, p->key, p->path}, Ctx(service)),
                    [out = &p->outcome](std::exception_ptr e, Outcome o) {
                      if (e) std::rethrow_exception(e);
                      *out = std::move(o);
