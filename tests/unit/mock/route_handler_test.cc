@@ -108,26 +108,21 @@ class RouteHandlerTest : public ::testing::Test {
     return p->outcome.value_or(Outcome{0, "unfinished", false});
   }
 
-  void Consume(const std::string& service, QueueMessage message) {
-    const Consumer& consumer = runtimes_.at(service)->def().consumers.at(0);
-    bool done = false;
-    asio::co_spawn(ioc_, ConsumeMessage(consumer, std::move(message), Ctx(service)),
-                   [&done](std::exception_ptr e) {
-                     if (e) std::rethrow_exception(e);
-                     done = true;
-                   });
-    DriveUntil([&] { return done; });
-    EXPECT_TRUE(done);
+  const Consumer& ConsumerOf(const std::string& service) {
+    return runtimes_.at(service)->def().consumers.at(0);
   }
-
+  void Consume(const std::string& service, QueueMessage message) {
+    RunToEnd(ConsumeMessage(ConsumerOf(service), std::move(message), Ctx(service)));
+  }
   void ConsumeAll(const std::string& service, std::vector<QueueMessage> batch) {
-    const Consumer& consumer = runtimes_.at(service)->def().consumers.at(0);
+    RunToEnd(ConsumeBatch(ConsumerOf(service), std::move(batch), Ctx(service)));
+  }
+  void RunToEnd(asio::awaitable<void> work) {
     bool done = false;
-    asio::co_spawn(ioc_, ConsumeBatch(consumer, std::move(batch), Ctx(service)),
-                   [&done](std::exception_ptr e) {
-                     if (e) std::rethrow_exception(e);
-                     done = true;
-                   });
+    asio::co_spawn(ioc_, std::move(work), [&done](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+      done = true;
+    });
     DriveUntil([&] { return done; });
     EXPECT_TRUE(done);
   }
@@ -692,8 +687,7 @@ TEST_F(RouteHandlerTest, ABatchIsOneSpanLinkedToEachProducerAndNacksPerMessage) 
 
 TEST_F(RouteHandlerTest, ABatchConsumerProcessesWhatArrivedWhenItsWaitIsOver) {
   Load(kBatch);
-  ConsumerRuntime consumer(runtimes_.at("fulfilment")->def().consumers.at(0), Ctx("fulfilment"),
-                           *pool_);
+  ConsumerRuntime consumer(ConsumerOf("fulfilment"), Ctx("fulfilment"), *pool_);
   auto consumer_spans = [this] {
     std::vector<GroundTruthSpan> out;
     for (const GroundTruthSpan& s : Truth())
@@ -723,8 +717,7 @@ TEST_F(RouteHandlerTest, ABatchConsumerProcessesWhatArrivedWhenItsWaitIsOver) {
 
 TEST_F(RouteHandlerTest, AFullBatchIsProcessedWithoutWaiting) {
   Load(kBatch);
-  ConsumerRuntime consumer(runtimes_.at("fulfilment")->def().consumers.at(0), Ctx("fulfilment"),
-                           *pool_);
+  ConsumerRuntime consumer(ConsumerOf("fulfilment"), Ctx("fulfilment"), *pool_);
   for (int i = 0; i < 3; ++i) consumer.Deliver(Published("orders", "POST /orders"));
   for (int i = 0; i < 10; ++i) {
     pool_->Home().restart();
