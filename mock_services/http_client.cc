@@ -92,4 +92,19 @@ asio::awaitable<HttpCallResult> HttpClientPool::Call(asio::ip::tcp::endpoint tar
   co_return result;
 }
 
+void PooledCallClient::AddTarget(std::string service, asio::ip::tcp::endpoint endpoint) {
+  targets_.insert_or_assign(std::move(service), endpoint);
+}
+
+asio::ip::tcp::endpoint PooledCallClient::Target(std::string_view service) const {
+  // The loader checked every call's target; were one missing, its calls fail to connect.
+  auto it = targets_.find(service);
+  return it == targets_.end() ? asio::ip::tcp::endpoint{} : it->second;
+}
+
+asio::awaitable<HttpCallResult> PooledCallClient::Call(asio::ip::tcp::endpoint target,
+                                                       HttpCallRequest request) {
+  return pool_.Call(target, std::move(request), timeout_);
+}
+
 }  // namespace traceproof::mock

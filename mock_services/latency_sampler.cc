@@ -43,4 +43,22 @@ Nanos LatencySampler::Sample(std::mt19937_64& rng) {
   return Nanos(std::llround(ns * scale_));
 }
 
+StepLatencies::StepLatencies(const ServiceGraph& graph) {
+  for (const ServiceDef& service : graph.services) {
+    for (const Route& route : service.routes) Add(route.steps, graph.scale);
+    for (const Consumer& consumer : service.consumers) Add(consumer.steps, graph.scale);
+  }
+}
+
+void StepLatencies::Add(const std::vector<Step>& steps, double scale) {
+  for (const Step& step : steps) {
+    samplers_.emplace(&step, std::make_unique<LatencySampler>(step.latency, scale));
+    Add(step.steps, scale);
+  }
+}
+
+Nanos StepLatencies::Sample(const Step& step, std::mt19937_64& rng) const {
+  return samplers_.at(&step)->Sample(rng);
+}
+
 }  // namespace traceproof::mock

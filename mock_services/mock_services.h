@@ -3,7 +3,10 @@
 // with W3C propagation, database, queue publish, errors) under the configured faults, emitting
 // real OTLP spans through each service's own tracer, batch processor and exporter, and recording
 // every span — sampled or not — as ground truth. Start() binds every port before returning.
-// Start/Stop from one owning thread; the service threads do the rest.
+// Start/Stop from one owning thread; the service threads do the rest. The parts: the threads
+// (io_context_pool.h), the HTTP server (http_server.h), a request (route_handler.h) and its
+// steps (steps.h) under the faults (faults.h), queue consumers (consumers.h), one service's
+// tracer and server (service_runtime.h), what they are given (step_context.h).
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,8 @@
 // YAML -> ServiceGraph. Two passes: the first reads every node (types, keys, values, each with
 // its own position); the second checks what only the whole graph can tell (call targets, queue
-// publishers, fault targets, call cycles). The first mistake found throws a LoadError.
+// publishers, fault targets, call cycles). The first mistake found throws a LoadError. The
+// first pass is four readers, one per part of the file: latencies and route keys (GraphReader),
+// steps (StepParser), faults (FaultParser), services and the graph (Parser).
 #include "graph/load_graph.h"
 
 #include <algorithm>
@@ -63,9 +65,10 @@ std::string DefaultDbSpanName(std::string_view statement) {
   return words[0];
 }
 
-class Parser : public YamlReader {
+// What every part of the graph's reader shares: latencies, "METHOD /path" keys, switches.
+class GraphReader : public YamlReader {
  public:
-  explicit Parser(const std::string& file) : YamlReader(file) {}
+  explicit GraphReader(const std::string& file) : YamlReader(file) {}
   using YamlReader::Fail;
 
   Latency ParseLatency(const YAML::Node& node, const SourcePos& pos) {
@@ -83,38 +86,9 @@ class Parser : public YamlReader {
            "p99: 80ms}), got " +
                Describe(node));
     }
-    std::string dist = "fixed";
-    const YAML::Node dist_node = node["dist"];
-    if (dist_node.IsDefined()) {
-      if (!dist_node.IsScalar())
-        Fail(dist_node, "want a string for 'dist', got " + Describe(dist_node));
-      dist = dist_node.Scalar();
-      const std::vector<std::string> dists = {"fixed", "lognormal", "normal", "uniform"};
-      if (std::find(dists.begin(), dists.end(), dist) == dists.end()) {
-        Fail(dist_node, "unknown dist '" + dist + "'; expected one of: " + Join(dists) +
-                            DidYouMean(dist, dists));
-      }
-    } else if (!node["value"].IsDefined()) {
-      Fail(pos,
-           "a latency map needs 'dist' (fixed, lognormal, normal, uniform), or 'value' for "
-           "a fixed latency");
-    }
-    std::vector<std::string> allowed;
-    std::string first, second;  // names of the parameters that go to a and b
-    if (dist == "fixed") {
-      latency.dist = Latency::Dist::kFixed;
-      first = "value";
-    } else if (dist == "uniform") {
-      latency.dist = Latency::Dist::kUniform;
-      first = "min", second = "max";
-    } else if (dist == "normal") {
-      latency.dist = Latency::Dist::kNormal;
-      first = "mean", second = "stddev";
-    } else {
-      latency.dist = Latency::Dist::kLognormal;
-      first = "p50", second = "p99";
-    }
-    allowed = {"dist", first, "spike"};
+    const std::string dist = LatencyDist(node, pos);
+    const auto [first, second] = LatencyParameters(dist, latency);
+    std::vector<std::string> allowed = {"dist", first, "spike"};
     if (!second.empty()) allowed.push_back(second);
     const std::vector<Field> fields =
         Fields(node, pos, "a latency", "in latency '" + dist + "'", allowed);
@@ -124,31 +98,8 @@ class Parser : public YamlReader {
     if (!second.empty() && !b) Fail(pos, dist + " latency needs '" + second + "'");
     latency.a = NonNegativeDuration(*a, "latency");
     if (b) latency.b = NonNegativeDuration(*b, "latency");
-    if (latency.dist == Latency::Dist::kUniform && latency.a > latency.b) {
-      Fail(*b, "uniform max (" + b->value.Scalar() + ") is less than min (" + a->value.Scalar() +
-                   "): want min <= max");
-    }
-    if (latency.dist == Latency::Dist::kLognormal) {
-      if (latency.a <= Nanos(0)) Fail(*a, "lognormal p50 must be > 0");
-      if (latency.b < latency.a) {
-        Fail(*b, "lognormal p99 (" + b->value.Scalar() + ") is less than p50 (" +
-                     a->value.Scalar() + "): want 0 < p50 <= p99");
-      }
-    }
-    if (const Field* spike = Find(fields, "spike")) {
-      const std::vector<Field> spike_fields =
-          Fields(spike->value, Pos(*spike), "'spike'", "in spike", {"add", "every"});
-      const Field* every = Find(spike_fields, "every");
-      const Field* add = Find(spike_fields, "add");
-      if (!every || !add) {
-        Fail(*spike,
-             "spike needs 'every' (a count) and 'add' (a duration), e.g. "
-             "{every: 100, add: 500ms}");
-      }
-      latency.spike_every =
-          static_cast<std::uint64_t>(Int(*every, 1, std::numeric_limits<long long>::max()));
-      latency.spike_add = NonNegativeDuration(*add, "spike");
-    }
+    CheckLatencyOrder(latency, *a, b);
+    if (const Field* spike = Find(fields, "spike")) ParseSpike(*spike, latency);
     return latency;
   }
   Latency ParseLatency(const Field& field) { return ParseLatency(field.value, Pos(field)); }
@@ -182,16 +133,89 @@ class Parser : public YamlReader {
                          "'POST /orders'");
   }
 
-  // "payments POST /charge" -> step.service, method, path.
-  void CallTarget(const Field& field, Step& step) {
-    const std::string text = String(field);
-    std::vector<std::string> words = SplitWords(text);
-    const std::string example = "'SERVICE METHOD /path', e.g. 'payments POST /charge'";
-    if (words.size() < 2) Fail(field, "bad call '" + text + "': want " + example);
-    step.service = words[0];
-    words.erase(words.begin());
-    std::tie(step.method, step.path) = MethodAndPath(words, text, "call", Pos(field), example);
+  // A boolean fault kind is switched on by `true`; `false` would be a fault that does nothing.
+  void RequireTrue(const Field& field) {
+    if (!Bool(field)) {
+      Fail(field, "'" + field.name + ": false' injects nothing; remove the fault instead");
+    }
   }
+
+ private:
+  // The `dist:` of a latency map; a map without one is a fixed latency given as `value:`.
+  std::string LatencyDist(const YAML::Node& node, const SourcePos& pos) {
+    const YAML::Node dist_node = node["dist"];
+    if (!dist_node.IsDefined()) {
+      if (!node["value"].IsDefined()) {
+        Fail(pos,
+             "a latency map needs 'dist' (fixed, lognormal, normal, uniform), or 'value' for "
+             "a fixed latency");
+      }
+      return "fixed";
+    }
+    if (!dist_node.IsScalar())
+      Fail(dist_node, "want a string for 'dist', got " + Describe(dist_node));
+    std::string dist = dist_node.Scalar();
+    const std::vector<std::string> dists = {"fixed", "lognormal", "normal", "uniform"};
+    if (std::find(dists.begin(), dists.end(), dist) == dists.end()) {
+      Fail(dist_node, "unknown dist '" + dist + "'; expected one of: " + Join(dists) +
+                          DidYouMean(dist, dists));
+    }
+    return dist;
+  }
+
+  // Sets `latency.dist` from its name; returns the names of the parameters that go to a and b.
+  static std::pair<std::string, std::string> LatencyParameters(const std::string& dist,
+                                                               Latency& latency) {
+    if (dist == "fixed") {
+      latency.dist = Latency::Dist::kFixed;
+      return {"value", ""};
+    }
+    if (dist == "uniform") {
+      latency.dist = Latency::Dist::kUniform;
+      return {"min", "max"};
+    }
+    if (dist == "normal") {
+      latency.dist = Latency::Dist::kNormal;
+      return {"mean", "stddev"};
+    }
+    latency.dist = Latency::Dist::kLognormal;
+    return {"p50", "p99"};
+  }
+
+  void CheckLatencyOrder(const Latency& latency, const Field& a, const Field* b) {
+    if (latency.dist == Latency::Dist::kUniform && latency.a > latency.b) {
+      Fail(*b, "uniform max (" + b->value.Scalar() + ") is less than min (" + a.value.Scalar() +
+                   "): want min <= max");
+    }
+    if (latency.dist == Latency::Dist::kLognormal) {
+      if (latency.a <= Nanos(0)) Fail(a, "lognormal p50 must be > 0");
+      if (latency.b < latency.a) {
+        Fail(*b, "lognormal p99 (" + b->value.Scalar() + ") is less than p50 (" + a.value.Scalar() +
+                     "): want 0 < p50 <= p99");
+      }
+    }
+  }
+
+  void ParseSpike(const Field& spike, Latency& latency) {
+    const std::vector<Field> spike_fields =
+        Fields(spike.value, Pos(spike), "'spike'", "in spike", {"add", "every"});
+    const Field* every = Find(spike_fields, "every");
+    const Field* add = Find(spike_fields, "add");
+    if (!every || !add) {
+      Fail(spike,
+           "spike needs 'every' (a count) and 'add' (a duration), e.g. "
+           "{every: 100, add: 500ms}");
+    }
+    latency.spike_every =
+        static_cast<std::uint64_t>(Int(*every, 1, std::numeric_limits<long long>::max()));
+    latency.spike_add = NonNegativeDuration(*add, "spike");
+  }
+};
+
+// Steps: one kind per step (work, sleep, call, db, publish, error, parallel) and its options.
+class StepParser : public GraphReader {
+ public:
+  explicit StepParser(const std::string& file) : GraphReader(file) {}
 
   std::vector<Step> Steps(const Field& field, bool client_spans) {
     if (!field.value.IsSequence()) {
@@ -213,76 +237,22 @@ class Parser : public YamlReader {
                              "': a step does one thing; make it two steps");
     }
     const Field& kind = kinds[0];
-    const YAML::Node& value = kind.value;
-    const std::string where = "in step '" + kind.name + "'";
-    const std::string what = "step '" + kind.name + "'";
     Step step;
     step.pos = pos;
     step.client_span = client_spans;
     if (kind.name == "work") {
-      step.kind = Step::Kind::kWork;
-      step.name = "work";
-      // A map with `dist` or `value` is the latency itself; otherwise it is {name, latency}.
-      if (value.IsMap() && !value["dist"].IsDefined() && !value["value"].IsDefined()) {
-        const std::vector<Field> fields = Fields(value, what, where, {"latency", "name"});
-        if (const Field* f = Find(fields, "name")) step.name = String(*f);
-        if (const Field* f = Find(fields, "latency")) step.latency = ParseLatency(*f);
-      } else {
-        step.latency = ParseLatency(kind);
-      }
+      WorkStep(kind, step);
     } else if (kind.name == "sleep") {
       step.kind = Step::Kind::kSleep;
       step.latency = ParseLatency(kind);
     } else if (kind.name == "call") {
-      step.kind = Step::Kind::kCall;
-      if (value.IsMap()) {
-        const std::vector<Field> fields = Fields(value, what, where, {"client_span", "name", "to"});
-        const Field* to = Find(fields, "to");
-        if (!to) Fail(kind, "call needs 'to: SERVICE METHOD /path'");
-        CallTarget(*to, step);
-        if (const Field* f = Find(fields, "name")) step.name = String(*f);
-        if (const Field* f = Find(fields, "client_span")) step.client_span = Bool(*f);
-      } else {
-        CallTarget(kind, step);
-      }
-      if (step.name.empty()) step.name = step.method + " " + step.service;
+      CallStep(kind, step);
     } else if (kind.name == "db") {
-      step.kind = Step::Kind::kDb;
-      const std::vector<Field> fields =
-          Fields(value, Pos(kind), what, where, {"latency", "name", "statement", "system"});
-      const Field* statement = Find(fields, "statement");
-      if (!statement) Fail(kind, "db step needs 'statement'");
-      step.statement = String(*statement);
-      if (SplitWords(step.statement).empty()) Fail(*statement, "db statement is empty");
-      step.name = DefaultDbSpanName(step.statement);
-      if (const Field* f = Find(fields, "name")) step.name = String(*f);
-      if (const Field* f = Find(fields, "system")) step.db_system = String(*f);
-      if (const Field* f = Find(fields, "latency")) step.latency = ParseLatency(*f);
+      DbStep(kind, step);
     } else if (kind.name == "publish") {
-      step.kind = Step::Kind::kPublish;
-      if (value.IsMap()) {
-        const std::vector<Field> fields = Fields(value, what, where, {"name", "queue"});
-        const Field* queue = Find(fields, "queue");
-        if (!queue) Fail(kind, "publish needs 'queue'");
-        step.queue = String(*queue);
-        if (const Field* f = Find(fields, "name")) step.name = String(*f);
-      } else {
-        step.queue = String(kind);
-      }
-      if (step.queue.empty()) Fail(kind, "publish needs a queue name");
-      if (step.name.empty()) step.name = "publish " + step.queue;
+      PublishStep(kind, step);
     } else if (kind.name == "error") {
-      step.kind = Step::Kind::kError;
-      if (value.IsMap()) {
-        const std::vector<Field> fields = Fields(value, what, where, {"message", "rate", "status"});
-        if (const Field* f = Find(fields, "status")) {
-          step.http_status = static_cast<int>(Int(*f, 100, 599));
-        }
-        if (const Field* f = Find(fields, "message")) step.message = String(*f);
-        if (const Field* f = Find(fields, "rate")) step.rate = Rate(*f);
-      } else {
-        step.http_status = static_cast<int>(Int(kind, 100, 599));
-      }
+      ErrorStep(kind, step);
     } else {
       step.kind = Step::Kind::kParallel;
       step.steps = Steps(kind, client_spans);
@@ -290,6 +260,242 @@ class Parser : public YamlReader {
     }
     return step;
   }
+
+ private:
+  // The names a step's options are given in messages: "step 'db'", "in step 'db'".
+  static std::string What(const Field& kind) { return "step '" + kind.name + "'"; }
+  static std::string Where(const Field& kind) { return "in step '" + kind.name + "'"; }
+
+  void WorkStep(const Field& kind, Step& step) {
+    step.kind = Step::Kind::kWork;
+    step.name = "work";
+    const YAML::Node& value = kind.value;
+    // A map with `dist` or `value` is the latency itself; otherwise it is {name, latency}.
+    if (value.IsMap() && !value["dist"].IsDefined() && !value["value"].IsDefined()) {
+      const std::vector<Field> fields = Fields(value, What(kind), Where(kind), {"latency", "name"});
+      if (const Field* f = Find(fields, "name")) step.name = String(*f);
+      if (const Field* f = Find(fields, "latency")) step.latency = ParseLatency(*f);
+    } else {
+      step.latency = ParseLatency(kind);
+    }
+  }
+
+  void CallStep(const Field& kind, Step& step) {
+    step.kind = Step::Kind::kCall;
+    if (kind.value.IsMap()) {
+      const std::vector<Field> fields =
+          Fields(kind.value, What(kind), Where(kind), {"client_span", "name", "to"});
+      const Field* to = Find(fields, "to");
+      if (!to) Fail(kind, "call needs 'to: SERVICE METHOD /path'");
+      CallTarget(*to, step);
+      if (const Field* f = Find(fields, "name")) step.name = String(*f);
+      if (const Field* f = Find(fields, "client_span")) step.client_span = Bool(*f);
+    } else {
+      CallTarget(kind, step);
+    }
+    if (step.name.empty()) step.name = step.method + " " + step.service;
+  }
+
+  // "payments POST /charge" -> step.service, method, path.
+  void CallTarget(const Field& field, Step& step) {
+    const std::string text = String(field);
+    std::vector<std::string> words = SplitWords(text);
+    const std::string example = "'SERVICE METHOD /path', e.g. 'payments POST /charge'";
+    if (words.size() < 2) Fail(field, "bad call '" + text + "': want " + example);
+    step.service = words[0];
+    words.erase(words.begin());
+    std::tie(step.method, step.path) = MethodAndPath(words, text, "call", Pos(field), example);
+  }
+
+  void DbStep(const Field& kind, Step& step) {
+    step.kind = Step::Kind::kDb;
+    const std::vector<Field> fields = Fields(kind.value, Pos(kind), What(kind), Where(kind),
+                                             {"latency", "name", "statement", "system"});
+    const Field* statement = Find(fields, "statement");
+    if (!statement) Fail(kind, "db step needs 'statement'");
+    step.statement = String(*statement);
+    if (SplitWords(step.statement).empty()) Fail(*statement, "db statement is empty");
+    step.name = DefaultDbSpanName(step.statement);
+    if (const Field* f = Find(fields, "name")) step.name = String(*f);
+    if (const Field* f = Find(fields, "system")) step.db_system = String(*f);
+    if (const Field* f = Find(fields, "latency")) step.latency = ParseLatency(*f);
+  }
+
+  void PublishStep(const Field& kind, Step& step) {
+    step.kind = Step::Kind::kPublish;
+    if (kind.value.IsMap()) {
+      const std::vector<Field> fields =
+          Fields(kind.value, What(kind), Where(kind), {"name", "queue"});
+      const Field* queue = Find(fields, "queue");
+      if (!queue) Fail(kind, "publish needs 'queue'");
+      step.queue = String(*queue);
+      if (const Field* f = Find(fields, "name")) step.name = String(*f);
+    } else {
+      step.queue = String(kind);
+    }
+    if (step.queue.empty()) Fail(kind, "publish needs a queue name");
+    if (step.name.empty()) step.name = "publish " + step.queue;
+  }
+
+  void ErrorStep(const Field& kind, Step& step) {
+    step.kind = Step::Kind::kError;
+    if (kind.value.IsMap()) {
+      const std::vector<Field> fields =
+          Fields(kind.value, What(kind), Where(kind), {"message", "rate", "status"});
+      if (const Field* f = Find(fields, "status")) {
+        step.http_status = static_cast<int>(Int(*f, 100, 599));
+      }
+      if (const Field* f = Find(fields, "message")) step.message = String(*f);
+      if (const Field* f = Find(fields, "rate")) step.rate = Rate(*f);
+    } else {
+      step.http_status = static_cast<int>(Int(kind, 100, 599));
+    }
+  }
+};
+
+// Faults: exactly one kind per fault, the keys every kind shares (service, route, to, rate, the
+// window), then the kind's own value.
+class FaultParser : public GraphReader {
+ public:
+  explicit FaultParser(const std::string& file) : GraphReader(file) {}
+
+  Fault ParseFault(const YAML::Node& node) {
+    Fault fault;
+    fault.pos = Pos(node);
+    std::vector<std::string> allowed = kFaultCommonKeys;
+    allowed.insert(allowed.end(), kFaultKinds.begin(), kFaultKinds.end());
+    const std::vector<Field> fields = Fields(node, "a fault", "in fault", allowed);
+    const Field& kind = KindOf(fields, fault.pos);
+    ParseScope(fields, kind, fault);
+    ParseKind(kind, fault);
+    return fault;
+  }
+
+  std::vector<Fault> ParseFaults(const YAML::Node& node, const SourcePos& pos) {
+    std::vector<Fault> faults;
+    if (node.IsNull()) return faults;  // `faults:` with every entry commented out
+    if (!node.IsSequence()) Fail(pos, "want a list of faults, got " + Describe(node));
+    for (const auto& item : node) faults.push_back(ParseFault(item));
+    return faults;
+  }
+
+ private:
+  const Field& KindOf(const std::vector<Field>& fields, const SourcePos& pos) {
+    std::vector<const Field*> kinds;
+    for (const Field& field : fields) {
+      if (std::find(kFaultKinds.begin(), kFaultKinds.end(), field.name) != kFaultKinds.end()) {
+        kinds.push_back(&field);
+      }
+    }
+    if (kinds.empty()) Fail(pos, "fault has no kind: want exactly one of " + Join(kFaultKinds));
+    if (kinds.size() > 1) {
+      Fail(kinds[1]->key, "fault has two kinds, '" + kinds[0]->name + "' and '" + kinds[1]->name +
+                              "': one fault does one thing; make it two faults");
+    }
+    return *kinds[0];
+  }
+
+  // What the fault applies to and when: service, route, to, rate, from and until.
+  void ParseScope(const std::vector<Field>& fields, const Field& kind, Fault& fault) {
+    const Field* service = Find(fields, "service");
+    if (!service) Fail(fault.pos, "fault needs 'service' (the service it applies to)");
+    fault.service = String(*service);
+    if (const Field* f = Find(fields, "route")) {
+      const auto [method, path] = RouteKey(f->value, Pos(*f));
+      fault.route = method + " " + path;
+    }
+    if (const Field* f = Find(fields, "to")) {
+      if (kind.name != "drop_traceparent") {
+        Fail(f->key, "'to' applies only to drop_traceparent faults, not to '" + kind.name + "'");
+      }
+      fault.to = String(*f);
+    }
+    if (const Field* f = Find(fields, "rate")) fault.rate = Rate(*f);
+    const Field* from = Find(fields, "from");
+    const Field* until = Find(fields, "until");
+    if (from) fault.from = NonNegativeDuration(*from, "'from'");
+    if (until) fault.until = NonNegativeDuration(*until, "'until'");
+    if (from && until && *fault.from >= *fault.until) {
+      Fail(*until, "'until' (" + until->value.Scalar() + ") is not after 'from' (" +
+                       from->value.Scalar() + "): want from < until");
+    }
+  }
+
+  void ParseKind(const Field& kind, Fault& fault) {
+    if (kind.name == "latency") {
+      fault.kind = Fault::Kind::kLatency;
+      fault.latency = ParseLatency(kind);
+    } else if (kind.name == "error") {
+      ErrorFault(kind, fault);
+    } else if (kind.name == "timeout") {
+      TimeoutFault(kind, fault);
+    } else if (kind.name == "nack_first") {
+      NackFirstFault(kind, fault);
+    } else if (kind.name == "clock_skew") {
+      fault.kind = Fault::Kind::kClockSkew;
+      fault.skew = Duration(kind);  // either sign: a clock can run ahead or behind
+    } else {
+      RequireTrue(kind);
+      static const std::map<std::string, Fault::Kind> kSwitches = {
+          {"reset", Fault::Kind::kReset},
+          {"drop_traceparent", Fault::Kind::kDropTraceparent},
+          {"strip_queue_headers", Fault::Kind::kStripQueueHeaders},
+          {"ignore_queue_headers", Fault::Kind::kIgnoreQueueHeaders},
+          {"detached_span", Fault::Kind::kDetachedSpan},
+          {"high_cardinality", Fault::Kind::kHighCardinality},
+          {"exporter_outage", Fault::Kind::kExporterOutage},
+      };
+      fault.kind = kSwitches.at(kind.name);
+    }
+  }
+
+  void ErrorFault(const Field& kind, Fault& fault) {
+    fault.kind = Fault::Kind::kError;
+    if (kind.value.IsMap()) {
+      const std::vector<Field> error_fields =
+          Fields(kind.value, "fault 'error'", "in fault 'error'", {"message", "status"});
+      if (const Field* f = Find(error_fields, "status")) {
+        fault.http_status = static_cast<int>(Int(*f, 100, 599));
+      }
+      if (const Field* f = Find(error_fields, "message")) fault.message = String(*f);
+    } else {
+      fault.http_status = static_cast<int>(Int(kind, 100, 599));
+    }
+  }
+
+  void TimeoutFault(const Field& kind, Fault& fault) {
+    fault.kind = Fault::Kind::kTimeout;
+    bool on = false;
+    if (kind.value.IsScalar() && YAML::convert<bool>::decode(kind.value, on)) {
+      if (!on) RequireTrue(kind);
+      fault.latency.a = std::chrono::seconds(30);
+    } else {
+      fault.latency = ParseLatency(kind);
+      if (fault.latency.dist == Latency::Dist::kFixed && fault.latency.a == Nanos(0)) {
+        Fail(kind, "a timeout of 0 holds nothing: want a duration > 0, or true for 30s");
+      }
+    }
+  }
+
+  void NackFirstFault(const Field& kind, Fault& fault) {
+    fault.kind = Fault::Kind::kNackFirst;
+    if (kind.value.IsMap()) {
+      const std::vector<Field> nack_fields =
+          Fields(kind.value, Pos(kind), "fault 'nack_first' (true or {every: N})",
+                 "in fault 'nack_first'", {"every"});
+      const Field* every = Find(nack_fields, "every");
+      if (!every) Fail(kind, "nack_first needs 'every' (nack every N-th message), or true");
+      fault.nack_every = static_cast<std::uint64_t>(Int(*every, 1, 1'000'000));
+    } else {
+      RequireTrue(kind);
+    }
+  }
+};
+
+// The graph: services (routes, consumers, options), then the faults.
+class Parser : public StepParser {
+ public:
+  explicit Parser(const std::string& file) : StepParser(file) {}
 
   Route ParseRoute(const Field& entry, bool client_spans) {
     Route route;
@@ -418,120 +624,6 @@ class Parser : public YamlReader {
     return service;
   }
 
-  // A boolean fault kind is switched on by `true`; `false` would be a fault that does nothing.
-  void RequireTrue(const Field& field) {
-    if (!Bool(field)) {
-      Fail(field, "'" + field.name + ": false' injects nothing; remove the fault instead");
-    }
-  }
-
-  Fault ParseFault(const YAML::Node& node) {
-    Fault fault;
-    fault.pos = Pos(node);
-    std::vector<std::string> allowed = kFaultCommonKeys;
-    allowed.insert(allowed.end(), kFaultKinds.begin(), kFaultKinds.end());
-    const std::vector<Field> fields = Fields(node, "a fault", "in fault", allowed);
-    std::vector<const Field*> kinds;
-    for (const Field& field : fields) {
-      if (std::find(kFaultKinds.begin(), kFaultKinds.end(), field.name) != kFaultKinds.end()) {
-        kinds.push_back(&field);
-      }
-    }
-    if (kinds.empty())
-      Fail(fault.pos, "fault has no kind: want exactly one of " + Join(kFaultKinds));
-    if (kinds.size() > 1) {
-      Fail(kinds[1]->key, "fault has two kinds, '" + kinds[0]->name + "' and '" + kinds[1]->name +
-                              "': one fault does one thing; make it two faults");
-    }
-    const Field& kind = *kinds[0];
-    const Field* service = Find(fields, "service");
-    if (!service) Fail(fault.pos, "fault needs 'service' (the service it applies to)");
-    fault.service = String(*service);
-    if (const Field* f = Find(fields, "route")) {
-      const auto [method, path] = RouteKey(f->value, Pos(*f));
-      fault.route = method + " " + path;
-    }
-    if (const Field* f = Find(fields, "to")) {
-      if (kind.name != "drop_traceparent") {
-        Fail(f->key, "'to' applies only to drop_traceparent faults, not to '" + kind.name + "'");
-      }
-      fault.to = String(*f);
-    }
-    if (const Field* f = Find(fields, "rate")) fault.rate = Rate(*f);
-    const Field* from = Find(fields, "from");
-    const Field* until = Find(fields, "until");
-    if (from) fault.from = NonNegativeDuration(*from, "'from'");
-    if (until) fault.until = NonNegativeDuration(*until, "'until'");
-    if (from && until && *fault.from >= *fault.until) {
-      Fail(*until, "'until' (" + until->value.Scalar() + ") is not after 'from' (" +
-                       from->value.Scalar() + "): want from < until");
-    }
-    if (kind.name == "latency") {
-      fault.kind = Fault::Kind::kLatency;
-      fault.latency = ParseLatency(kind);
-    } else if (kind.name == "error") {
-      fault.kind = Fault::Kind::kError;
-      if (kind.value.IsMap()) {
-        const std::vector<Field> error_fields =
-            Fields(kind.value, "fault 'error'", "in fault 'error'", {"message", "status"});
-        if (const Field* f = Find(error_fields, "status")) {
-          fault.http_status = static_cast<int>(Int(*f, 100, 599));
-        }
-        if (const Field* f = Find(error_fields, "message")) fault.message = String(*f);
-      } else {
-        fault.http_status = static_cast<int>(Int(kind, 100, 599));
-      }
-    } else if (kind.name == "timeout") {
-      fault.kind = Fault::Kind::kTimeout;
-      bool on = false;
-      if (kind.value.IsScalar() && YAML::convert<bool>::decode(kind.value, on)) {
-        if (!on) RequireTrue(kind);
-        fault.latency.a = std::chrono::seconds(30);
-      } else {
-        fault.latency = ParseLatency(kind);
-        if (fault.latency.dist == Latency::Dist::kFixed && fault.latency.a == Nanos(0)) {
-          Fail(kind, "a timeout of 0 holds nothing: want a duration > 0, or true for 30s");
-        }
-      }
-    } else if (kind.name == "nack_first") {
-      fault.kind = Fault::Kind::kNackFirst;
-      if (kind.value.IsMap()) {
-        const std::vector<Field> nack_fields =
-            Fields(kind.value, Pos(kind), "fault 'nack_first' (true or {every: N})",
-                   "in fault 'nack_first'", {"every"});
-        const Field* every = Find(nack_fields, "every");
-        if (!every) Fail(kind, "nack_first needs 'every' (nack every N-th message), or true");
-        fault.nack_every = static_cast<std::uint64_t>(Int(*every, 1, 1'000'000));
-      } else {
-        RequireTrue(kind);
-      }
-    } else if (kind.name == "clock_skew") {
-      fault.kind = Fault::Kind::kClockSkew;
-      fault.skew = Duration(kind);  // either sign: a clock can run ahead or behind
-    } else {
-      RequireTrue(kind);
-      static const std::map<std::string, Fault::Kind> kSwitches = {
-          {"reset", Fault::Kind::kReset},
-          {"drop_traceparent", Fault::Kind::kDropTraceparent},
-          {"strip_queue_headers", Fault::Kind::kStripQueueHeaders},
-          {"ignore_queue_headers", Fault::Kind::kIgnoreQueueHeaders},
-          {"detached_span", Fault::Kind::kDetachedSpan},
-          {"high_cardinality", Fault::Kind::kHighCardinality},
-          {"exporter_outage", Fault::Kind::kExporterOutage},
-      };
-      fault.kind = kSwitches.at(kind.name);
-    }
-    return fault;
-  }
-
-  std::vector<Fault> ParseFaults(const YAML::Node& node, const SourcePos& pos) {
-    std::vector<Fault> faults;
-    if (node.IsNull()) return faults;  // `faults:` with every entry commented out
-    if (!node.IsSequence()) Fail(pos, "want a list of faults, got " + Describe(node));
-    for (const auto& item : node) faults.push_back(ParseFault(item));
-    return faults;
-  }
-
   ServiceGraph ParseGraph(const YAML::Node& root) {
     ServiceGraph graph;
     const std::vector<Field> fields =
@@ -546,7 +638,9 @@ class Parser : public YamlReader {
       graph.services.push_back(ParseService(entry));
     }
     if (graph.services.empty()) Fail(*services, "no services");
-    if (const Field* f = Find(fields, "faults")) graph.faults = ParseFaults(f->value, Pos(*f));
+    if (const Field* f = Find(fields, "faults")) {
+      graph.faults = FaultParser(file_).ParseFaults(f->value, Pos(*f));
+    }
     return graph;
   }
 };
@@ -728,7 +822,7 @@ Latency ParseLatency(const YAML::Node& node, const std::string& file) {
 }
 
 std::vector<Fault> ParseFaults(const YAML::Node& node, const std::string& file) {
-  Parser parser(file);
+  FaultParser parser(file);
   return parser.ParseFaults(node, parser.Pos(node));
 }
 
