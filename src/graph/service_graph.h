@@ -1,6 +1,6 @@
 // A system under test described as data: services, their HTTP routes and queue consumers, the
 // steps each runs (work, calls, database, queue publish, errors), and the faults to inject.
-// Loaded from YAML (load_services.h), run by MockServices (mock_services.h). Plain structs;
+// Loaded from YAML (load_graph.h), run by MockServices (mock_services.h). Plain structs;
 // every element keeps the YAML position it came from, so a runtime complaint can point there.
 #pragma once
 
