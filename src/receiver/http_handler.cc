@@ -7,7 +7,7 @@
 
 #include "otlp/json.h"
 #include "otlp/rpc_status.h"
-#include "receiver/gzip.h"
+#include "otlp/gzip.h"
 
 namespace traceproof {
 namespace {

@@ -1,6 +1,6 @@
 // The service graphs a scenario names with `services: { preset: NAME }`: files NAME.yaml in
-// mock_services/presets/ of the source tree (builds and tests), else beside an installed binary.
-// Not thread-safe (one load).
+// the presets folder of the mock services in the source tree (builds and tests), else beside an
+// installed binary. Not thread-safe (one load).
 #pragma once
 
 #include <string>

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "receiver/gzip.h"
+#include "otlp/gzip.h"
 #include "tracing/export_request.h"
 
 namespace traceproof {

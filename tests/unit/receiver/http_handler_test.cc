@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "receiver/gzip.h"
+#include "otlp/gzip.h"
 #include "store/trace_store.h"
 #include "test_requests.h"
 

@@ -16,7 +16,7 @@
 #include "otlp/json.h"
 #include "otlp/rpc_status.h"
 #include "receiver/grpc_receiver.h"
-#include "receiver/gzip.h"
+#include "otlp/gzip.h"
 #include "receiver/http_receiver.h"
 #include "store/trace_store.h"
 #include "test_requests.h"

@@ -1,4 +1,4 @@
-#include "receiver/gzip.h"
+#include "otlp/gzip.h"
 
 #include <zlib.h>
 
