@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "commands.h"
@@ -110,15 +111,41 @@ class ProgressPrinter {
   double last_logged_ = -1;
 };
 
-int RunRun(const RunFlags& flags, Reaper* reaper) {
-  Scenario scenario;
-  try {
-    scenario = LoadScenarioFile(flags.scenario);
-  } catch (const LoadError& e) {
-    std::cerr << "traceproof run: " << e.what() << "\n";
-    return kExitUsage;
+// Signals go to one watcher thread, so every other thread (receivers, services, load) runs
+// undisturbed and Ctrl-C becomes a flag the runner polls. Watches from construction to
+// destruction; `printer` must outlive it.
+class StopWatcher {
+ public:
+  StopWatcher(sigset_t signals, ProgressPrinter& printer)
+      : signals_(signals), thread_([this, &printer] { Watch(printer); }) {}
+  ~StopWatcher() {
+    finished_ = true;
+    thread_.join();
   }
-  RunOptions options;
+  StopWatcher(const StopWatcher&) = delete;
+  StopWatcher& operator=(const StopWatcher&) = delete;
+
+  const std::atomic<bool>* stop() const { return &stop_; }
+
+ private:
+  void Watch(ProgressPrinter& printer) {
+    while (!finished_) {
+      timespec tick{0, 100'000'000};
+      if (sigtimedwait(&signals_, nullptr, &tick) > 0) {
+        stop_ = true;
+        printer.Log("traceproof run: stopping (signal); the report will cover what ran");
+      }
+    }
+  }
+
+  sigset_t signals_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> finished_{false};
+  std::thread thread_;  // last: it starts once the members it reads exist
+};
+
+// The sink's listen addresses and --forward-to; an exit code when one is invalid.
+std::optional<int> ParseSinkFlags(const RunFlags& flags, RunOptions& options) {
   try {
     if (!flags.sink_listen.empty()) {
       if (auto ep = ParseEndpoint("--sink-listen", flags.sink_listen)) {
@@ -143,6 +170,64 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
     std::cerr << "traceproof run: " << e.what() << "\n";
     return kExitUsage;
   }
+  return std::nullopt;
+}
+
+// The run itself, with the progress line on stderr and Ctrl-C as its stop flag.
+RunOutcome RunWithProgress(const RunFlags& flags, const Scenario& scenario, RunOptions options,
+                           Reaper* reaper) {
+  ProgressPrinter printer;
+  StopWatcher watcher(BlockStopSignals(), printer);
+  printer.Log(fmt::format("traceproof run: {} ({})", scenario.name, flags.scenario));
+  options.service_threads = flags.service_threads;
+  options.load_threads = flags.load_threads;
+  options.load_connections = flags.connections;
+  options.stop = watcher.stop();
+  options.reaper = reaper;
+  options.on_progress = [&](const RunProgress& p) { printer.Update(p); };
+  options.log = [&](const std::string& line) { printer.Log("  " + line); };
+  return RunScenario(scenario, options);
+}
+
+// What the results folder holds besides report.txt; false when a file could not be written.
+bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOutcome& outcome,
+                  const RunVerdict& verdict, const std::string& started_utc, bool no_traces) {
+  bool wrote = WriteFile(out_dir / "summary.json",
+                         SummaryJson(scenario, outcome, verdict, started_utc).dump(2) + "\n");
+  wrote &= WriteFile(out_dir / "junit.xml", JunitXml(scenario, outcome, verdict, started_utc));
+  wrote &=
+      WriteFile(out_dir / "histograms" / "corrected.hist", outcome.data.load.corrected.Serialize());
+  wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hist",
+                     outcome.data.load.uncorrected.Serialize());
+  wrote &= WriteFile(out_dir / "histograms" / "corrected.hgrm",
+                     outcome.data.load.corrected.ToPercentileText());
+  wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hgrm",
+                     outcome.data.load.uncorrected.ToPercentileText());
+  if (outcome.collector) wrote &= WriteFile(out_dir / "collector.log", outcome.collector->log);
+  if (!no_traces) {
+    std::ofstream traces(out_dir / "traces.jsonl", std::ios::trunc);
+    for (const auto& t : outcome.data.traces)
+      traces << TraceToJson(*t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+             << '\n';
+    std::ofstream truth(out_dir / "ground_truth.jsonl", std::ios::trunc);
+    for (const auto& s : outcome.data.truth) truth << GroundTruthToJson(s) << '\n';
+    traces.flush();
+    truth.flush();
+    wrote &= static_cast<bool>(traces) && static_cast<bool>(truth);
+  }
+  return wrote;
+}
+
+int RunRun(const RunFlags& flags, Reaper* reaper) {
+  Scenario scenario;
+  try {
+    scenario = LoadScenarioFile(flags.scenario);
+  } catch (const LoadError& e) {
+    std::cerr << "traceproof run: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  RunOptions options;
+  if (const std::optional<int> bad = ParseSinkFlags(flags, options)) return *bad;
   const std::string started_utc = UtcStamp(false);
   const fs::path out_dir = flags.out.empty() ? fs::path("results") / scenario.name / UtcStamp(true)
                                              : fs::path(flags.out);
@@ -154,64 +239,14 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
     return kExitEnvironment;
   }
 
-  // Signals go to one watcher thread, so every other thread (receivers, services, load) runs
-  // undisturbed and Ctrl-C becomes a flag the runner polls.
-  sigset_t stop_signals = BlockStopSignals();
-  std::atomic<bool> stop{false};
-  std::atomic<bool> finished{false};
-  ProgressPrinter printer;
-  std::thread watcher([&] {
-    while (!finished) {
-      timespec tick{0, 100'000'000};
-      if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) {
-        stop = true;
-        printer.Log("traceproof run: stopping (signal); the report will cover what ran");
-      }
-    }
-  });
-
-  printer.Log(fmt::format("traceproof run: {} ({})", scenario.name, flags.scenario));
-  options.service_threads = flags.service_threads;
-  options.load_threads = flags.load_threads;
-  options.load_connections = flags.connections;
-  options.stop = &stop;
-  options.reaper = reaper;
-  options.on_progress = [&](const RunProgress& p) { printer.Update(p); };
-  options.log = [&](const std::string& line) { printer.Log("  " + line); };
-  RunOutcome outcome = RunScenario(scenario, options);
-  finished = true;
-  watcher.join();
-
+  const RunOutcome outcome = RunWithProgress(flags, scenario, options, reaper);
   RunVerdict verdict;
   verdict.checks_passed = outcome.ChecksPassed();
   verdict.as_expected = outcome.AsExpected(scenario.expect, verdict.why);
   const std::string report = RunReportText(scenario, outcome, verdict);
   fmt::print("\n{}", report);
-
   bool wrote = WriteFile(out_dir / "report.txt", report);
-  wrote &= WriteFile(out_dir / "summary.json",
-                     SummaryJson(scenario, outcome, verdict, started_utc).dump(2) + "\n");
-  wrote &= WriteFile(out_dir / "junit.xml", JunitXml(scenario, outcome, verdict, started_utc));
-  wrote &=
-      WriteFile(out_dir / "histograms" / "corrected.hist", outcome.data.load.corrected.Serialize());
-  wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hist",
-                     outcome.data.load.uncorrected.Serialize());
-  wrote &= WriteFile(out_dir / "histograms" / "corrected.hgrm",
-                     outcome.data.load.corrected.ToPercentileText());
-  wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hgrm",
-                     outcome.data.load.uncorrected.ToPercentileText());
-  if (outcome.collector) wrote &= WriteFile(out_dir / "collector.log", outcome.collector->log);
-  if (!flags.no_traces) {
-    std::ofstream traces(out_dir / "traces.jsonl", std::ios::trunc);
-    for (const auto& t : outcome.data.traces)
-      traces << TraceToJson(*t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-             << '\n';
-    std::ofstream truth(out_dir / "ground_truth.jsonl", std::ios::trunc);
-    for (const auto& s : outcome.data.truth) truth << GroundTruthToJson(s) << '\n';
-    traces.flush();
-    truth.flush();
-    wrote &= static_cast<bool>(traces) && static_cast<bool>(truth);
-  }
+  wrote &= WriteResults(out_dir, scenario, outcome, verdict, started_utc, flags.no_traces);
   fmt::print("results in {}\n", out_dir.string());
   if (!wrote) {
     std::cerr << "traceproof run: writing results to '" << out_dir.string() << "' failed\n";

@@ -5,6 +5,9 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "config/amqp_url.h"
@@ -40,11 +43,10 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
-int RunServe(const ServeFlags& flags) {
-  std::string path = ResolveServicesPath(flags.services);
-  ServiceGraph graph;
+// The services file, with --scale and --port-base applied; an exit code when it is unusable.
+std::optional<int> LoadGraph(const ServeFlags& flags, ServiceGraph& graph) {
   try {
-    graph = LoadServiceGraphFile(path);
+    graph = LoadServiceGraphFile(ResolveServicesPath(flags.services));
   } catch (const LoadError& e) {
     std::cerr << "traceproof serve: " << e.what() << "\n";
     return kExitUsage;
@@ -63,11 +65,15 @@ int RunServe(const ServeFlags& flags) {
       s.port = static_cast<std::uint16_t>(next++);
     }
   }
+  return std::nullopt;
+}
 
-  mock::MockServicesOptions options;
+// Flags first, then the SDKs' environment variables (OTEL_BSP_*, OTEL_RESOURCE_ATTRIBUTES,
+// OTEL_TRACES_SAMPLER*, OTEL_EXPORTER_OTLP_*), so a deployment can make spans leave within a
+// run's drain. An exit code when a flag is invalid.
+std::optional<int> ServicesOptions(const ServeFlags& flags, mock::MockServicesOptions& options) {
   options.threads = flags.threads;
   options.host = flags.host;
-  // The SDKs' OTEL_BSP_* variables, so a deployment can make spans leave within a run's drain.
   options.batch = BatchSpanProcessorOptions::FromEnv();
   options.resource_attributes = EnvOr("OTEL_RESOURCE_ATTRIBUTES", "");
   options.sampler = SamplerConfigFromEnv();
@@ -95,21 +101,88 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "traceproof serve: " << e.what() << "\n";
     return kExitUsage;
   }
-  std::unique_ptr<GroundTruthJsonlWriter> truth;
+  return std::nullopt;
+}
+
+// Where the ground truth goes: the --truth file, and with an admin endpoint also memory (for
+// GET /truth), which passes every record on to the file.
+struct GroundTruthOutputs {
+  std::unique_ptr<GroundTruthJsonlWriter> file;
+  std::unique_ptr<TruthLog> log;
+};
+
+std::optional<int> OpenGroundTruth(const ServeFlags& flags, GroundTruthOutputs& truth,
+                                   mock::MockServicesOptions& options) {
   if (!flags.truth.empty()) {
-    truth = std::make_unique<GroundTruthJsonlWriter>(flags.truth);
-    if (!truth->ok()) {
+    truth.file = std::make_unique<GroundTruthJsonlWriter>(flags.truth);
+    if (!truth.file->ok()) {
       std::cerr << "traceproof serve: cannot write --truth file '" << flags.truth << "'\n";
       return kExitEnvironment;
     }
-    options.ground_truth = truth.get();
+    options.ground_truth = truth.file.get();
   }
-  // With an admin endpoint, ground truth is also kept in memory for GET /truth.
-  std::unique_ptr<TruthLog> truth_log;
   if (flags.admin_port >= 0) {
-    truth_log = std::make_unique<TruthLog>(truth.get());
-    options.ground_truth = truth_log.get();
+    truth.log = std::make_unique<TruthLog>(truth.file.get());
+    options.ground_truth = truth.log.get();
   }
+  return std::nullopt;
+}
+
+void PrintServices(const ServiceGraph& graph, const mock::MockServices& services,
+                   const std::string& host) {
+  for (const auto& s : graph.services) {
+    if (!s.external.empty()) {
+      fmt::print("service {} is external at {}\n", s.name, s.external);
+      continue;
+    }
+    fmt::print("service {} listening on {}:{}\n", s.name, host, services.port(s.name));
+    for (const auto& r : s.routes)
+      fmt::print("  {} http://{}:{}{}\n", r.method, host, services.port(s.name), r.path);
+  }
+}
+
+// GET /truth from `truth_log` and GET /stats from `services`, which must outlive it.
+std::unique_ptr<mock::AdminServer> StartAdmin(const ServeFlags& flags, const ServiceGraph& graph,
+                                              const mock::MockServices& services,
+                                              const TruthLog& truth_log, std::string& error) {
+  mock::AdminSources sources;
+  sources.truth = &truth_log;
+  std::map<std::string, int> ports;
+  for (const auto& s : graph.services)
+    if (s.external.empty()) ports[s.name] = services.port(s.name);
+  sources.stats = [running = &services, ports, host = flags.host] {
+    mock::AdminStats a;
+    a.now_unix_ns = TruthLog::NowUnixNs();
+    a.host = host;
+    a.ports = ports;
+    a.services = running->stats();
+    return a;
+  };
+  mock::AdminServerOptions ao;
+  ao.host = flags.host;
+  ao.port = static_cast<std::uint16_t>(flags.admin_port);
+  return mock::StartAdminServer(ao, std::move(sources), error);
+}
+
+// Until SIGINT or SIGTERM, or --duration.
+void WaitForStop(const sigset_t& stop_signals, double duration_s) {
+  timespec wait{static_cast<time_t>(duration_s),
+                static_cast<long>((duration_s - static_cast<long>(duration_s)) * 1e9)};
+  if (duration_s > 0) {
+    sigtimedwait(&stop_signals, nullptr, &wait);
+  } else {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+  }
+}
+
+int RunServe(const ServeFlags& flags) {
+  ServiceGraph graph;
+  if (const std::optional<int> bad = LoadGraph(flags, graph)) return *bad;
+  mock::MockServicesOptions options;
+  if (const std::optional<int> bad = ServicesOptions(flags, options)) return *bad;
+  GroundTruthOutputs truth;
+  if (const std::optional<int> bad = OpenGroundTruth(flags, truth, options)) return *bad;
 
   sigset_t stop_signals = BlockStopSignals();
 
@@ -119,35 +192,10 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "traceproof serve: " << error << "\n";
     return kExitEnvironment;
   }
-  for (const auto& s : graph.services) {
-    if (!s.external.empty()) {
-      fmt::print("service {} is external at {}\n", s.name, s.external);
-      continue;
-    }
-    fmt::print("service {} listening on {}:{}\n", s.name, options.host, services->port(s.name));
-    for (const auto& r : s.routes)
-      fmt::print("  {} http://{}:{}{}\n", r.method, options.host, services->port(s.name), r.path);
-  }
+  PrintServices(graph, *services, options.host);
   std::unique_ptr<mock::AdminServer> admin;
-  if (truth_log) {
-    mock::AdminSources sources;
-    sources.truth = truth_log.get();
-    std::map<std::string, int> ports;
-    for (const auto& s : graph.services)
-      if (s.external.empty()) ports[s.name] = services->port(s.name);
-    mock::MockServices* running = services.get();
-    sources.stats = [running, ports, host = flags.host] {
-      mock::AdminStats a;
-      a.now_unix_ns = TruthLog::NowUnixNs();
-      a.host = host;
-      a.ports = ports;
-      a.services = running->stats();
-      return a;
-    };
-    mock::AdminServerOptions ao;
-    ao.host = flags.host;
-    ao.port = static_cast<std::uint16_t>(flags.admin_port);
-    admin = mock::StartAdminServer(ao, std::move(sources), error);
+  if (truth.log) {
+    admin = StartAdmin(flags, graph, *services, *truth.log, error);
     if (!admin) {
       services->Stop();
       std::cerr << "traceproof serve: " << error << "\n";
@@ -157,18 +205,10 @@ int RunServe(const ServeFlags& flags) {
                admin->port());
   }
   std::fflush(stdout);
-
-  timespec wait{static_cast<time_t>(flags.duration_s),
-                static_cast<long>((flags.duration_s - static_cast<long>(flags.duration_s)) * 1e9)};
-  if (flags.duration_s > 0) {
-    sigtimedwait(&stop_signals, nullptr, &wait);
-  } else {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-  }
+  WaitForStop(stop_signals, flags.duration_s);
   services->Stop();
   if (admin) admin->Stop();
-  if (truth) truth->Flush();
+  if (truth.file) truth.file->Flush();
   mock::MockServicesStats st = services->stats();
   fmt::print(
       "traceproof serve: {} requests; spans: {} started, {} exported, {} dropped (queue "

@@ -18,6 +18,7 @@
 #include "exit_codes.h"
 #include "load/open_loop.h"
 #include "process/collector_process.h"
+#include "run/drain.h"
 #include "sink/sink.h"
 #include "sink/trace_sweeper.h"
 
@@ -154,35 +155,20 @@ class Target {
   std::uint64_t trials_ = 0;
 };
 
-// What a Collector holds of the spans it accepted, from its counters since a point where it
-// held nothing: neither sent nor failed by its exporters, nor in a trace its tail sampler
-// decided not to keep or evicted undecided; traces still waiting for a decision; batches in
-// its exporters' queues. Spans a batch processor holds show up as accepted and not sent.
-struct HeldSpans {
-  std::uint64_t spans = 0;
-  std::uint64_t undecided_traces = 0;
-  std::uint64_t queued_batches = 0;
-  bool Empty() const { return spans == 0 && undecided_traces == 0 && queued_batches == 0; }
-};
-
-HeldSpans HeldByCollector(const CollectorCounters& since, std::uint64_t spans_per_trace) {
-  HeldSpans h;
+// Spans a Collector accepted since `since` was zero that it has neither sent, failed to send,
+// nor dropped with a trace its tail sampler decided not to keep or evicted undecided: what it
+// still holds (a batch processor's spans show up as accepted and not sent). Only the figure;
+// whether it holds anything is CollectorHoldsNothing's to say (run/drain.h).
+std::uint64_t SpansStillHeld(const CollectorCounters& since, std::uint64_t spans_per_trace) {
   const std::uint64_t out =
       since.exporter_sent_spans + since.exporter_send_failed_spans +
       since.exporter_enqueue_failed_spans +
       (since.tail_traces_not_sampled + since.tail_traces_dropped_too_early) * spans_per_trace;
-  h.spans = since.receiver_accepted_spans > out ? since.receiver_accepted_spans - out : 0;
-  const std::uint64_t decided = since.tail_traces_sampled + since.tail_traces_not_sampled +
-                                since.tail_traces_dropped_too_early;
-  h.undecided_traces = since.tail_new_traces > decided ? since.tail_new_traces - decided : 0;
-  h.queued_batches = since.exporter_queue_size;
-  return h;
+  return since.receiver_accepted_spans > out ? since.receiver_accepted_spans - out : 0;
 }
 
-Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_per_s) {
-  Trial t;
-  t.offered_per_s = spans_per_s;
-  const double requests_per_s = spans_per_s / flags.spans_per_request;
+// One trial's load: `requests_per_s` OTLP/HTTP exports for --trial-seconds, one thread.
+OpenLoopOptions TrialLoad(const CollectorBenchFlags& flags, Target& target, double requests_per_s) {
   OpenLoopOptions o;
   LoadTarget lt;
   lt.port = target.load_port();
@@ -200,82 +186,123 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
   o.seed = target.NextTrialSeed();
   o.connections = flags.connections;
   o.timeout = milliseconds(5000);
+  return o;
+}
 
-  const std::uint64_t delivered_before = target.delivered();
-  CollectorProcess* collector = target.collector();
-  const double cpu_before = collector ? collector->Metrics().cpu_seconds : 0;
-  // The previous trial ended with the Collector holding nothing (or it was restarted), so
-  // counters from here on are this trial's.
-  const CollectorCounters base = collector ? collector->Scrape() : CollectorCounters{};
-  const auto spans_per_trace = static_cast<std::uint64_t>(flags.spans_per_trace);
-  std::atomic<bool> done{false};
+struct LoadWindow {
   LoadStats stats;
+  double wall_s = 0;
+  std::vector<std::uint64_t> queue;  // exporter queue (batches) every 250 ms; none for the sink
+};
+
+// Runs the load on a thread of its own and samples the Collector's exporter queue meanwhile:
+// backlog that grows over the trial means the rate is not sustainable.
+LoadWindow RunLoadWindow(const OpenLoopOptions& o, CollectorProcess* collector) {
+  LoadWindow w;
+  std::atomic<bool> done{false};
   const auto begin = Clock::now();
   std::thread load([&] {
-    stats = RunOpenLoop(o, nullptr, nullptr);
+    w.stats = RunOpenLoop(o, nullptr, nullptr);
     done = true;
   });
-  // The exporter queue over the trial: backlog that grows means the rate is not sustainable.
-  std::vector<std::uint64_t> queue;
   while (!done) {
     std::this_thread::sleep_for(milliseconds(250));
-    if (collector && !done) queue.push_back(collector->Scrape().exporter_queue_size);
+    if (collector && !done) w.queue.push_back(collector->Scrape().exporter_queue_size);
   }
   load.join();
-  const double load_s = std::chrono::duration<double>(Clock::now() - begin).count();
-  t.offered = stats.sent * static_cast<std::uint64_t>(flags.spans_per_request);
-  // Drain. A Collector says when it holds nothing of this trial (batch flushed, queue empty,
-  // every trace decided by a tail sampler, which waits decision_wait first); without its
-  // metrics, and for the sink alone: until everything offered arrived or nothing moved for
-  // 2 s (longer than a batch timeout). Bounded by --drain-seconds either way.
-  std::uint64_t last = target.delivered();
-  auto quiet_since = Clock::now();
-  const auto drain_begin = Clock::now();
-  while (Clock::now() - drain_begin < std::chrono::duration<double>(flags.drain_seconds)) {
-    std::this_thread::sleep_for(milliseconds(collector ? 250 : 50));
-    const std::uint64_t now = target.delivered();
-    if (now != last) {
-      last = now;
-      quiet_since = Clock::now();
-    }
-    const auto quiet = Clock::now() - quiet_since;
-    if (collector) {
+  w.wall_s = std::chrono::duration<double>(Clock::now() - begin).count();
+  return w;
+}
+
+// The run's drain (run/drain.h) with a trial's probes. A Collector says when it holds nothing
+// of this trial (batch flushed, queue empty, every trace decided by a tail sampler, which waits
+// decision_wait first), then 250 ms quiet at the sink; without its metrics, and for the sink
+// alone: until everything offered arrived or nothing moved for 2 s (longer than a batch
+// timeout). Bounded by --drain-seconds either way.
+DrainResult DrainTrial(const CollectorBenchFlags& flags, Target& target,
+                       const CollectorCounters& base, std::uint64_t delivered_before,
+                       std::uint64_t offered) {
+  CollectorProcess* collector = target.collector();
+  const auto spans_per_trace = static_cast<std::uint64_t>(flags.spans_per_trace);
+  DrainProbes p;
+  p.moved = [&target] { return target.delivered(); };
+  const auto arrived = [&target, delivered_before, offered] {
+    return target.delivered() - delivered_before >= offered;
+  };
+  if (!collector) {
+    p.all_arrived = arrived;
+  } else {
+    // Only when its metrics do not answer: a Collector that answers is waited for even once the
+    // sink has everything, or its last counters would show spans it has sent as still held.
+    p.all_arrived = [arrived, collector] {
+      if (!arrived()) return false;
+      std::string error;
+      collector->Scrape(&error);
+      return !error.empty();
+    };
+    p.holds_spans = [collector, &base, spans_per_trace]() -> std::optional<bool> {
       std::string error;
       const CollectorCounters c = collector->Scrape(&error);
-      if (error.empty()) {
-        const bool empty = HeldByCollector(SubtractCounters(c, base), spans_per_trace).Empty();
-        if (empty && quiet >= milliseconds(250)) break;
-        continue;
-      }
-    }
-    if (now - delivered_before >= t.offered || quiet >= std::chrono::seconds(2)) break;
+      if (!error.empty()) return std::nullopt;
+      return !CollectorHoldsNothing(SubtractCounters(c, base), spans_per_trace);
+    };
   }
-  t.drain_s = std::chrono::duration<double>(Clock::now() - drain_begin).count();
-  t.delivered = target.delivered() - delivered_before;
-  t.duration_s = std::max(1e-3, stats.duration_s);
-  t.delivered_per_s = static_cast<double>(t.delivered) / t.duration_s;
-  if (collector) {
-    // Every CPU second the trial's spans cost, a tail sampler's decisions and the last batch
-    // after the load included, per second of load: what that rate needs in a steady state.
-    t.cpu_percent = 100.0 * (collector->Metrics().cpu_seconds - cpu_before) / load_s;
-    const CollectorCounters d = SubtractCounters(collector->Scrape(), base);
-    t.tail_sampling = d.tail_sampling;
-    t.sampled_out = d.tail_traces_not_sampled * spans_per_trace;
-    t.dropped_too_early = d.tail_traces_dropped_too_early;
-    const HeldSpans held = HeldByCollector(d, spans_per_trace);
-    t.still_held = held.spans;
-    if (!held.Empty()) {
-      // What it holds would arrive during the next trial and count there as delivered.
-      std::string error;
-      if (!target.RestartCollector(error)) t.restart_error = error;
-    }
+  DrainOptions o;
+  o.quiet = collector ? milliseconds(250) : milliseconds(2000);
+  o.quiet_when_unknown = milliseconds(2000);
+  o.max = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(flags.drain_seconds));
+  o.poll = collector ? milliseconds(250) : milliseconds(50);
+  return DrainUntilSettled(p, o);
+}
+
+// The Collector's share of a trial, from its counters since `base`. One that still holds spans
+// is restarted: they would arrive during the next trial and count there as delivered.
+void AccountCollector(const CollectorBenchFlags& flags, Target& target,
+                      const CollectorCounters& base, double cpu_before, double load_s, Trial& t) {
+  CollectorProcess* collector = target.collector();
+  const auto spans_per_trace = static_cast<std::uint64_t>(flags.spans_per_trace);
+  // Every CPU second the trial's spans cost, a tail sampler's decisions and the last batch
+  // after the load included, per second of load: what that rate needs in a steady state.
+  t.cpu_percent = 100.0 * (collector->Metrics().cpu_seconds - cpu_before) / load_s;
+  const CollectorCounters d = SubtractCounters(collector->Scrape(), base);
+  t.tail_sampling = d.tail_sampling;
+  t.sampled_out = d.tail_traces_not_sampled * spans_per_trace;
+  t.dropped_too_early = d.tail_traces_dropped_too_early;
+  t.still_held = SpansStillHeld(d, spans_per_trace);
+  if (!CollectorHoldsNothing(d, spans_per_trace)) {
+    std::string error;
+    if (!target.RestartCollector(error)) t.restart_error = error;
   }
-  const std::uint64_t accounted = t.delivered + t.sampled_out + t.still_held;
-  t.lost = t.offered > accounted ? t.offered - accounted : 0;
-  t.request_errors = stats.sent > stats.ok ? stats.sent - stats.ok : 0;  // not 2xx
-  t.dropped_iterations = stats.dropped_iterations;
-  t.achieved_requests_per_s = stats.AchievedRatePerS();
-  t.target_requests_per_s = requests_per_s;
+}
+
+std::string WhyNotSustainable(const Trial& t, bool on_schedule) {
+  if (t.lost) {
+    return fmt::format("lost {} of {} spans{}", t.lost, t.offered,
+                       t.dropped_too_early ? fmt::format(" ({} traces evicted by tail_sampling "
+                                                         "before a decision)",
+                                                         t.dropped_too_early)
+                                           : std::string());
+  }
+  if (t.still_held) {
+    return fmt::format("{} spans still in the Collector after a {:.0f} s drain", t.still_held,
+                       t.drain_s);
+  }
+  if (t.request_errors) return fmt::format("{} export requests failed", t.request_errors);
+  if (!on_schedule) {
+    return fmt::format("generator behind: {:.0f} of {:.0f} requests/s, {} iterations dropped",
+                       t.achieved_requests_per_s, t.target_requests_per_s, t.dropped_iterations);
+  }
+  if (t.queue_growing) return fmt::format("exporter queue growing (to {} batches)", t.queue_max);
+  if (!t.restart_error.empty())
+    return "the Collector did not restart after holding spans past the drain";
+  return "";
+}
+
+// Sustainable: zero loss, nothing still held, every export answered 2xx, the generator on
+// schedule (within 5 %), the exporter queue not growing (its last sample above every one of
+// the first half), and the Collector back after a restart.
+void JudgeTrial(const std::vector<std::uint64_t>& queue, Trial& t) {
   if (!queue.empty()) {
     t.queue_max = *std::max_element(queue.begin(), queue.end());
     const std::size_t half = queue.size() / 2;
@@ -284,29 +311,39 @@ Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_pe
     t.queue_growing = queue.back() > 1 && queue.back() > first_half_max;
   }
   const bool on_schedule =
-      t.dropped_iterations == 0 &&
-      std::fabs(t.achieved_requests_per_s - requests_per_s) <= 0.05 * requests_per_s;
+      t.dropped_iterations == 0 && std::fabs(t.achieved_requests_per_s - t.target_requests_per_s) <=
+                                       0.05 * t.target_requests_per_s;
   t.sustainable = t.lost == 0 && t.still_held == 0 && t.request_errors == 0 && on_schedule &&
                   !t.queue_growing && t.restart_error.empty();
-  if (t.lost) {
-    t.why = fmt::format("lost {} of {} spans{}", t.lost, t.offered,
-                        t.dropped_too_early ? fmt::format(" ({} traces evicted by tail_sampling "
-                                                          "before a decision)",
-                                                          t.dropped_too_early)
-                                            : std::string());
-  } else if (t.still_held) {
-    t.why = fmt::format("{} spans still in the Collector after a {:.0f} s drain", t.still_held,
-                        t.drain_s);
-  } else if (t.request_errors) {
-    t.why = fmt::format("{} export requests failed", t.request_errors);
-  } else if (!on_schedule) {
-    t.why = fmt::format("generator behind: {:.0f} of {:.0f} requests/s, {} iterations dropped",
-                        t.achieved_requests_per_s, requests_per_s, t.dropped_iterations);
-  } else if (t.queue_growing) {
-    t.why = fmt::format("exporter queue growing (to {} batches)", t.queue_max);
-  } else if (!t.restart_error.empty()) {
-    t.why = "the Collector did not restart after holding spans past the drain";
-  }
+  t.why = WhyNotSustainable(t, on_schedule);
+}
+
+Trial RunTrial(const CollectorBenchFlags& flags, Target& target, double spans_per_s) {
+  Trial t;
+  t.offered_per_s = spans_per_s;
+  t.target_requests_per_s = spans_per_s / flags.spans_per_request;
+  const std::uint64_t delivered_before = target.delivered();
+  CollectorProcess* collector = target.collector();
+  const double cpu_before = collector ? collector->Metrics().cpu_seconds : 0;
+  // The previous trial ended with the Collector holding nothing (or it was restarted), so
+  // counters from here on are this trial's.
+  const CollectorCounters base = collector ? collector->Scrape() : CollectorCounters{};
+  const LoadWindow load =
+      RunLoadWindow(TrialLoad(flags, target, t.target_requests_per_s), collector);
+  const LoadStats& stats = load.stats;
+  t.offered = stats.sent * static_cast<std::uint64_t>(flags.spans_per_request);
+  const DrainResult drain = DrainTrial(flags, target, base, delivered_before, t.offered);
+  t.drain_s = std::chrono::duration<double>(drain.took).count();
+  t.delivered = target.delivered() - delivered_before;
+  t.duration_s = std::max(1e-3, stats.duration_s);
+  t.delivered_per_s = static_cast<double>(t.delivered) / t.duration_s;
+  if (collector) AccountCollector(flags, target, base, cpu_before, load.wall_s, t);
+  const std::uint64_t accounted = t.delivered + t.sampled_out + t.still_held;
+  t.lost = t.offered > accounted ? t.offered - accounted : 0;
+  t.request_errors = stats.sent > stats.ok ? stats.sent - stats.ok : 0;  // not 2xx
+  t.dropped_iterations = stats.dropped_iterations;
+  t.achieved_requests_per_s = stats.AchievedRatePerS();
+  JudgeTrial(load.queue, t);
   return t;
 }
 
@@ -476,8 +513,8 @@ std::string Chart(const std::vector<TargetResult>& results) {
   return svg;
 }
 
-int RunCollectorBench(const CollectorBenchFlags& flags) {
-  const std::string binary = flags.binary.empty() ? DefaultCollectorBinary() : flags.binary;
+// What must hold before any process starts; an exit code when it does not.
+std::optional<int> CheckFlags(const CollectorBenchFlags& flags, const std::string& binary) {
   if (access(binary.c_str(), X_OK) != 0) {
     std::cerr << "traceproof bench collector: the Collector binary " << binary
               << " is missing: build it with scripts/build-collector (or pass --binary)\n";
@@ -496,63 +533,38 @@ int RunCollectorBench(const CollectorBenchFlags& flags) {
       return kExitUsage;
     }
   }
-  const fs::path out = flags.out.empty() ? fs::path("results") / "bench-collector" / UtcStamp()
-                                         : fs::path(flags.out);
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) {
-    std::cerr << "traceproof bench collector: cannot create '" << out.string()
-              << "': " << ec.message() << "\n";
-    return kExitEnvironment;
-  }
-  fmt::print(stderr,
-             "bench collector: {} spans per OTLP/HTTP export, {} per trace, {:.0f} s trials, "
-             "from {} spans/s up to {} (doubling, then {} bisection steps)\n",
-             flags.spans_per_request, flags.spans_per_trace, flags.trial_seconds,
-             Rate(flags.start_rate), Rate(flags.max_rate), flags.bisect_steps);
-  std::vector<TargetResult> results;
-  results.push_back(Measure(flags, ""));  // the peer: the embedded sink alone, same load
-  for (const std::string& c : flags.configs) results.push_back(Measure(flags, c));
+  return std::nullopt;
+}
 
+// `first` is the first config's max sustainable rate (0: none, or this is the sink).
+void PrintTargetRow(const TargetResult& r, double sink_rate, std::optional<double> first,
+                    int spans_per_request) {
+  if (!r.error.empty()) {
+    fmt::print("{:<24} did not run: {}\n", r.name, r.error.substr(0, r.error.find('\n')));
+    return;
+  }
+  fmt::print(
+      "{:<24} {:>13}{} {:>10} {:>14} {:>10} {:>24} {:>9}\n", r.name, Rate(r.max_sustainable_per_s),
+      r.hit_ceiling ? "+" : " ",
+      sink_rate > 0 ? fmt::format("{:.2f}x", r.max_sustainable_per_s / sink_rate) : "-",
+      r.cpu_percent_per_10k ? fmt::format("{:.1f}", *r.cpu_percent_per_10k) : "-",
+      r.peak_rss_bytes ? fmt::format("{:.0f}", r.peak_rss_bytes / 1048576.0) : "-",
+      r.at_1_5x
+          ? fmt::format("{:.2f}% of {}/s",
+                        r.at_1_5x->offered ? 100.0 * r.at_1_5x->lost / r.at_1_5x->offered : 0.0,
+                        Rate(r.at_1_5x->achieved_requests_per_s * spans_per_request))
+          : "-",
+      first && *first > 0 ? fmt::format("{:.2f}x", r.max_sustainable_per_s / *first) : "-");
+}
+
+void PrintTable(const std::vector<TargetResult>& results, const CollectorBenchFlags& flags) {
   const double sink_rate = results.front().max_sustainable_per_s;
   fmt::print("\n{:<24} {:>14} {:>10} {:>14} {:>10} {:>24} {:>9}\n", "target", "max spans/s",
              "vs sink", "CPU%/10k/s", "RSS MiB", "loss at 1.5x (sent)", "vs first");
-  nlohmann::json targets = nlohmann::json::array();
-  int failures = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    const TargetResult& r = results[i];
-    if (!r.error.empty()) {
-      ++failures;
-      fmt::print("{:<24} did not run: {}\n", r.name, r.error.substr(0, r.error.find('\n')));
-    } else {
-      const double first = results.size() > 1 ? results[1].max_sustainable_per_s : 0;
-      fmt::print(
-          "{:<24} {:>13}{} {:>10} {:>14} {:>10} {:>24} {:>9}\n", r.name,
-          Rate(r.max_sustainable_per_s), r.hit_ceiling ? "+" : " ",
-          sink_rate > 0 ? fmt::format("{:.2f}x", r.max_sustainable_per_s / sink_rate) : "-",
-          r.cpu_percent_per_10k ? fmt::format("{:.1f}", *r.cpu_percent_per_10k) : "-",
-          r.peak_rss_bytes ? fmt::format("{:.0f}", r.peak_rss_bytes / 1048576.0) : "-",
-          r.at_1_5x
-              ? fmt::format("{:.2f}% of {}/s",
-                            r.at_1_5x->offered ? 100.0 * r.at_1_5x->lost / r.at_1_5x->offered : 0.0,
-                            Rate(r.at_1_5x->achieved_requests_per_s * flags.spans_per_request))
-              : "-",
-          i >= 1 && first > 0 ? fmt::format("{:.2f}x", r.max_sustainable_per_s / first) : "-");
-    }
-    nlohmann::json trials = nlohmann::json::array();
-    for (const Trial& t : r.trials) trials.push_back(TrialJson(t));
-    nlohmann::json j = {{"name", r.name},
-                        {"config", r.config},
-                        {"max_sustainable_spans_per_s", r.max_sustainable_per_s},
-                        {"reached_max_rate", r.hit_ceiling},
-                        {"ratio_to_sink", sink_rate > 0 ? r.max_sustainable_per_s / sink_rate : 0},
-                        {"peak_rss_bytes", r.peak_rss_bytes},
-                        {"mean_cpu_percent", r.mean_cpu_percent},
-                        {"trials", trials}};
-    if (r.cpu_percent_per_10k) j["cpu_percent_per_10k_spans_per_s"] = *r.cpu_percent_per_10k;
-    if (r.at_1_5x) j["at_1_5x"] = TrialJson(*r.at_1_5x);
-    if (!r.error.empty()) j["error"] = r.error;
-    targets.push_back(j);
+    std::optional<double> first;
+    if (i >= 1) first = results[1].max_sustainable_per_s;
+    PrintTargetRow(results[i], sink_rate, first, flags.spans_per_request);
   }
   fmt::print(
       "(max spans/s: highest rate with zero loss, the generator on schedule and the exporter "
@@ -561,6 +573,12 @@ int RunCollectorBench(const CollectorBenchFlags& flags) {
       "1.5x: of what the generator managed to send (sent spans/s). Spans in traces a tail "
       "sampler decided not to keep are not loss. The load generator, the sink and the Collector "
       "share this machine)\n");
+}
+
+// What a tail sampler did at the max sustainable rate, and whether the trials were too short
+// for its memory to reach a steady state.
+void PrintTailSamplingNotes(const std::vector<TargetResult>& results,
+                            const CollectorBenchFlags& flags) {
   for (const TargetResult& r : results) {
     if (!r.at_max || !r.at_max->tail_sampling) continue;
     const Trial& t = *r.at_max;
@@ -579,6 +597,30 @@ int RunCollectorBench(const CollectorBenchFlags& flags) {
           r.name, flags.trial_seconds, t.drain_s, std::ceil(t.drain_s + 1));
     }
   }
+}
+
+nlohmann::json TargetJson(const TargetResult& r, double sink_rate) {
+  nlohmann::json trials = nlohmann::json::array();
+  for (const Trial& t : r.trials) trials.push_back(TrialJson(t));
+  nlohmann::json j = {{"name", r.name},
+                      {"config", r.config},
+                      {"max_sustainable_spans_per_s", r.max_sustainable_per_s},
+                      {"reached_max_rate", r.hit_ceiling},
+                      {"ratio_to_sink", sink_rate > 0 ? r.max_sustainable_per_s / sink_rate : 0},
+                      {"peak_rss_bytes", r.peak_rss_bytes},
+                      {"mean_cpu_percent", r.mean_cpu_percent},
+                      {"trials", trials}};
+  if (r.cpu_percent_per_10k) j["cpu_percent_per_10k_spans_per_s"] = *r.cpu_percent_per_10k;
+  if (r.at_1_5x) j["at_1_5x"] = TrialJson(*r.at_1_5x);
+  if (!r.error.empty()) j["error"] = r.error;
+  return j;
+}
+
+void WriteResults(const fs::path& out, const std::vector<TargetResult>& results,
+                  const CollectorBenchFlags& flags, const std::string& binary) {
+  nlohmann::json targets = nlohmann::json::array();
+  for (const TargetResult& r : results)
+    targets.push_back(TargetJson(r, results.front().max_sustainable_per_s));
   nlohmann::json bench = {{"benchmark", "collector"},
                           {"collector_binary", binary},
                           {"spans_per_request", flags.spans_per_request},
@@ -589,7 +631,34 @@ int RunCollectorBench(const CollectorBenchFlags& flags) {
   std::ofstream(out / "bench.json") << bench.dump(2) << "\n";
   std::ofstream(out / "bench.svg") << Chart(results);
   fmt::print("results in {} (bench.json, bench.svg)\n", out.string());
-  return failures ? kExitEnvironment : kExitOk;
+}
+
+int RunCollectorBench(const CollectorBenchFlags& flags) {
+  const std::string binary = flags.binary.empty() ? DefaultCollectorBinary() : flags.binary;
+  if (const std::optional<int> bad = CheckFlags(flags, binary)) return *bad;
+  const fs::path out = flags.out.empty() ? fs::path("results") / "bench-collector" / UtcStamp()
+                                         : fs::path(flags.out);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) {
+    std::cerr << "traceproof bench collector: cannot create '" << out.string()
+              << "': " << ec.message() << "\n";
+    return kExitEnvironment;
+  }
+  fmt::print(stderr,
+             "bench collector: {} spans per OTLP/HTTP export, {} per trace, {:.0f} s trials, "
+             "from {} spans/s up to {} (doubling, then {} bisection steps)\n",
+             flags.spans_per_request, flags.spans_per_trace, flags.trial_seconds,
+             Rate(flags.start_rate), Rate(flags.max_rate), flags.bisect_steps);
+  std::vector<TargetResult> results;
+  results.push_back(Measure(flags, ""));  // the peer: the embedded sink alone, same load
+  for (const std::string& c : flags.configs) results.push_back(Measure(flags, c));
+  PrintTable(results, flags);
+  PrintTailSamplingNotes(results, flags);
+  WriteResults(out, results, flags, binary);
+  const bool any_failed = std::any_of(results.begin(), results.end(),
+                                      [](const TargetResult& r) { return !r.error.empty(); });
+  return any_failed ? kExitEnvironment : kExitOk;
 }
 
 }  // namespace

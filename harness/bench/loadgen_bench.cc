@@ -193,10 +193,15 @@ void PrintRow(const std::string& tool, const ClientRun& run, const std::string& 
              100 * run.server_cpu_s / seconds, run.errors, ratio);
 }
 
-int RunLoadgenBench(const LoadgenFlags& flags) {
+// The endpoint: the mock services' own HTTP server, one route with no steps and no tracing, so
+// the figure is the HTTP path the scenario runner's targets use, with nothing on top.
+struct Endpoint {
+  std::unique_ptr<ChildProcess> server;
+  std::uint16_t port = 0;
+};
+
+std::optional<Endpoint> StartEndpoint(const LoadgenFlags& flags, int cpu) {
   namespace fs = std::filesystem;
-  // The endpoint: the mock services' own HTTP server, one route with no steps and no tracing,
-  // so the figure is the HTTP path the scenario runner's targets use, with nothing on top.
   const fs::path graph_file =
       fs::temp_directory_path() / fmt::format("traceproof-bench-loadgen-{}.yaml", getpid());
   {
@@ -204,27 +209,29 @@ int RunLoadgenBench(const LoadgenFlags& flags) {
     out << "services:\n  endpoint:\n    tracing: false\n    routes:\n      \"GET " << flags.path
         << "\": []\n";
   }
-  const Cpus cpus = ChooseCpus();
   std::string error;
-  auto server = SpawnChild({"/proc/self/exe", "serve", graph_file.string(), "--threads", "1",
-                            "--otlp-endpoint", "127.0.0.1:9"},
-                           error, PinnedChild(flags, cpus.server));
-  if (!server) {
+  Endpoint e;
+  e.server = SpawnChild({"/proc/self/exe", "serve", graph_file.string(), "--threads", "1",
+                         "--otlp-endpoint", "127.0.0.1:9"},
+                        error, PinnedChild(flags, cpu));
+  if (!e.server) {
     fmt::print(stderr, "bench loadgen: cannot start the endpoint: {}\n", error);
     fs::remove(graph_file);
-    return kExitEnvironment;
+    return std::nullopt;
   }
-  auto line = server->WaitForLine("service endpoint listening on", std::chrono::seconds(10));
+  auto line = e.server->WaitForLine("service endpoint listening on", std::chrono::seconds(10));
   fs::remove(graph_file);
   std::smatch m;
   if (!line || !std::regex_search(*line, m, std::regex(R"(:(\d+)$)"))) {
-    server->Finish(true);
-    fmt::print(stderr, "bench loadgen: the endpoint did not start:\n{}\n", server->Output());
-    return kExitEnvironment;
+    e.server->Finish(true);
+    fmt::print(stderr, "bench loadgen: the endpoint did not start:\n{}\n", e.server->Output());
+    return std::nullopt;
   }
-  const auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
-  const std::string url = fmt::format("http://127.0.0.1:{}{}", port, flags.path);
+  e.port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  return e;
+}
 
+void PrintSetup(const LoadgenFlags& flags, const std::string& url, const Cpus& cpus) {
   fmt::print(
       "bench loadgen: GET {} against `traceproof serve` (1 thread, tracing off{}), "
       "{} connections, 1 client thread, {:.1f} s per run\n",
@@ -235,17 +242,58 @@ int RunLoadgenBench(const LoadgenFlags& flags) {
                cpus.client);
   else
     fmt::print("  one CPU: server and clients share it, figures are indicative only\n");
+}
+
+// Our closed loop against wrk's (measured), then our open loop at a fixed rate near wrk's: does
+// the schedule hold with no drops? The exit code: whether the closed-loop ratio meets --target.
+int CompareWithWrk(const LoadgenFlags& flags, const ClientRun& wrk, const ClientRun& ours,
+                   const Endpoint& endpoint, int client_cpu) {
+  const double ratio = ours.rate_per_s / wrk.rate_per_s;
+  PrintRow("traceproof (closed loop)", ours, fmt::format("= {:.2f}x wrk", ratio), flags.seconds);
+  const double ours_per_cpu =
+      ours.client_cpu_s > 0 ? ours.rate_per_s * flags.seconds / ours.client_cpu_s : 0;
+  const double wrk_per_cpu =
+      wrk.client_cpu_s > 0 ? wrk.rate_per_s * flags.seconds / wrk.client_cpu_s : 0;
+  if (ours_per_cpu > 0 && wrk_per_cpu > 0)
+    fmt::print("  per client CPU-second: traceproof {:.0f} req, wrk {:.0f} req = {:.2f}x\n",
+               ours_per_cpu, wrk_per_cpu, ours_per_cpu / wrk_per_cpu);
+  const double rate = flags.open_loop_share * wrk.rate_per_s;
+  ClientRun open;
+  LoadStats st = RunOurs(flags, endpoint.port, rate, client_cpu, *endpoint.server, open);
+  const bool held = st.dropped_iterations == 0 && st.Errors() == 0 &&
+                    static_cast<double>(st.ok) >= 0.99 * static_cast<double>(st.scheduled) &&
+                    open.rate_per_s >= 0.99 * rate;
+  PrintRow(fmt::format("traceproof open loop {:.0f}/s", rate), open,
+           fmt::format("{} of {} scheduled, {} dropped: {}", st.ok, st.scheduled,
+                       st.dropped_iterations, held ? "held" : "NOT held"),
+           flags.seconds);
+  fmt::print(
+      "  (open-loop latency is measured from the intended start: coordinated omission "
+      "corrected)\n");
+  const bool pass = ratio >= flags.target_ratio;
+  fmt::print("  target: closed loop >= {:.2f}x wrk: {}\n", flags.target_ratio,
+             pass ? "met" : "NOT met");
+  return flags.check && !pass ? kExitCheckFailed : kExitOk;
+}
+
+int RunLoadgenBench(const LoadgenFlags& flags) {
+  const Cpus cpus = ChooseCpus();
+  std::optional<Endpoint> endpoint = StartEndpoint(flags, cpus.server);
+  if (!endpoint) return kExitEnvironment;
+  ChildProcess& server = *endpoint->server;
+  const std::string url = fmt::format("http://127.0.0.1:{}{}", endpoint->port, flags.path);
+  PrintSetup(flags, url, cpus);
 
   // Warm the server (accept queue, allocator) so the first measured tool is not penalized.
   {
     LoadgenFlags warm = flags;
     warm.seconds = 0.5;
     ClientRun ignored;
-    RunOurs(warm, port, std::nullopt, cpus.client, *server, ignored);
+    RunOurs(warm, endpoint->port, std::nullopt, cpus.client, server, ignored);
   }
-  const auto wrk = RunWrk(flags, url, cpus.client, *server);
+  const auto wrk = RunWrk(flags, url, cpus.client, server);
   ClientRun ours;
-  RunOurs(flags, port, std::nullopt, cpus.client, *server, ours);
+  RunOurs(flags, endpoint->port, std::nullopt, cpus.client, server, ours);
 
   fmt::print("  {:<30} {:>16} {:>11} {:>11} {:>7} {:>7} {:>7}\n", "tool", "rate", "p50", "p99",
              "client", "server", "errors");
@@ -253,38 +301,12 @@ int RunLoadgenBench(const LoadgenFlags& flags) {
   if (wrk) PrintRow("wrk -t1 (closed loop)", *wrk, "", flags.seconds);
   int exit_code = kExitOk;
   if (wrk && wrk->rate_per_s > 0) {
-    const double ratio = ours.rate_per_s / wrk->rate_per_s;
-    PrintRow("traceproof (closed loop)", ours, fmt::format("= {:.2f}x wrk", ratio), flags.seconds);
-    const double ours_per_cpu =
-        ours.client_cpu_s > 0 ? ours.rate_per_s * flags.seconds / ours.client_cpu_s : 0;
-    const double wrk_per_cpu =
-        wrk->client_cpu_s > 0 ? wrk->rate_per_s * flags.seconds / wrk->client_cpu_s : 0;
-    if (ours_per_cpu > 0 && wrk_per_cpu > 0)
-      fmt::print("  per client CPU-second: traceproof {:.0f} req, wrk {:.0f} req = {:.2f}x\n",
-                 ours_per_cpu, wrk_per_cpu, ours_per_cpu / wrk_per_cpu);
-    // Open loop at a fixed rate near wrk's maximum: does the schedule hold with no drops?
-    const double rate = flags.open_loop_share * wrk->rate_per_s;
-    ClientRun open;
-    LoadStats st = RunOurs(flags, port, rate, cpus.client, *server, open);
-    const bool held = st.dropped_iterations == 0 && st.Errors() == 0 &&
-                      static_cast<double>(st.ok) >= 0.99 * static_cast<double>(st.scheduled) &&
-                      open.rate_per_s >= 0.99 * rate;
-    PrintRow(fmt::format("traceproof open loop {:.0f}/s", rate), open,
-             fmt::format("{} of {} scheduled, {} dropped: {}", st.ok, st.scheduled,
-                         st.dropped_iterations, held ? "held" : "NOT held"),
-             flags.seconds);
-    fmt::print(
-        "  (open-loop latency is measured from the intended start: coordinated omission "
-        "corrected)\n");
-    const bool pass = ratio >= flags.target_ratio;
-    fmt::print("  target: closed loop >= {:.2f}x wrk: {}\n", flags.target_ratio,
-               pass ? "met" : "NOT met");
-    if (flags.check && !pass) exit_code = kExitCheckFailed;
+    exit_code = CompareWithWrk(flags, *wrk, ours, *endpoint, cpus.client);
   } else {
     PrintRow("traceproof (closed loop)", ours, "(no wrk figure to compare)", flags.seconds);
     exit_code = kExitEnvironment;
   }
-  server->Finish(true);
+  server.Finish(true);
   return exit_code;
 }
 
