@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/source_pos.h"
@@ -86,6 +87,22 @@ struct Consumer {
   SourcePos pos;
 };
 
+// A service that is the user's own program, started by the run as a process under test: its argv,
+// working directory and environment may name the mocks it calls as {{payments.url}} (and
+// {{payments.host}}, {{payments.port}}; {{self.port}} for its own), an expansion that cannot be
+// confused with the scenario's ${NAME} environment expansion. The run sets the OTel SDK
+// variables (exporter endpoint and protocol, service name, a short batch delay) unless `env`
+// does. Ready when its port accepts TCP, or `ready_http_path` answers 2xx.
+struct AppSpec {
+  std::vector<std::string> command;  // argv; the program is looked up in PATH if not a path
+  std::string cwd;                   // resolved; empty: the scenario file's directory
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing) the run's
+  std::uint16_t port = 0;                                // 0: a free port, chosen by the run
+  std::string ready_http_path;  // e.g. "/health"; empty: a TCP connect decides
+  std::chrono::milliseconds ready_timeout{30000};
+  SourcePos pos;
+};
+
 struct ServiceDef {
   std::string name;
   bool tracing = true;       // false: an uninstrumented peer (e.g. a third-party API)
@@ -94,6 +111,13 @@ struct ServiceDef {
   // "host:port" of a service traceproof does not run (an SDK-instrumented app, a real API):
   // call steps may target it with any route; it has no routes, consumers or faults of its own.
   std::string external;
+  // The user's program, started by the run (see AppSpec); like `external`, call steps may
+  // target it with any route, and it has no routes, consumers or faults of its own.
+  std::optional<AppSpec> app;
+  // For an external or app service: the routes it calls ("payments POST /charge") and queues it
+  // publishes to ("queue order.created"), so a mock it calls knows who its caller is (the
+  // witness in the propagation check). Empty: unknown, any external or app service may be.
+  std::vector<std::string> calls;
   std::vector<Route> routes;
   std::vector<Consumer> consumers;
   SourcePos pos;
