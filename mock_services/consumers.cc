@@ -25,11 +25,38 @@ std::optional<std::string_view> Header(const QueueMessage& msg, std::string_view
   return std::nullopt;
 }
 
+// The request a message belongs to, when it carries a number in the harness header (an app's
+// message may carry anything there, or nothing).
+std::optional<std::uint64_t> RequestIdOf(const QueueMessage& msg) {
+  const auto id = Header(msg, kRequestIdHeader);
+  if (!id) return std::nullopt;
+  try {
+    return std::stoull(std::string(*id));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 // The producer span a message came from, as ground truth knows it (a harness header that
 // survives when the trace headers are stripped).
 SpanId ProducerOf(const QueueMessage& msg) {
   const auto e = Header(msg, kExpectedParentHeader);
   return e ? SpanId::FromHex(*e).value_or(SpanId{}) : SpanId{};
+}
+
+// What reached the consumer: the message's trace context as it arrived, whatever the consumer
+// then reads of it (ignore_queue_headers), and whether one of our mocks published it.
+void Witness(const Consumer& consumer, const QueueMessage& msg, std::uint64_t request_id,
+             bool carried, const TraceId& span_trace, const StepContext& ctx) {
+  InboundRecord r;
+  r.kind = InboundRecord::Kind::kMessage;
+  r.target = consumer.queue;
+  r.context = ReadInboundContext(Header(msg, "traceparent"));
+  r.from_mock = Header(msg, kExpectedParentHeader).has_value();
+  r.request_id = request_id;
+  r.request_id_carried = carried;
+  r.span_trace_id = span_trace;
+  RecordInbound(ctx, "queue " + consumer.queue, std::move(r));
 }
 
 // Acked, a message no longer holds up a graceful stop; nacked, it comes again.
@@ -81,8 +108,9 @@ awaitable<void> ConsumeMessage(const Consumer& consumer, QueueMessage msg, const
   InFlight in_flight(*ctx.counters);
   if (msg.redelivered) ctx.counters->redelivered.fetch_add(1);
   RequestState st;
-  const auto request_id = Header(msg, kRequestIdHeader);
-  st.request_id = request_id ? std::stoull(std::string(*request_id)) : NewRequestId(ctx.rng());
+  const std::optional<std::uint64_t> request_id = RequestIdOf(msg);
+  const bool carried = request_id.has_value();
+  st.request_id = request_id ? *request_id : NewRequestId(ctx.rng());
   const SpanId expected = ProducerOf(msg);
   st.faults = ctx.faults->Select("", ctx.clock->Now(), ctx.rng());
   const w3c::Extracted in = ExtractFrom(msg, st, ctx);
@@ -99,6 +127,8 @@ awaitable<void> ConsumeMessage(const Consumer& consumer, QueueMessage msg, const
     }
     st.current = t.span->context();
   }
+  Witness(consumer, msg, st.request_id, carried, st.current ? st.current->trace_id : TraceId{},
+          ctx);
   co_await RunSteps(consumer.steps, st, ctx);
   const bool nack = ctx.faults->NackFirst(msg, ctx.clock->Now(), ctx.rng());
   if (nack) {
@@ -134,6 +164,13 @@ awaitable<void> ConsumeBatch(const Consumer& consumer, std::vector<QueueMessage>
     SetConsumerAttributes(t, consumer, st, ctx);
     t.span->SetAttribute("messaging.batch.message_count", static_cast<std::int64_t>(batch.size()));
     st.current = t.span->context();
+  }
+  const TraceId span_trace = st.current ? st.current->trace_id : TraceId{};
+  for (const QueueMessage& msg : batch) {
+    // One witness per message; its request is the message's own, when it carries one.
+    const std::optional<std::uint64_t> request_id = RequestIdOf(msg);
+    Witness(consumer, msg, request_id.value_or(st.request_id), request_id.has_value(), span_trace,
+            ctx);
   }
   co_await RunSteps(consumer.steps, st, ctx);
   const std::vector<bool> nack = NackBatch(batch, t, st, ctx);

@@ -5,6 +5,8 @@
 
 #include <string_view>
 
+#include "truth/inbound_record.h"  // kLoadMarkerHeader, which the load generator sends
+
 namespace traceproof::mock {
 
 // The load request a span belongs to, carried from service to service.

@@ -21,15 +21,31 @@ std::optional<std::string_view> Header(const HttpRequest& req, std::string_view 
   return std::string_view(f->value().data(), f->value().size());
 }
 
-// The caller's request id (the load generator's, or the calling mock's), else a new one.
-std::uint64_t RequestIdOf(const HttpRequest& req, const StepContext& ctx) {
+// The calling mock's request id (or one an app passed on), else a new one; `carried` says which.
+std::uint64_t RequestIdOf(const HttpRequest& req, const StepContext& ctx, bool& carried) {
+  carried = false;
   if (auto id = Header(req, kRequestIdHeader)) {
     try {
-      return std::stoull(std::string(*id));
+      const std::uint64_t carried_id = std::stoull(std::string(*id));
+      carried = true;
+      return carried_id;
     } catch (const std::exception&) {
     }
   }
   return NewRequestId(ctx.rng());
+}
+
+// What reached this route, before any fault decides what the service does with it.
+InboundRecord Arrival(const RouteRequest& req, const RequestState& st, bool carried) {
+  InboundRecord r;
+  r.kind = InboundRecord::Kind::kHttp;
+  r.target = req.key;
+  r.context = ReadInboundContext(Header(req.http, "traceparent"));
+  r.from_load = Header(req.http, kLoadMarkerHeader).has_value();
+  r.from_mock = Header(req.http, kExpectedParentHeader).has_value();
+  r.request_id = st.request_id;
+  r.request_id_carried = carried;
+  return r;
 }
 
 TrackedSpan StartServerSpan(const Route& route, const RouteRequest& req, RequestState& st,
@@ -74,11 +90,15 @@ Outcome Finish(TrackedSpan& server, const RouteRequest& req, const RequestState&
 awaitable<Outcome> HandleRoute(const Route& route, RouteRequest req, const StepContext& ctx) {
   InFlight in_flight(*ctx.counters);
   RequestState st;
-  st.request_id = RequestIdOf(req.http, ctx);
+  bool carried = false;
+  st.request_id = RequestIdOf(req.http, ctx, carried);
+  InboundRecord arrival = Arrival(req, st, carried);
   SpanId expected;
   if (auto e = Header(req.http, kExpectedParentHeader))
     expected = SpanId::FromHex(*e).value_or(SpanId{});
   st.faults = ctx.faults->Select(req.key, ctx.clock->Now(), ctx.rng());
+  if (st.faults.Has(Fault::Kind::kReset) || st.faults.Find(Fault::Kind::kTimeout))
+    RecordInbound(ctx, req.key, std::move(arrival));  // no span of its own
   if (st.faults.Has(Fault::Kind::kReset)) co_return Outcome{0, {}, true};
   if (const Fault* f = st.faults.Find(Fault::Kind::kTimeout)) {
     const Nanos hold = ctx.faults->SampleLatency(*f, ctx.rng());
@@ -91,6 +111,8 @@ awaitable<Outcome> HandleRoute(const Route& route, RouteRequest req, const StepC
           : w3c::Extracted{};
   st.baggage = in.baggage;
   TrackedSpan server = StartServerSpan(route, req, st, ctx, in.parent, expected);
+  if (st.current) arrival.span_trace_id = st.current->trace_id;
+  RecordInbound(ctx, req.key, std::move(arrival));
   for (const Fault* f : st.faults.faults) {
     if (f->kind == Fault::Kind::kLatency)
       co_await ctx.clock->Sleep(ctx.faults->SampleLatency(*f, ctx.rng()));

@@ -10,6 +10,7 @@ ServiceRuntime::ServiceRuntime(const ServiceDef& def, const ServiceGraph& graph,
       resource_(MakeResource(def.name, {}, options.resource_attributes)),
       faults_(graph, def.name, options.shared.clock->Now()),
       routes_(def),
+      callers_(IndexCallers(graph, def)),
       context_(options.shared) {
   TracerOptions tracer;
   tracer.sampler = options.sampler;
@@ -24,6 +25,7 @@ ServiceRuntime::ServiceRuntime(const ServiceDef& def, const ServiceGraph& graph,
   context_.tracer = tracer_.get();
   context_.exporting = processor_ != nullptr;
   context_.faults = &faults_;
+  context_.callers = &callers_;
 }
 
 bool ServiceRuntime::Listen(const HttpServerOptions& options, IoContextPool& pool,

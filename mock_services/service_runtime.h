@@ -67,6 +67,7 @@ class ServiceRuntime final : public RequestHandler {
   std::unique_ptr<BatchSpanProcessor> processor_;
   std::unique_ptr<Tracer> tracer_;
   RouteTable routes_;
+  CallerIndex callers_;
   StepContext context_;
   std::unique_ptr<HttpServer> server_;
   std::atomic<std::uint64_t> requests_{0};

@@ -18,6 +18,7 @@
 #include "mock_services/clock.h"
 #include "mock_services/faults.h"
 #include "mock_services/http_client.h"
+#include "mock_services/inbound_witness.h"
 #include "mock_services/latency_sampler.h"
 #include "mock_services/message_ledger.h"
 #include "mock_services/message_queue.h"
@@ -73,7 +74,8 @@ struct StepContext {
   CallClient* client = nullptr;
   MessageQueue* queue = nullptr;
   MessageLedger* ledger = nullptr;
-  GroundTruthSink* truth = nullptr;  // may be null: nothing recorded
+  GroundTruthSink* truth = nullptr;      // may be null: nothing recorded
+  const CallerIndex* callers = nullptr;  // who may call its routes and queues (the witness)
   RuntimeCounters* counters = nullptr;
 
   std::mt19937_64& rng() const { return random->Engine(); }

@@ -1,10 +1,11 @@
 // propagation: did context survive every hop? Judged against ground truth, which knows for each
 // span the parent it should have had and the load request it belongs to. The check composes
-// four parts, each in its own file: request edges (requests that should be one trace but arrived
-// as several, blamed per edge; request_edges.h), queue edges (is each consumer a child of, or
-// linked to, its message's producer, as the scenario expects; queue_edges.h), queue delivery
-// reconciliation (each message processed once, more, or lost; queue_messages.h) and tracestate
-// (tracestate.h).
+// five parts, each in its own file: request edges (requests that should be one trace but arrived
+// as several, blamed per edge; request_edges.h), witness edges (what reached a mock from a
+// service we did not write, where ground truth is blind; witness_edges.h), queue edges (is each
+// consumer a child of, or linked to, its message's producer, as the scenario expects;
+// queue_edges.h), queue delivery reconciliation (each message processed once, more, or lost;
+// queue_messages.h) and tracestate (tracestate.h).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "checks/queue_messages.h"
 #include "checks/request_edges.h"
 #include "checks/tracestate.h"
+#include "checks/witness_edges.h"
 
 namespace traceproof {
 
@@ -25,6 +27,12 @@ namespace {
 struct Findings {
   checks::QueueEdges queues;
   checks::RequestEdges requests;
+  checks::WitnessEdges witness;
+  // The load requests, and how many arrived broken: ground truth's requests when only our mocks
+  // took part; with witnesses, every load request once (LoadRequests).
+  std::uint64_t requests_total = 0;
+  std::uint64_t requests_broken = 0;
+  std::uint64_t load_sent = 0;  // LoadStats::sent
   checks::ReconciledQueues messages;
   checks::TracestateCount tracestate;
   bool broken_ok = true;  // requests broken within `broken_traces`
@@ -41,6 +49,23 @@ struct Findings {
 
 bool Holds(const Comparison& c, double count, double total) {
   return c.Holds(checks::Measured(c, count, total));
+}
+
+// With witnesses (docs/scenarios.md, propagation): the load requests are the generator's (or
+// ground truth's, if it knows more, e.g. a warm-up); a load request is broken when ground truth
+// or a broken arrival tied to it says so, and each broken arrival tied to no load request counts
+// as one more, never more than there are load requests.
+void LoadRequests(const RunData& data, Findings& f) {
+  f.requests_total = f.requests.requests.size();
+  f.requests_broken = f.requests.broken_requests;
+  f.load_sent = data.load.sent;
+  if (f.witness.judged == 0) return;
+  f.requests_total = std::max<std::uint64_t>(f.requests_total, data.load.sent);
+  std::set<std::uint64_t> broken = f.requests.broken_ids;
+  broken.insert(f.witness.broken_requests.begin(), f.witness.broken_requests.end());
+  f.requests_broken = std::min<std::uint64_t>(
+      f.requests_total,
+      broken.size() + f.witness.broken_load_traces.size() + f.witness.unattributed_broken);
 }
 
 class PropagationCheck final : public Check {
@@ -80,12 +105,14 @@ class PropagationCheck final : public Check {
     const checks::TruthIndex index(data.truth);
     const std::vector<checks::Delivery> deliveries = checks::Deliveries(data);
     f.queues = checks::JudgeQueueEdges(index, deliveries, spec_.expect_links);
-    f.requests = checks::JudgeRequestEdges(data, index, f.queues.linked_traces, spec_.expect_links);
+    f.witness = checks::JudgeWitnesses(data);
+    f.requests = checks::JudgeRequestEdges(data, index, f.queues.linked_traces, spec_.expect_links,
+                                           f.witness.made_up_requests);
+    LoadRequests(data, f);
     f.messages = checks::ReconcileQueues(data, deliveries);
     if (spec_.tracestate) f.tracestate = checks::CountTracestate(data);
     const auto n = [](std::uint64_t v) { return static_cast<double>(v); };
-    f.broken_ok =
-        Holds(spec_.broken_traces, n(f.requests.broken_requests), n(f.requests.requests.size()));
+    f.broken_ok = Holds(spec_.broken_traces, n(f.requests_broken), n(f.requests_total));
     f.queues_ok = Holds(spec_.broken_traces, n(f.queues.broken), n(f.queues.deliveries));
     if (spec_.detached) {
       f.detached_ok =
@@ -103,7 +130,15 @@ class PropagationCheck final : public Check {
   // Broken queue edges first, then the requests, then each further bound and queue.
   std::vector<std::string> Reasons(const Findings& f) const {
     std::vector<std::string> reasons = checks::BrokenQueueEdgeReasons(f.queues, spec_.expect_links);
-    std::string requests = checks::BrokenRequestsReason(f.requests, spec_.broken_traces.percent);
+    for (std::string& line : checks::BrokenWitnessReasons(f.witness, f.requests_total))
+      reasons.push_back(std::move(line));
+    std::string requests = checks::BrokenRequestsReason(f.requests, spec_.broken_traces.percent,
+                                                        f.requests_broken, f.requests_total);
+    if (f.witness.unattributed_broken > 0) {
+      requests += fmt::format(
+          "; {} broken arrivals could not be tied to a load request, each counted as one",
+          f.witness.unattributed_broken);
+    }
     if (!f.broken_ok) requests += ", want " + spec_.broken_traces.text;
     reasons.push_back(requests);
     if (spec_.detached) {
@@ -145,6 +180,7 @@ class PropagationCheck final : public Check {
       for (const auto& [name, q] : f.queues.edges) checks::MergeEvidence(evidence, q.evidence);
     }
     if (!f.broken_ok) {
+      for (const auto& [name, e] : f.witness.edges) checks::MergeEvidence(evidence, e.evidence);
       for (const auto& [name, e] : checks::BrokenEdgesWorstFirst(f.requests))
         checks::MergeEvidence(evidence, e->evidence);
       checks::MergeEvidence(evidence, f.requests.broken_evidence);
@@ -159,11 +195,16 @@ class PropagationCheck final : public Check {
   }
 
   nlohmann::json Details(const Findings& f) const {
-    nlohmann::json details = {{"requests", f.requests.requests.size()},
-                              {"broken_requests", f.requests.broken_requests},
+    nlohmann::json details = {{"requests", f.requests_total},
+                              {"broken_requests", f.requests_broken},
                               {"detached_spans", f.requests.detached},
                               {"spans_with_expected_parent", f.requests.with_expected_parent},
                               {"edges", checks::EdgesJson(f.requests)}};
+    if (f.witness.judged > 0) {
+      details["witness_edges"] = checks::WitnessEdgesJson(f.witness);
+      details["witness_arrivals"] = f.witness.judged;
+      details["load_requests_sent"] = f.load_sent;
+    }
     if (!f.queues.edges.empty()) {
       details["queue_edges"] = checks::QueueEdgesJson(f.queues, spec_.expect_links);
       details["queue_deliveries"] = f.queues.deliveries;

@@ -14,10 +14,11 @@ bool HasFault(const GroundTruthSpan& s, std::string_view fault) {
 
 // The spans' edges, the requests' trace ids and roots as emitted, and the detached spans.
 void JudgeEdges(const RunData& data, const TruthIndex& index,
-                const std::set<TraceId>& linked_traces, bool expect_links, RequestEdges& out) {
+                const std::set<TraceId>& linked_traces, bool expect_links,
+                const std::set<std::uint64_t>& not_requests, RequestEdges& out) {
   for (const GroundTruthSpan& s : data.truth) {
     const bool linked_segment = linked_traces.contains(s.trace_id);
-    if (s.exported && !linked_segment) {
+    if (s.exported && !linked_segment && !not_requests.contains(s.request_id)) {
       RequestInfo& req = out.requests[s.request_id];
       req.trace_ids.insert(s.trace_id);
       if (!s.parent_span_id.IsValid()) ++req.emitted_roots;
@@ -68,6 +69,7 @@ void CountBrokenRequests(const RunData& data, const std::set<TraceId>& linked_tr
     }
     if (req.trace_ids.size() > 1 || req.emitted_roots > 1 || roots_in_sink > 1) {
       ++out.broken_requests;
+      out.broken_ids.insert(id);
       for (const TraceId& t : req.trace_ids) AddEvidence(out.broken_evidence, t);
     }
   }
@@ -76,9 +78,10 @@ void CountBrokenRequests(const RunData& data, const std::set<TraceId>& linked_tr
 }  // namespace
 
 RequestEdges JudgeRequestEdges(const RunData& data, const TruthIndex& index,
-                               const std::set<TraceId>& linked_traces, bool expect_links) {
+                               const std::set<TraceId>& linked_traces, bool expect_links,
+                               const std::set<std::uint64_t>& not_requests) {
   RequestEdges out;
-  JudgeEdges(data, index, linked_traces, expect_links, out);
+  JudgeEdges(data, index, linked_traces, expect_links, not_requests, out);
   CountBrokenRequests(data, linked_traces, out);
   return out;
 }
@@ -102,16 +105,17 @@ nlohmann::json EdgesJson(const RequestEdges& found) {
   return json;
 }
 
-std::string BrokenRequestsReason(const RequestEdges& found, bool share) {
+std::string BrokenRequestsReason(const RequestEdges& found, bool share, std::uint64_t broken,
+                                 std::uint64_t requests) {
   std::vector<std::string> parts;
   for (const auto& [name, e] : BrokenEdgesWorstFirst(found)) {
     parts.push_back(name + ": " + std::to_string(e->broken.size()) + " broken of " +
                     std::to_string(e->requests.size()) + " requests");
   }
-  const double total = static_cast<double>(found.requests.size());
-  std::string summary = std::to_string(found.broken_requests) + " of " +
-                        std::to_string(found.requests.size()) + " requests broken";
-  if (share) summary += " (" + FormatShare(found.broken_requests / std::max(1.0, total)) + ")";
+  const double total = static_cast<double>(requests);
+  std::string summary =
+      std::to_string(broken) + " of " + std::to_string(requests) + " requests broken";
+  if (share) summary += " (" + FormatShare(broken / std::max(1.0, total)) + ")";
   if (!parts.empty()) summary = Join(parts, "; ") + " (" + summary + ")";
   return summary;
 }

@@ -36,6 +36,7 @@ struct RequestEdges {
   std::map<std::string, EdgeStats> edges;         // by "parent → child" service names
   std::map<std::uint64_t, RequestInfo> requests;  // by request id
   std::uint64_t broken_requests = 0;              // arrived as more than one trace
+  std::set<std::uint64_t> broken_ids;             // their request ids
   std::vector<std::string> broken_evidence;
   std::uint64_t with_expected_parent = 0;  // spans ground truth gave a parent
   std::uint64_t detached = 0;              // of those, started without one (not as a server)
@@ -43,9 +44,12 @@ struct RequestEdges {
 };
 
 // `linked_traces`: the traces correctly linked queue consumers started (QueueEdges);
-// `expect_links`: consumers are expected to link to their producer rather than be its children.
+// `expect_links`: consumers are expected to link to their producer rather than be its children;
+// `not_requests`: request ids a mock made up for an arrival from outside (WitnessEdges), whose
+// spans are judged on their edges but are no load request of their own.
 RequestEdges JudgeRequestEdges(const RunData& data, const TruthIndex& index,
-                               const std::set<TraceId>& linked_traces, bool expect_links);
+                               const std::set<TraceId>& linked_traces, bool expect_links,
+                               const std::set<std::uint64_t>& not_requests = {});
 
 // The edges with broken requests, most broken first (ties in name order).
 std::vector<std::pair<std::string, const EdgeStats*>> BrokenEdgesWorstFirst(
@@ -55,7 +59,9 @@ std::vector<std::pair<std::string, const EdgeStats*>> BrokenEdgesWorstFirst(
 nlohmann::json EdgesJson(const RequestEdges& found);
 
 // "gateway → orders: 1 broken of 4 requests (1 of 4 requests broken)"; with `share`, the share
-// of broken requests too.
-std::string BrokenRequestsReason(const RequestEdges& found, bool share);
+// of broken requests too. `broken` of `requests` is the summary's count (found's own, or the
+// load requests when witnesses judged hops out of the user's services).
+std::string BrokenRequestsReason(const RequestEdges& found, bool share, std::uint64_t broken,
+                                 std::uint64_t requests);
 
 }  // namespace traceproof::checks

@@ -1,5 +1,6 @@
 // Everything a check may read after a run, and nothing it could change: the traces the sink
-// assembled, the ground truth of what the services emitted, what the load generator did, and
+// assembled, the ground truth of what the services emitted and what reached them (inbound
+// witness records), what the load generator did (and which services it calls directly), and
 // the counters of each hop of the pipeline (services' exporters, Collector if any, sink).
 // Checks read this; they never drive services (ARCHITECTURE.md: data moves one way).
 #pragma once
@@ -14,6 +15,7 @@
 #include "otlp/refusal.h"
 #include "store/trace.h"
 #include "truth/ground_truth.h"
+#include "truth/inbound_record.h"
 
 namespace traceproof {
 
@@ -29,7 +31,11 @@ struct HopCounters {
 struct RunData {
   std::vector<std::shared_ptr<const Trace>> traces;  // as the sink assembled them
   std::vector<GroundTruthSpan> truth;                // every span the services started
-  LoadStats load;
+  std::vector<InboundRecord> inbound;                // every request and message a mock took
+  LoadStats load;  // load.started_traces: the traces the generator started (traceparent: fresh)
+  std::vector<std::string> load_entry_services;  // the services the load generator calls
+  // A tail sampler in the Collector may drop whole traces by design.
+  bool tail_sampling = false;
   std::vector<HopCounters> hops;  // in pipeline order, services first, sink last
   double run_seconds = 0;         // load phases only
   // The head sampler the services used, e.g. "traceidratio" with arg "0.25".

@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <map>
+#include <vector>
 
 #include "load/histogram.h"
+#include "otlp/ids.h"
 
 namespace traceproof {
 
@@ -21,10 +23,13 @@ struct LoadStats {
   std::uint64_t errors_reset = 0;
   std::uint64_t errors_other = 0;
   std::uint64_t dropped_iterations = 0;  // not started: the generator could not keep up
-  double duration_s = 0;  // the schedule's window, or until the last send if that was later
+  double duration_s = 0;         // the schedule's window, or until the last send if that was later
   double target_rate_per_s = 0;  // mean of the schedule over the run
   Histogram corrected;           // from intended start
   Histogram uncorrected;         // from actual send
+  // The traces the generator started itself (phases with `traceparent: fresh`), one per request
+  // sent, in no particular order.
+  std::vector<TraceId> started_traces;
 
   std::uint64_t Errors() const {
     return errors_connect + errors_timeout + errors_reset + errors_other;

@@ -20,12 +20,15 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "load/fresh_id_batch.h"
+#include "truth/inbound_record.h"
 
 namespace traceproof {
 namespace {
@@ -46,6 +49,10 @@ struct Pending {
 struct PreparedTarget {
   asio::ip::tcp::endpoint endpoint;
   std::string head;  // request line and headers, without Content-Length for span load
+  // With a fresh traceparent: the head ends before it, and `rest` (Content-Length and body)
+  // follows it.
+  bool fresh_traceparent = false;
+  std::string rest;
   std::string body;
   std::unique_ptr<FreshIdBatch> spans;  // span load: new trace ids per request
   int max_connections = 1;              // this worker's share
@@ -87,6 +94,7 @@ class Worker {
       std::string content_type = span_load ? "application/x-protobuf" : t.content_type;
       p.head = fmt::format("{} {} HTTP/1.1\r\nHost: {}:{}\r\nUser-Agent: traceproof\r\n",
                            span_load ? "POST" : t.method, t.path, t.host, t.port);
+      if (!span_load) p.head += fmt::format("{}: 1\r\n", kLoadMarkerHeader);
       if (!content_type.empty()) p.head += fmt::format("Content-Type: {}\r\n", content_type);
       if (span_load) {
         SyntheticSpanOptions so;
@@ -97,7 +105,9 @@ class Worker {
             so, (options.seed << 16) + static_cast<std::uint64_t>(index) + 1);
       } else {
         p.body = t.body;
-        p.head += fmt::format("Content-Length: {}\r\n\r\n{}", t.body.size(), t.body);
+        p.fresh_traceparent = t.fresh_traceparent;
+        (p.fresh_traceparent ? p.rest : p.head) +=
+            fmt::format("Content-Length: {}\r\n\r\n{}", t.body.size(), t.body);
       }
       targets_.push_back(std::move(p));
     }
@@ -222,6 +232,11 @@ class Worker {
         const std::array<asio::const_buffer, 3> buffers = {
             asio::buffer(target.head), asio::buffer(length), asio::buffer(body)};
         co_await asio::async_write(c.stream, buffers, asio::redirect_error(use_awaitable, ec));
+      } else if (target.fresh_traceparent) {
+        const std::string traceparent = FreshTraceparent();
+        const std::array<asio::const_buffer, 3> buffers = {
+            asio::buffer(target.head), asio::buffer(traceparent), asio::buffer(target.rest)};
+        co_await asio::async_write(c.stream, buffers, asio::redirect_error(use_awaitable, ec));
       } else {
         co_await asio::async_write(c.stream, asio::buffer(target.head),
                                    asio::redirect_error(use_awaitable, ec));
@@ -256,6 +271,24 @@ class Worker {
     }
     --open_connections_;
     if (open_connections_ == 0 && schedule_done_) progress_timer_.cancel();
+  }
+
+  // "traceparent: 00-<new trace id>-<new span id>-01\r\n", the trace id kept in the stats.
+  std::string FreshTraceparent() {
+    TraceId trace;
+    SpanId span;
+    do {
+      for (std::size_t i = 0; i < TraceId::kSize; i += 8) {
+        const std::uint64_t v = ids_();
+        std::memcpy(trace.bytes.data() + i, &v, 8);
+      }
+    } while (!trace.IsValid());
+    do {
+      const std::uint64_t v = ids_();
+      std::memcpy(span.bytes.data(), &v, 8);
+    } while (!span.IsValid());
+    stats_.started_traces.push_back(trace);
+    return fmt::format("traceparent: 00-{}-{}-01\r\n", trace.Hex(), span.Hex());
   }
 
   void Count(bool ok, bool error) {
@@ -306,6 +339,9 @@ class Worker {
   Clock::time_point last_send_{};
   Clock::time_point closed_loop_until_;
   LoadStats stats_;
+  // Trace and span ids of fresh traceparents: seeded by the OS, so two runs (or two generators
+  // feeding one Collector) never start the same trace.
+  std::mt19937_64 ids_{std::random_device{}()};
 };
 
 }  // namespace
@@ -345,6 +381,8 @@ LoadStats RunOpenLoop(const OpenLoopOptions& options, OpenLoopProgress* progress
     total.dropped_iterations += r.dropped_iterations;
     total.corrected.Merge(r.corrected);
     total.uncorrected.Merge(r.uncorrected);
+    total.started_traces.insert(total.started_traces.end(), r.started_traces.begin(),
+                                r.started_traces.end());
   }
   // A generator that keeps up sends its last request at the end of the window; one that falls
   // behind sends it later, and the achieved rate (sent / duration) shows the shortfall.

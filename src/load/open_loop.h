@@ -20,8 +20,10 @@
 
 namespace traceproof {
 
-// What one phase sends. With span_load_spans > 0 every request is a fresh OTLP/HTTP protobuf
-// export of that many synthetic spans (new trace ids each time), POSTed to `path`.
+// What one phase sends; every request carries the load marker (kLoadMarkerHeader), so a mock
+// knows the load generator called it directly. With span_load_spans > 0 every request is a fresh
+// OTLP/HTTP protobuf export of that many synthetic spans (new trace ids each time), POSTed to
+// `path`.
 struct LoadTarget {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
@@ -31,6 +33,9 @@ struct LoadTarget {
   std::string content_type;
   int span_load_spans = 0;
   int spans_per_trace = 5;
+  // Each request carries a fresh sampled W3C traceparent (random trace id and span id), so the
+  // service it reaches is judged as a child; the trace ids are kept in LoadStats.
+  bool fresh_traceparent = false;
   // The limits of the phases that send to this target (0: the run's `connections`/`timeout`).
   // A phase that allows fewer connections than the one before closes the extra ones as they
   // finish their request.

@@ -33,6 +33,7 @@ LoadTarget TargetOf(const LoadPhase& p, const LoadEndpoints& endpoints) {
     std::tie(t.host, t.port) = endpoints.service(p.service);
     t.method = p.method;
     t.path = p.path;
+    t.fresh_traceparent = p.fresh_traceparent;
     if (p.method == "POST" || p.method == "PUT" || p.method == "PATCH") {
       t.body = "{}";
       t.content_type = "application/json";

@@ -282,6 +282,9 @@ class Runner {
     d.traces = store_.CollectCompleted(true);
     d.head_sampler = scenario_.sampling.sampler;
     d.head_sampler_ratio = scenario_.sampling.ratio;
+    for (const LoadPhase& p : scenario_.load)
+      if (!p.span_load) d.load_entry_services.push_back(p.service);
+    d.tail_sampling = collector_ && collector_->report().counters.tail_sampling;
     const IngestCounters& ingest = sink_->counters();
     outcome_.sink_spans_received = ingest.spans_received.load();
     outcome_.sink_spans_accepted = ingest.spans_accepted.load();
@@ -293,6 +296,7 @@ class Runner {
       } else {
         Fail(error);
       }
+      d.inbound = services_->Inbound();
       if (auto stats = services_->Stats(error)) {
         d.hops.push_back(ServicesHop(*stats));
       } else {

@@ -80,6 +80,7 @@ class InProcessServices final : public ServicesUnderTest {
     return truth_.Snapshot();
   }
   const GroundTruthRecorder* LiveTruth() const override { return &truth_; }
+  std::vector<InboundRecord> Inbound() const override { return truth_.InboundSnapshot(); }
 
  private:
   RunLog log_;

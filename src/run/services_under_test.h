@@ -36,6 +36,8 @@ class ServicesUnderTest {
   virtual std::optional<std::vector<GroundTruthSpan>> Truth(std::string& error) const = 0;
   // The ground truth as it is recorded, for the checks during load; null when it is not here.
   virtual const GroundTruthRecorder* LiveTruth() const = 0;
+  // What reached each mock (the witness records), after Flush; empty where not known.
+  virtual std::vector<InboundRecord> Inbound() const { return {}; }
 };
 
 using RunLog = std::function<void(const std::string&)>;

@@ -181,6 +181,19 @@ void ParseTarget(ScenarioReader& r, const YAML::Node& root, const std::vector<Fi
   }
 }
 
+// `traceparent: fresh` (the only value: without the key, requests carry no trace context).
+void ParseTraceparent(ScenarioReader& r, const std::vector<Field>& fields, LoadPhase& phase) {
+  const Field* f = r.Find(fields, "traceparent");
+  if (!f) return;
+  if (phase.span_load) r.Fail(f->key, "'traceparent' is for request phases, not span load");
+  const std::string value = r.String(*f);
+  if (value != "fresh") {
+    r.Fail(f->value, "'traceparent' is '" + value +
+                         "': want 'fresh' (each request starts a new sampled trace)");
+  }
+  phase.fresh_traceparent = true;
+}
+
 LoadPhase ParsePhase(ScenarioReader& r, const YAML::Node& root, const YAML::Node& node,
                      std::size_t index, const std::optional<LoadPhase>& last_request,
                      const Scenario& scenario) {
@@ -191,6 +204,7 @@ LoadPhase ParsePhase(ScenarioReader& r, const YAML::Node& root, const YAML::Node
   ParseArrival(r, fields, label, phase);
   ParseLimits(r, fields, label, phase);
   ParseTarget(r, root, fields, label, last_request, scenario, phase);
+  ParseTraceparent(r, fields, phase);
   return phase;
 }
 

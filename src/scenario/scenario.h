@@ -39,6 +39,9 @@ struct LoadPhase {
   int spans_per_trace = 5;
   int connections = 0;  // 0: the generator's default
   std::chrono::milliseconds timeout{10000};
+  // `traceparent: fresh`: each request starts a trace of its own (a random sampled W3C
+  // traceparent), so an entry service that is the user's app is judged as a child too.
+  bool fresh_traceparent = false;
   SourcePos pos;
 };
 

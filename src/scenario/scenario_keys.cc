@@ -17,8 +17,9 @@ const std::vector<std::string> kCollectorFaultKinds = {"kill"};
 const std::vector<std::string> kBrokerFaultKeys = {"at", "broker"};
 const std::vector<std::string> kBrokerFaultKinds = {"restart"};
 const std::vector<std::string> kServicesReferenceKeys = {"external", "file", "preset", "scale"};
-const std::vector<std::string> kPhaseKeys = {"arrival", "connections", "duration", "from", "rate",
-                                             "route",   "spans",       "timeout",  "to"};
+const std::vector<std::string> kPhaseKeys = {"arrival", "connections", "duration", "from",
+                                             "rate",    "route",       "spans",    "timeout",
+                                             "to",      "traceparent"};
 const std::vector<std::string> kSpansKeys = {"per_request", "per_trace"};
 const std::vector<std::string> kDrainKeys = {"max", "quiet"};
 const std::vector<std::string> kSamplingKeys = {"head", "overrides"};

@@ -9,6 +9,16 @@ void GroundTruthRecorder::Record(GroundTruthSpan span) noexcept {
   spans_.push_back(std::move(span));
 }
 
+void GroundTruthRecorder::RecordInbound(InboundRecord record) noexcept {
+  std::lock_guard lock(inbound_mu_);
+  inbound_.push_back(std::move(record));
+}
+
+std::vector<InboundRecord> GroundTruthRecorder::InboundSnapshot() const {
+  std::lock_guard lock(inbound_mu_);
+  return inbound_;
+}
+
 std::vector<GroundTruthSpan> GroundTruthRecorder::Snapshot() const {
   std::lock_guard lock(mu_);
   return spans_;
@@ -140,6 +150,12 @@ GroundTruthJsonlWriter::GroundTruthJsonlWriter(const std::string& path)
 
 void GroundTruthJsonlWriter::Record(GroundTruthSpan span) noexcept {
   std::string line = GroundTruthToJson(span);
+  std::lock_guard lock(mu_);
+  out_ << line << '\n';
+}
+
+void GroundTruthJsonlWriter::RecordInbound(InboundRecord record) noexcept {
+  std::string line = InboundToJson(record);
   std::lock_guard lock(mu_);
   out_ << line << '\n';
 }

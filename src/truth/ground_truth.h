@@ -3,6 +3,7 @@
 // the load request it belongs to (carried between services in x-traceproof-request-id, a
 // harness-only header that survives when trace headers are dropped) and the parent it would
 // have had if propagation had worked, so a broken trace can be blamed on a precise hop.
+// The same sinks take the witness records of what reached each mock (inbound_record.h).
 // GroundTruthSink implementations are called from service threads and must be thread-safe.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "otlp/span_view.h"
+#include "truth/inbound_record.h"
 
 namespace traceproof {
 
@@ -57,13 +59,17 @@ class GroundTruthSink {
  public:
   virtual ~GroundTruthSink() = default;
   virtual void Record(GroundTruthSpan span) noexcept = 0;
+  // What reached a mock; a sink that keeps only spans ignores it.
+  virtual void RecordInbound(InboundRecord /*record*/) noexcept {}
 };
 
 // In-process recorder, read by checks after the run. Thread-safe.
 class GroundTruthRecorder final : public GroundTruthSink {
  public:
   void Record(GroundTruthSpan span) noexcept override;
+  void RecordInbound(InboundRecord record) noexcept override;
   std::vector<GroundTruthSpan> Snapshot() const;
+  std::vector<InboundRecord> InboundSnapshot() const;
   std::size_t size() const;
   // Calls `visit(position, span)` for the spans recorded at positions [from, to) (recording
   // order), under the lock: for a look at part of a run while it goes on; keep `visit` short.
@@ -73,15 +79,20 @@ class GroundTruthRecorder final : public GroundTruthSink {
  private:
   mutable std::mutex mu_;
   std::vector<GroundTruthSpan> spans_;
+  // Its own lock: a request records one of these and several spans, from different threads.
+  mutable std::mutex inbound_mu_;
+  std::vector<InboundRecord> inbound_;
 };
 
-// One JSON object per line, for checks in another process (`traceproof serve --truth FILE`).
+// One JSON object per line, for checks in another process (`traceproof serve --truth FILE`):
+// spans, and inbound records (the lines with "record": "inbound", InboundToJson).
 // Thread-safe; lines are whole even under concurrency.
 class GroundTruthJsonlWriter final : public GroundTruthSink {
  public:
   explicit GroundTruthJsonlWriter(const std::string& path);
   bool ok() const { return static_cast<bool>(out_); }
   void Record(GroundTruthSpan span) noexcept override;
+  void RecordInbound(InboundRecord record) noexcept override;
   void Flush();
 
  private:

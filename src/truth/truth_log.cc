@@ -32,6 +32,22 @@ std::vector<GroundTruthSpan> TruthLog::Since(std::uint64_t recorded_unix_ns) con
   return out;
 }
 
+void TruthLog::RecordInbound(InboundRecord record) noexcept {
+  if (also_) also_->RecordInbound(record);
+  std::lock_guard lock(mu_);
+  if (!inbound_.empty())
+    record.time_unix_ns = std::max(record.time_unix_ns, inbound_.back().time_unix_ns);
+  inbound_.push_back(std::move(record));
+}
+
+std::vector<InboundRecord> TruthLog::InboundSince(std::uint64_t recorded_unix_ns) const {
+  std::lock_guard lock(mu_);
+  auto first = std::partition_point(inbound_.begin(), inbound_.end(), [&](const InboundRecord& r) {
+    return r.time_unix_ns < recorded_unix_ns;
+  });
+  return std::vector<InboundRecord>(first, inbound_.end());
+}
+
 std::size_t TruthLog::size() const {
   std::lock_guard lock(mu_);
   return entries_.size();

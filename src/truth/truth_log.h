@@ -21,8 +21,12 @@ class TruthLog final : public GroundTruthSink {
   explicit TruthLog(GroundTruthSink* also = nullptr) : also_(also) {}
 
   void Record(GroundTruthSpan span) noexcept override;
+  void RecordInbound(InboundRecord record) noexcept override;
   // Spans recorded at or after `recorded_unix_ns`, in recording order.
   std::vector<GroundTruthSpan> Since(std::uint64_t recorded_unix_ns) const;
+  // Inbound records stamped at or after `recorded_unix_ns` (their own time_unix_ns, which is
+  // this process's clock), in recording order.
+  std::vector<InboundRecord> InboundSince(std::uint64_t recorded_unix_ns) const;
   std::size_t size() const;
   // The clock Record stamps spans with (system clock, ns since the Unix epoch).
   static std::uint64_t NowUnixNs();
@@ -34,7 +38,8 @@ class TruthLog final : public GroundTruthSink {
   };
   GroundTruthSink* const also_;
   mutable std::mutex mu_;
-  std::vector<Entry> entries_;  // recording order, so recorded_unix_ns never decreases
+  std::vector<Entry> entries_;          // recording order, so recorded_unix_ns never decreases
+  std::vector<InboundRecord> inbound_;  // recording order, time_unix_ns made monotonic
 };
 
 }  // namespace traceproof
