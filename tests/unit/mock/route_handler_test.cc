@@ -730,3 +730,114 @@ TEST_F(RouteHandlerTest, AFullBatchIsProcessedWithoutWaiting) {
 
 }  // namespace
 }  // namespace traceproof::mock
+
+// --- the witness: what reached a mock (truth/inbound_record.h) ---
+
+namespace {
+
+constexpr const char* kWitness = R"(
+services:
+  gateway:
+    routes:
+      "GET /checkout":
+        - call: checkout POST /pay
+  checkout: { external: "127.0.0.1:9" }
+  payments:
+    routes:
+      "POST /charge": []
+)";
+
+InboundRecord OnlyInbound(const GroundTruthRecorder& truth) {
+  const std::vector<InboundRecord> records = truth.InboundSnapshot();
+  EXPECT_EQ(records.size(), 1u);
+  return records.empty() ? InboundRecord{} : records.back();
+}
+
+}  // namespace
+
+TEST_F(RouteHandlerTest, AnInboundRequestWithoutContextIsWitnessedAsNoneWithItsCallers) {
+  Load(kWitness);
+  EXPECT_EQ(Serve("payments", "POST /charge").status, 200u);
+  const InboundRecord r = OnlyInbound(truth_);
+  EXPECT_EQ(r.kind, InboundRecord::Kind::kHttp);
+  EXPECT_EQ(r.service, "payments");
+  EXPECT_EQ(r.target, "POST /charge");
+  EXPECT_EQ(r.context.state, InboundContext::State::kNone);
+  EXPECT_FALSE(r.from_load);
+  EXPECT_FALSE(r.from_mock);
+  EXPECT_FALSE(r.request_id_carried);
+  EXPECT_EQ(r.request_id, TruthOf("POST /charge").request_id);
+  EXPECT_EQ(r.span_trace_id, TruthOf("POST /charge").trace_id);
+  ASSERT_TRUE(r.callers);
+  EXPECT_TRUE(r.callers->mocks.empty());  // gateway calls checkout, not payments
+  EXPECT_EQ(r.callers->outside, std::vector<std::string>{"checkout"});
+}
+
+TEST_F(RouteHandlerTest, AMalformedTraceparentIsWitnessedWithItsRawValue) {
+  Load(kWitness);
+  Serve("payments", "POST /charge", {{"traceparent", "00-not-a-context-01"}});
+  const InboundRecord r = OnlyInbound(truth_);
+  EXPECT_EQ(r.context.state, InboundContext::State::kMalformed);
+  EXPECT_EQ(r.context.raw, "00-not-a-context-01");
+}
+
+TEST_F(RouteHandlerTest, AValidContextIsWitnessedWithItsTraceParentAndSampledFlag) {
+  Load(kWitness);
+  SpanContext caller = CallerContext();
+  caller.trace_flags = 0;
+  Serve("payments", "POST /charge", {{"traceparent", Traceparent(caller)}});
+  const InboundRecord r = OnlyInbound(truth_);
+  EXPECT_EQ(r.context.state, InboundContext::State::kValid);
+  EXPECT_EQ(r.context.trace_id, caller.trace_id);
+  EXPECT_EQ(r.context.parent_span_id, caller.span_id);
+  EXPECT_FALSE(r.context.sampled);
+}
+
+TEST_F(RouteHandlerTest, TheLoadMarkerAndTheHarnessHeadersAreWitnessed) {
+  Load(kWitness);
+  Serve("gateway", "GET /checkout", {{std::string(kLoadMarkerHeader), "1"}});
+  const InboundRecord at_gateway = truth_.InboundSnapshot().at(0);
+  EXPECT_TRUE(at_gateway.from_load);
+  EXPECT_FALSE(at_gateway.from_mock);
+  // gateway's call to checkout, as an app that passes every header on would forward it.
+  ASSERT_FALSE(client_.calls().empty());
+  const HttpCallRequest& sent = client_.calls().back().request;
+  Headers forwarded;
+  for (const auto& h : sent) {
+    if (h.name() == http::field::host) continue;
+    forwarded.emplace_back(std::string(h.name_string()), std::string(h.value()));
+  }
+  Serve("payments", "POST /charge", forwarded);
+  const std::vector<InboundRecord> records = truth_.InboundSnapshot();
+  ASSERT_EQ(records.size(), 2u);
+  const InboundRecord at_payments = records.back();
+  EXPECT_FALSE(at_payments.from_load);
+  EXPECT_TRUE(at_payments.from_mock);
+  EXPECT_TRUE(at_payments.request_id_carried);
+  EXPECT_EQ(at_payments.request_id, at_gateway.request_id);
+  EXPECT_EQ(at_payments.context.state, InboundContext::State::kValid);
+}
+
+TEST_F(RouteHandlerTest, EveryConsumedMessageIsWitnessedAlsoInABatch) {
+  Load(Queue(""));
+  QueueMessage from_mock = Published("orders", "POST /orders");
+  QueueMessage from_outside;
+  from_outside.body = "{}";
+  Consume("fulfilment", std::move(from_mock));
+  std::vector<InboundRecord> records = truth_.InboundSnapshot();
+  ASSERT_FALSE(records.empty());
+  const InboundRecord single = records.back();
+  EXPECT_EQ(single.kind, InboundRecord::Kind::kMessage);
+  EXPECT_EQ(single.target, "order.created");
+  EXPECT_TRUE(single.from_mock);
+  EXPECT_EQ(single.context.state, InboundContext::State::kValid);
+  ASSERT_TRUE(single.callers);
+  EXPECT_EQ(single.callers->mocks, std::vector<std::string>{"orders"});
+  const std::size_t before = truth_.InboundSnapshot().size();
+  ConsumeAll("fulfilment", {Published("orders", "POST /orders"), from_outside});
+  records = truth_.InboundSnapshot();
+  ASSERT_EQ(records.size(), before + 2);  // one per message of the batch
+  EXPECT_TRUE(records[before].from_mock);
+  EXPECT_FALSE(records[before + 1].from_mock);
+  EXPECT_EQ(records[before + 1].context.state, InboundContext::State::kNone);
+}
