@@ -189,8 +189,11 @@ AdminResponse HandleAdminRequest(std::string_view method, std::string_view targe
   const std::string_view path = target.substr(0, question);
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-  if (path != "/truth" && path != "/stats")
-    return Text(404, "not found: the admin endpoint serves GET /truth[?since=NS] and GET /stats\n");
+  if (path != "/truth" && path != "/inbound" && path != "/stats") {
+    return Text(404,
+                "not found: the admin endpoint serves GET /truth[?since=NS], GET "
+                "/inbound[?since=NS] and GET /stats\n");
+  }
   if (method != "GET") return Text(405, "method not allowed: use GET\n");
   if (path == "/stats") {
     if (!sources.stats) return Text(503, "no stats source\n");
@@ -207,6 +210,13 @@ AdminResponse HandleAdminRequest(std::string_view method, std::string_view targe
   }
   if (!sources.truth) return Text(503, "no ground truth source\n");
   AdminResponse out{200, "application/x-ndjson", {}};
+  if (path == "/inbound") {
+    for (const InboundRecord& record : sources.truth->InboundSince(since)) {
+      out.body += InboundToJson(record);
+      out.body += '\n';
+    }
+    return out;
+  }
   for (const GroundTruthSpan& span : sources.truth->Since(since)) {
     out.body += GroundTruthToJson(span);
     out.body += '\n';

@@ -4,6 +4,8 @@
 //   GET /truth[?since=NS]  the ground truth (ground_truth.h), one JSON object per line as
 //                          `serve --truth` writes it, of the spans recorded at or after NS
 //                          (the serve process's clock, ns since the Unix epoch; default 0)
+//   GET /inbound[?since=NS] what reached each mock (truth/inbound_record.h), one JSON object
+//                          per line, of the requests and messages that arrived at or after NS
 //   GET /stats             JSON: that clock now ("now_unix_ns"), the services' ports and
 //                          their cumulative exporter counters (MockServicesStats), so a run
 //                          takes a difference between its start and its end

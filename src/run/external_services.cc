@@ -116,31 +116,53 @@ std::optional<mock::MockServicesStats> ExternalServices::StatsSinceStart(std::st
   return SubtractStats(stats->services, baseline_.services);
 }
 
+namespace {
+
+// Each line of an NDJSON answer of the admin endpoint, through `parse`; nullopt with `error`
+// naming the line that did not parse.
+template <typename T, typename Parse>
+std::optional<std::vector<T>> Lines(const std::string& body, const std::string& from,
+                                    const Parse& parse, std::string& error) {
+  std::vector<T> out;
+  std::size_t line_no = 0;
+  std::size_t begin = 0;
+  while (begin < body.size()) {
+    std::size_t end = body.find('\n', begin);
+    if (end == std::string::npos) end = body.size();
+    ++line_no;
+    const std::string_view line(body.data() + begin, end - begin);
+    begin = end + 1;
+    if (line.empty()) continue;
+    auto item = parse(line, error);
+    if (!item) {
+      error = from + ", line " + std::to_string(line_no) + ": " + error;
+      return std::nullopt;
+    }
+    out.push_back(std::move(*item));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<InboundRecord>> ExternalServices::InboundSinceStart(
+    std::string& error) const {
+  const auto body =
+      HttpGet(spec_.admin.host, spec_.admin.port,
+              "/inbound?since=" + std::to_string(baseline_.now_unix_ns), kTruthTimeout, error);
+  if (!body) return std::nullopt;
+  return Lines<InboundRecord>(*body, "inbound records from " + spec_.admin.Text(), InboundFromJson,
+                              error);
+}
+
 std::optional<std::vector<GroundTruthSpan>> ExternalServices::TruthSinceStart(
     std::string& error) const {
   const auto body =
       HttpGet(spec_.admin.host, spec_.admin.port,
               "/truth?since=" + std::to_string(baseline_.now_unix_ns), kTruthTimeout, error);
   if (!body) return std::nullopt;
-  std::vector<GroundTruthSpan> spans;
-  std::size_t line_no = 0;
-  std::size_t begin = 0;
-  while (begin < body->size()) {
-    std::size_t end = body->find('\n', begin);
-    if (end == std::string::npos) end = body->size();
-    ++line_no;
-    const std::string_view line(body->data() + begin, end - begin);
-    begin = end + 1;
-    if (line.empty()) continue;
-    auto span = GroundTruthFromJson(line, error);
-    if (!span) {
-      error = "ground truth from " + spec_.admin.Text() + ", line " + std::to_string(line_no) +
-              ": " + error;
-      return std::nullopt;
-    }
-    spans.push_back(std::move(*span));
-  }
-  return spans;
+  return Lines<GroundTruthSpan>(*body, "ground truth from " + spec_.admin.Text(),
+                                GroundTruthFromJson, error);
 }
 
 }  // namespace traceproof

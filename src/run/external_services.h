@@ -34,6 +34,8 @@ class ExternalServices {
   std::optional<mock::MockServicesStats> StatsSinceStart(std::string& error) const;
   // Every span the services recorded since the baseline.
   std::optional<std::vector<GroundTruthSpan>> TruthSinceStart(std::string& error) const;
+  // What reached each mock since the baseline (GET /inbound).
+  std::optional<std::vector<InboundRecord>> InboundSinceStart(std::string& error) const;
 
   const mock::AdminStats& baseline() const { return baseline_; }
 

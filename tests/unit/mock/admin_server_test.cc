@@ -116,6 +116,64 @@ TEST(AdminEndpoint, TruthSinceReturnsOnlySpansRecordedFromThatMoment) {
   EXPECT_EQ(first->request_id, 2u);
 }
 
+InboundRecord Arrival(std::uint64_t time_unix_ns, InboundContext::State state) {
+  InboundRecord r;
+  r.kind = InboundRecord::Kind::kMessage;
+  r.service = "billing";
+  r.target = "order.created";
+  r.context.state = state;
+  if (state == InboundContext::State::kMalformed) r.context.raw = "00-zz";
+  if (state == InboundContext::State::kValid) {
+    r.context.trace_id = *TraceId::FromHex("0102030405060708090a0b0c0d0e0f10");
+    r.context.parent_span_id = *SpanId::FromHex("00000000000000a1");
+    r.context.sampled = true;
+  }
+  r.request_id = 42;
+  r.request_id_carried = true;
+  r.from_mock = true;
+  auto callers = std::make_shared<AllowedCallers>();
+  callers->mocks = {"orders"};
+  callers->outside = {"shop", "cart"};
+  callers->apps = {"shop"};
+  r.callers = callers;
+  r.time_unix_ns = time_unix_ns;
+  return r;
+}
+
+TEST(InboundJson, ReadsBackWhatItWroteForEveryContextState) {
+  for (const auto state : {InboundContext::State::kNone, InboundContext::State::kMalformed,
+                           InboundContext::State::kValid}) {
+    const InboundRecord r = Arrival(5, state);
+    std::string error;
+    const auto back = InboundFromJson(InboundToJson(r), error);
+    ASSERT_TRUE(back) << error;
+    EXPECT_EQ(InboundToJson(*back), InboundToJson(r));
+    EXPECT_EQ(back->context.state, state);
+    ASSERT_TRUE(back->callers);
+    EXPECT_EQ(back->callers->apps, std::vector<std::string>{"shop"});
+  }
+  std::string error;
+  EXPECT_FALSE(InboundFromJson(GroundTruthToJson(Span(1, 1, "gateway")), error));  // a span
+}
+
+TEST(AdminEndpoint, InboundSinceReturnsOnlyWhatArrivedFromThatMoment) {
+  TruthLog log;
+  log.RecordInbound(Arrival(TruthLog::NowUnixNs(), InboundContext::State::kNone));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::uint64_t since = TruthLog::NowUnixNs();
+  log.RecordInbound(Arrival(TruthLog::NowUnixNs(), InboundContext::State::kValid));
+  AdminSources sources;
+  sources.truth = &log;
+  EXPECT_EQ(Lines(HandleAdminRequest("GET", "/inbound", sources).body).size(), 2u);
+  const auto lines =
+      Lines(HandleAdminRequest("GET", "/inbound?since=" + std::to_string(since), sources).body);
+  ASSERT_EQ(lines.size(), 1u);
+  std::string error;
+  const auto back = InboundFromJson(lines[0], error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->context.state, InboundContext::State::kValid);
+}
+
 TEST(AdminEndpoint, TheRecordingClockNotTheSpansTimestampsDecides) {
   TruthLog log;
   const std::uint64_t since = TruthLog::NowUnixNs();
