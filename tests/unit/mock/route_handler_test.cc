@@ -728,12 +728,7 @@ TEST_F(RouteHandlerTest, AFullBatchIsProcessedWithoutWaiting) {
   EXPECT_EQ(TruthOf("process order.created").batch.size(), 3u);
 }
 
-}  // namespace
-}  // namespace traceproof::mock
-
 // --- the witness: what reached a mock (truth/inbound_record.h) ---
-
-namespace {
 
 constexpr const char* kWitness = R"(
 services:
@@ -752,8 +747,6 @@ InboundRecord OnlyInbound(const GroundTruthRecorder& truth) {
   EXPECT_EQ(records.size(), 1u);
   return records.empty() ? InboundRecord{} : records.back();
 }
-
-}  // namespace
 
 TEST_F(RouteHandlerTest, AnInboundRequestWithoutContextIsWitnessedAsNoneWithItsCallers) {
   Load(kWitness);
@@ -833,11 +826,15 @@ TEST_F(RouteHandlerTest, EveryConsumedMessageIsWitnessedAlsoInABatch) {
   EXPECT_EQ(single.context.state, InboundContext::State::kValid);
   ASSERT_TRUE(single.callers);
   EXPECT_EQ(single.callers->mocks, std::vector<std::string>{"orders"});
+  QueueMessage again = Published("orders", "POST /orders");  // orders' request is witnessed too
   const std::size_t before = truth_.InboundSnapshot().size();
-  ConsumeAll("fulfilment", {Published("orders", "POST /orders"), from_outside});
+  ConsumeAll("fulfilment", {std::move(again), from_outside});
   records = truth_.InboundSnapshot();
   ASSERT_EQ(records.size(), before + 2);  // one per message of the batch
   EXPECT_TRUE(records[before].from_mock);
   EXPECT_FALSE(records[before + 1].from_mock);
   EXPECT_EQ(records[before + 1].context.state, InboundContext::State::kNone);
 }
+
+}  // namespace
+}  // namespace traceproof::mock
