@@ -14,7 +14,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <mutex>
+#include <set>
 #include <thread>
+
+#include "truth/inbound_record.h"
 
 namespace traceproof {
 namespace {
@@ -46,6 +50,12 @@ class TestServer {
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
   std::uint64_t requests() const { return requests_; }
   std::uint64_t connections() const { return connections_; }  // accepted so far
+  // The traceparent of each request ("" when it had none), and how many had the load marker.
+  std::vector<std::string> traceparents() const {
+    std::lock_guard lock(mu_);
+    return traceparents_;
+  }
+  std::uint64_t marked() const { return marked_; }
 
  private:
   asio::awaitable<void> Accept() {
@@ -64,6 +74,14 @@ class TestServer {
       beast::error_code ec;
       co_await http::async_read(socket, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
+      {
+        std::lock_guard lock(mu_);
+        const auto tp = req.find("traceparent");
+        traceparents_.push_back(tp == req.end() ? "" : std::string(tp->value()));
+      }
+      if (req.find(beast::string_view(kLoadMarkerHeader.data(), kLoadMarkerHeader.size())) !=
+          req.end())
+        ++marked_;
       if (stall_after_ && ++requests_ == stall_after_) std::this_thread::sleep_for(stall_);
       if (!stall_after_) ++requests_;
       if (per_request_.count()) std::this_thread::sleep_for(per_request_);
@@ -84,6 +102,9 @@ class TestServer {
   std::chrono::microseconds per_request_;
   std::atomic<std::uint64_t> requests_{0};
   std::atomic<std::uint64_t> connections_{0};
+  std::atomic<std::uint64_t> marked_{0};
+  mutable std::mutex mu_;
+  std::vector<std::string> traceparents_;
   asio::io_context io_{1};
   asio::ip::tcp::acceptor acceptor_;
   std::thread thread_;
@@ -230,6 +251,36 @@ TEST(OpenLoop, StopEndsASlowScheduleQuickly) {
   stopper.join();
   EXPECT_LT(std::chrono::steady_clock::now() - begin, seconds(3));
   EXPECT_EQ(s.sent, 1u);
+}
+
+TEST(OpenLoop, EveryRequestCarriesTheLoadMarkerAndNoTraceContextByDefault) {
+  TestServer server;
+  const LoadStats s = RunOpenLoop(Options(server.port(), 100, milliseconds(200)));
+  EXPECT_EQ(s.ok, 20u);
+  EXPECT_EQ(server.marked(), 20u);
+  for (const std::string& tp : server.traceparents()) EXPECT_EQ(tp, "");
+  EXPECT_TRUE(s.started_traces.empty());
+}
+
+TEST(OpenLoop, AFreshTraceparentStartsANewSampledTracePerRequestAndKeepsItsId) {
+  TestServer server;
+  OpenLoopOptions o = Options(server.port(), 100, milliseconds(200));
+  o.threads = 2;
+  o.targets[0].fresh_traceparent = true;
+  const LoadStats s = RunOpenLoop(o);
+  EXPECT_EQ(s.ok, 20u);
+  EXPECT_EQ(server.marked(), 20u);
+  std::set<TraceId> sent;
+  for (const std::string& tp : server.traceparents()) {
+    ASSERT_EQ(tp.size(), 55u) << tp;
+    EXPECT_EQ(tp.substr(0, 3), "00-");
+    EXPECT_EQ(tp.substr(52), "-01");  // sampled
+    const auto trace = TraceId::FromHex(tp.substr(3, 32));
+    ASSERT_TRUE(trace && trace->IsValid()) << tp;
+    sent.insert(*trace);
+  }
+  EXPECT_EQ(sent.size(), 20u);  // one new trace per request
+  EXPECT_EQ(std::set<TraceId>(s.started_traces.begin(), s.started_traces.end()), sent);
 }
 
 TEST(OpenLoop, SpanLoadSendsFreshOtlpExports) {

@@ -128,7 +128,18 @@ services: { preset: seed-checkout }
 load:
   - { route: "gateway POST /checkout", rate: 200/s, duraton: 20s }
 )", "4:53", "unknown key 'duraton' in load phase 1; expected one of: arrival, connections, "
-            "duration, from, rate, route, spans, timeout, to (did you mean 'duration'?)"},
+            "duration, from, rate, route, spans, timeout, to, traceparent (did you mean 'duration'?)"},
+    {"TraceparentNotFresh", R"(
+name: t
+services: { preset: seed-checkout }
+load:
+  - { route: "gateway POST /checkout", rate: 200/s, duration: 20s, traceparent: stale }
+)", "4:81", "'traceparent' is 'stale': want 'fresh' (each request starts a new sampled trace)"},
+    {"TraceparentOnSpanLoad", R"(
+name: t
+load:
+  - { spans: { per_request: 10 }, rate: 1/s, duration: 1s, traceparent: fresh }
+)", "3:60", "'traceparent' is for request phases, not span load"},
     {"UnknownArrival", R"(
 name: t
 services: { preset: seed-checkout }
@@ -894,6 +905,19 @@ load: [ { route: "gateway POST /checkout", rate: 10/s, duration: 1s } ]
   EXPECT_TRUE(s.expect.pass);
   EXPECT_DOUBLE_EQ(s.services.scale, 1.0);
   EXPECT_EQ(s.load[0].arrival, LoadPhase::Arrival::kConstant);
+}
+
+TEST(LoadScenario, TraceparentFreshIsPerPhase) {
+  const Scenario s = LoadText(R"(
+name: fresh
+services: { preset: seed-checkout }
+load:
+  - { route: "gateway POST /checkout", rate: 10/s, duration: 1s, traceparent: fresh }
+  - { rate: 20/s, duration: 1s }
+)");
+  ASSERT_EQ(s.load.size(), 2u);
+  EXPECT_TRUE(s.load[0].fresh_traceparent);
+  EXPECT_FALSE(s.load[1].fresh_traceparent);
 }
 
 TEST(LoadScenario, PhaseWithoutRouteRepeatsTheLastRequestRoute) {
