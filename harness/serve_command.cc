@@ -248,7 +248,8 @@ CommandRun AddServeCommand(CLI::App& app) {
   cmd->add_option("--otlp-protocol", flags->otlp_protocol,
                   "grpc or http/protobuf (default $OTEL_EXPORTER_OTLP_PROTOCOL or grpc)");
   cmd->add_option("--truth", flags->truth,
-                  "Write the ground truth (every span, sampled or not, with faults) as JSONL");
+                  "Write the ground truth (every span, sampled or not, with faults, and what "
+                  "reached each mock: lines with \"record\":\"inbound\") as JSONL");
   cmd->add_option("--sampler", flags->sampler,
                   "Head sampler (default $OTEL_TRACES_SAMPLER or parentbased_always_on)");
   cmd->add_option("--sampler-arg", flags->sampler_arg, "Sampler argument, e.g. 0.25");
