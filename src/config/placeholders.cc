@@ -55,8 +55,7 @@ std::optional<std::vector<Placeholder>> FindPlaceholders(std::string_view text,
 }
 
 std::optional<std::string> ExpandPlaceholders(std::string_view text,
-                                              const PlaceholderValueFn& value,
-                                              std::string& error) {
+                                              const PlaceholderValueFn& value, std::string& error) {
   std::string out;
   std::size_t from = 0;
   for (std::size_t at = text.find(kOpen); at != std::string_view::npos;) {

@@ -23,8 +23,7 @@ struct Placeholder {
 
 // Every placeholder in `text`, or nullopt with `error` saying what is malformed ("unterminated
 // '{{' in ...", "'{{payments.address}}': want url, host or port").
-std::optional<std::vector<Placeholder>> FindPlaceholders(std::string_view text,
-                                                         std::string& error);
+std::optional<std::vector<Placeholder>> FindPlaceholders(std::string_view text, std::string& error);
 
 // The value of one placeholder; nullopt when its service is unknown.
 using PlaceholderValueFn = std::function<std::optional<std::string>(const Placeholder&)>;
@@ -32,7 +31,6 @@ using PlaceholderValueFn = std::function<std::optional<std::string>(const Placeh
 // `text` with every placeholder replaced, or nullopt with `error` naming the first one that is
 // malformed or has no value.
 std::optional<std::string> ExpandPlaceholders(std::string_view text,
-                                              const PlaceholderValueFn& value,
-                                              std::string& error);
+                                              const PlaceholderValueFn& value, std::string& error);
 
 }  // namespace traceproof

@@ -105,9 +105,9 @@ class AppReader {
       }
       return;
     }
-    const std::vector<Field> fields = r_.Fields(
-        field.value, r_.Pos(field), "'ready' (tcp, or {http: /health, timeout: 30s})",
-        "in ready", kReadyKeys);
+    const std::vector<Field> fields =
+        r_.Fields(field.value, r_.Pos(field), "'ready' (tcp, or {http: /health, timeout: 30s})",
+                  "in ready", kReadyKeys);
     const Field* http = YamlReader::Find(fields, "http");
     const Field* tcp = YamlReader::Find(fields, "tcp");
     if (http && tcp) r_.Fail(tcp->key, "ready by 'http' or by 'tcp', not both");
@@ -151,9 +151,10 @@ AppSpec ReadAppSpec(YamlReader& reader, const Field& field, const std::string& s
 std::vector<std::string> ReadCalls(YamlReader& reader, const Field& field,
                                    const std::string& service, std::vector<ServiceRef>& refs) {
   if (!field.value.IsSequence()) {
-    reader.Fail(field, "want a list for 'calls' (e.g. [\"payments POST /charge\", \"queue "
-                       "order.created\"]), got " +
-                           Describe(field.value));
+    reader.Fail(field,
+                "want a list for 'calls' (e.g. [\"payments POST /charge\", \"queue "
+                "order.created\"]), got " +
+                    Describe(field.value));
   }
   std::vector<std::string> calls;
   const std::string example = "'SERVICE METHOD /path' or 'queue NAME'";
@@ -166,8 +167,8 @@ std::vector<std::string> ReadCalls(YamlReader& reader, const Field& field,
       continue;
     }
     if (words.size() != 3) reader.Fail(item, "bad call '" + item.Scalar() + "': want " + example);
-    const bool method = std::all_of(words[1].begin(), words[1].end(),
-                                    [](char c) { return c >= 'A' && c <= 'Z'; });
+    const bool method =
+        std::all_of(words[1].begin(), words[1].end(), [](char c) { return c >= 'A' && c <= 'Z'; });
     if (!method) {
       reader.Fail(item, "bad method '" + words[1] + "' in call '" + item.Scalar() +
                             "': want an uppercase HTTP method, e.g. GET or POST");

@@ -576,15 +576,15 @@ class Parser : public StepParser {
       Fail(entry.key, "service name '" + service.name +
                           "' has spaces: call steps name it as 'SERVICE METHOD /path'");
     }
-    const std::vector<Field> fields =
-        Fields(entry.value, Pos(entry), "service '" + entry.name + "'",
-               "in service '" + entry.name + "'",
-               {"app", "calls", "client_spans", "consumers", "external", "port", "routes", "tracing"});
+    const std::vector<Field> fields = Fields(
+        entry.value, Pos(entry), "service '" + entry.name + "'", "in service '" + entry.name + "'",
+        {"app", "calls", "client_spans", "consumers", "external", "port", "routes", "tracing"});
     const Field* calls = Find(fields, "calls");
     if (Find(fields, "app")) return ParseAppService(fields, std::move(service));
     if (calls && !Find(fields, "external")) {
-      Fail(calls->key, "'calls' is for an external or app service (what its own code calls); "
-                       "a mock service's calls are its call steps");
+      Fail(calls->key,
+           "'calls' is for an external or app service (what its own code calls); "
+           "a mock service's calls are its call steps");
     }
     if (const Field* f = Find(fields, "external")) {
       service.external = String(*f);

@@ -46,7 +46,7 @@ struct AppProcessOptions {
   // The address of every service it may name in {{SERVICE.url}}: host and port.
   std::map<std::string, std::pair<std::string, std::uint16_t>> services;
   OtlpTarget otlp;
-  std::string run_id;  // traceproof.run in its resource attributes
+  std::string run_id;    // traceproof.run in its resource attributes
   std::string amqp_url;  // the run's broker, as TRACEPROOF_AMQP_URL; empty: none
   std::filesystem::path log_path;
   Reaper* reaper = nullptr;

@@ -41,9 +41,9 @@ Status RunApps::Start(
   std::map<std::string, std::pair<std::string, std::uint16_t>> services;
   for (const ServiceDef& s : graph.services) {
     const auto it = ports_.find(s.name);
-    services[s.name] = it != ports_.end() ? std::pair<std::string, std::uint16_t>{"127.0.0.1",
-                                                                                   it->second}
-                                          : endpoint(s.name);
+    services[s.name] = it != ports_.end()
+                           ? std::pair<std::string, std::uint16_t>{"127.0.0.1", it->second}
+                           : endpoint(s.name);
   }
   for (const ServiceDef& s : graph.services) {
     if (!s.app) continue;

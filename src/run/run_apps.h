@@ -43,10 +43,10 @@ class RunApps {
   ServiceGraph WithAppsAsExternal(const ServiceGraph& graph) const;
   // Starts each app (declaration order) once the mocks listen; `endpoint` says where a service
   // that is not an app listens. The first that fails stops the rest (the lifecycle unwinds).
-  Status Start(const ServiceGraph& graph,
-               const std::function<std::pair<std::string, std::uint16_t>(const std::string&)>&
-                   endpoint,
-               const RunAppsOptions& options, Lifecycle& lifecycle);
+  Status Start(
+      const ServiceGraph& graph,
+      const std::function<std::pair<std::string, std::uint16_t>(const std::string&)>& endpoint,
+      const RunAppsOptions& options, Lifecycle& lifecycle);
   // The name of the first app on the lifecycle (StopThrough it stops every app), or "".
   std::string FirstName() const { return apps_.empty() ? "" : std::string(apps_[0]->Name()); }
 

@@ -27,8 +27,8 @@ TEST(Placeholders, FindsEachWithServiceAndField) {
 
 TEST(Placeholders, ExpandsEveryOneAndLeavesEnvExpansionAlone) {
   std::string error;
-  const auto out = ExpandPlaceholders("${HOST:-x} {{payments.url}}/charge :{{self.port}}", Value,
-                                      error);
+  const auto out =
+      ExpandPlaceholders("${HOST:-x} {{payments.url}}/charge :{{self.port}}", Value, error);
   ASSERT_TRUE(out) << error;
   EXPECT_EQ(*out, "${HOST:-x} http://127.0.0.1:9001/charge :8000");
 }

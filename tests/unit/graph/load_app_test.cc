@@ -56,7 +56,7 @@ TEST(LoadApp, FullAppLandsInAppSpec) {
   ASSERT_EQ(app.command.size(), 6u);
   EXPECT_EQ(app.command[1], "apps/checkout.py");
   EXPECT_EQ(app.command[5], "{{payments.url}}");  // expanded by the run, not the loader
-  EXPECT_EQ(app.cwd, "/tmp");                      // relative to the scenario's directory
+  EXPECT_EQ(app.cwd, "/tmp");                     // relative to the scenario's directory
   ASSERT_EQ(app.env.size(), 2u);
   EXPECT_EQ(app.env[1].second, "${MODE:-x}");
   EXPECT_EQ(app.port, 8123);
@@ -110,103 +110,102 @@ TEST_P(LoadAppErrors, NameFileLineColAndWhat) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, LoadAppErrors,
-    ::testing::Values(
-        BadCase{"unknown_key", R"(
+    ::testing::Values(BadCase{"unknown_key", R"(
 services:
   a:
     app: { command: [x], comand: [y] }
 )",
-                "test.yaml:3:26", "comand"},
-        BadCase{"no_command", R"(
+                              "test.yaml:3:26", "comand"},
+                      BadCase{"no_command", R"(
 services:
   a:
     app: { port: 1 }
 )",
-                "test.yaml:3:10", "needs 'command'"},
-        BadCase{"command_string", R"(
+                              "test.yaml:3:10", "needs 'command'"},
+                      BadCase{"command_string", R"(
 services:
   a:
     app: { command: "python3 app.py" }
 )",
-                "test.yaml:3:21", "want its argv as a list, e.g. [python3, app.py]"},
-        BadCase{"bad_port", R"(
+                              "test.yaml:3:21", "want its argv as a list, e.g. [python3, app.py]"},
+                      BadCase{"bad_port", R"(
 services:
   a:
     app: { command: [x], port: 70000 }
 )",
-                "test.yaml:3:32", "70000"},
-        BadCase{"bad_ready", R"(
+                              "test.yaml:3:32", "70000"},
+                      BadCase{"bad_ready", R"(
 services:
   a:
     app: { command: [x], ready: udp }
 )",
-                "test.yaml:3:33", "bad ready 'udp'"},
-        BadCase{"ready_both", R"(
+                              "test.yaml:3:33", "bad ready 'udp'"},
+                      BadCase{"ready_both", R"(
 services:
   a:
     app: { command: [x], ready: { http: /h, tcp: true } }
 )",
-                "test.yaml:3:45", "not both"},
-        BadCase{"ready_path", R"(
+                              "test.yaml:3:45", "not both"},
+                      BadCase{"ready_path", R"(
 services:
   a:
     app: { command: [x], ready: { http: health } }
 )",
-                "test.yaml:3:41", "must start with '/'"},
-        BadCase{"ready_timeout", R"(
+                              "test.yaml:3:41", "must start with '/'"},
+                      BadCase{"ready_timeout", R"(
 services:
   a:
     app: { command: [x], ready: { timeout: soon } }
 )",
-                "test.yaml:3:44", "soon"},
-        BadCase{"env_name", R"(
+                              "test.yaml:3:44", "soon"},
+                      BadCase{"env_name", R"(
 services:
   a:
     app: { command: [x], env: { "A-B": y } }
 )",
-                "test.yaml:3:33", "not an environment variable name"},
-        BadCase{"placeholder_unknown_service", R"(
+                              "test.yaml:3:33", "not an environment variable name"},
+                      BadCase{"placeholder_unknown_service", R"(
 services:
   a:
     app: { command: [x, "{{paymnts.url}}"] }
   payments:
     routes: { "GET /": [{ work: 1ms }] }
 )",
-                "test.yaml:3:25", "unknown service 'paymnts'"},
-        BadCase{"placeholder_bad_field", R"(
+                              "test.yaml:3:25", "unknown service 'paymnts'"},
+                      BadCase{"placeholder_bad_field", R"(
 services:
   a:
     app: { command: [x], env: { P: "{{payments.address}}" } }
 )",
-                "test.yaml:3:36", "unknown field 'address'"},
-        BadCase{"placeholder_unterminated", R"(
+                              "test.yaml:3:36", "unknown field 'address'"},
+                      BadCase{"placeholder_unterminated", R"(
 services:
   a:
     app: { command: [x, "{{payments.url"] }
 )",
-                "test.yaml:3:25", "unterminated '{{'"},
-        BadCase{"app_and_routes", R"(
+                              "test.yaml:3:25", "unterminated '{{'"},
+                      BadCase{"app_and_routes", R"(
 services:
   a:
     app: { command: [x] }
     routes: { "GET /": [{ work: 1ms }] }
 )",
-                "test.yaml:4:5", "remove 'routes'"},
-        BadCase{"app_and_external", R"(
+                              "test.yaml:4:5", "remove 'routes'"},
+                      BadCase{"app_and_external", R"(
 services:
   a:
     app: { command: [x] }
     external: 127.0.0.1:80
 )",
-                "test.yaml:4:5", "both 'app'"},
-        BadCase{"app_and_port", R"(
+                              "test.yaml:4:5", "both 'app'"},
+                      BadCase{"app_and_port", R"(
 services:
   a:
     port: 8080
     app: { command: [x] }
 )",
-                "test.yaml:3:5", "app: { port }"},
-        BadCase{"call_unknown_service", R"(
+                              "test.yaml:3:5", "app: { port }"},
+                      BadCase{"call_unknown_service", R"(
 services:
   a:
     app: { command: [x] }
@@ -214,8 +213,8 @@ services:
   payments:
     routes: { "POST /charge": [{ work: 1ms }] }
 )",
-                "test.yaml:4:13", "call names unknown service 'paymnts'"},
-        BadCase{"call_unknown_route", R"(
+                              "test.yaml:4:13", "call names unknown service 'paymnts'"},
+                      BadCase{"call_unknown_route", R"(
 services:
   a:
     app: { command: [x] }
@@ -223,30 +222,30 @@ services:
   payments:
     routes: { "POST /charge": [{ work: 1ms }] }
 )",
-                "test.yaml:4:13", "has no route 'POST /refund'"},
-        BadCase{"call_malformed", R"(
+                              "test.yaml:4:13", "has no route 'POST /refund'"},
+                      BadCase{"call_malformed", R"(
 services:
   a:
     app: { command: [x] }
     calls: ["payments /charge"]
 )",
-                "test.yaml:4:13", "want 'SERVICE METHOD /path' or 'queue NAME'"},
-        BadCase{"calls_on_mock", R"(
+                              "test.yaml:4:13", "want 'SERVICE METHOD /path' or 'queue NAME'"},
+                      BadCase{"calls_on_mock", R"(
 services:
   a:
     routes: { "GET /": [{ work: 1ms }] }
     calls: ["a GET /"]
 )",
-                "test.yaml:4:5", "'calls' is for an external or app service"},
-        BadCase{"fault_on_app", R"(
+                              "test.yaml:4:5", "'calls' is for an external or app service"},
+                      BadCase{"fault_on_app", R"(
 services:
   a:
     app: { command: [x] }
 faults:
   - { service: a, latency: 5ms }
 )",
-                "test.yaml:5:5", "is an app: traceproof cannot inject faults"},
-        BadCase{"same_port", R"(
+                              "test.yaml:5:5", "is an app: traceproof cannot inject faults"},
+                      BadCase{"same_port", R"(
 services:
   a:
     app: { command: [x], port: 9000 }
@@ -254,7 +253,7 @@ services:
     port: 9000
     routes: { "GET /": [{ work: 1ms }] }
 )",
-                "test.yaml:4:3", "port 9000 is already"}),
+                              "test.yaml:4:3", "port 9000 is already"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

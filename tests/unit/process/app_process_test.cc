@@ -25,8 +25,8 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("traceproof-app-" + name + "-" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("traceproof-app-" + name + "-" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -51,8 +51,8 @@ AppProcessOptions Options(const std::string& name, std::vector<std::string> comm
   return o;
 }
 
-const std::vector<std::string> kHttpServer = {"python3", "-m", "http.server", "{{self.port}}",
-                                              "--bind", "127.0.0.1"};
+const std::vector<std::string> kHttpServer = {"python3",       "-m",     "http.server",
+                                              "{{self.port}}", "--bind", "127.0.0.1"};
 
 TEST(AppProcess, ReadyWhenItsPortAcceptsTcp) {
   AppProcess app(Options("tcp", kHttpServer));
@@ -92,8 +92,7 @@ TEST(AppProcess, AnAppThatExitsBeforeItIsReadyIsAnErrorQuotingItsLog) {
   AppProcess app(o);
   const Status s = app.Start(milliseconds(10000));
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error.find("exited with status 3 before it was ready"), std::string::npos)
-      << s.error;
+  EXPECT_NE(s.error.find("exited with status 3 before it was ready"), std::string::npos) << s.error;
   EXPECT_NE(s.error.find(o.log_path.string()), std::string::npos) << s.error;
   EXPECT_NE(s.error.find("cannot bind port"), std::string::npos) << s.error;
 }
