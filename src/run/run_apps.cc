@@ -64,7 +64,8 @@ Status RunApps::Start(
     if (!status.ok()) return status;
     if (options.log) {
       options.log(fmt::format(
-          "app {} on 127.0.0.1:{}, ready after {:.1f} s (log {})", s.name, app.port(),
+          "app {} on 127.0.0.1:{} (traceproof.run={}), ready after {:.1f} s (log {})", s.name,
+          app.port(), options.run_id,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count(),
           app.LogPath().string()));
     }
