@@ -16,7 +16,7 @@ install with the SDK pinned in requirements.txt; see there).
 
   .venv/bin/python scenarios/apps/checkout.py --port PORT --payments http://127.0.0.1:PORT
 
-GET /health answers 200 once it serves. SIGTERM: stop serving, flush the spans, exit 0.
+GET /health (not traced) answers 200 once it serves. SIGTERM: stop serving, flush the spans, exit 0.
 """
 import argparse
 import logging
@@ -71,7 +71,16 @@ def create_app(payments):
         return (f"payments answered {status}\n", 200 if status == 200 else 502,
                 {"content-type": "text/plain"})
 
-    app.wsgi_app = OpenTelemetryMiddleware(app.wsgi_app)
+    traced = OpenTelemetryMiddleware(app.wsgi_app)
+    plain = app.wsgi_app
+
+    # The readiness probe is not traced (as OTEL_PYTHON_FLASK_EXCLUDED_URLS=health would do):
+    # its trace would count among the run's.
+    def dispatch(environ, start_response):
+        health = environ.get("PATH_INFO") == "/health"
+        return (plain if health else traced)(environ, start_response)
+
+    app.wsgi_app = dispatch
     return app
 
 
