@@ -21,7 +21,11 @@ if (!args.url || !args.queue || !args.port) {
 const { load, startTracing } = require('./tracing.js');
 const { AmqplibInstrumentation } = load('consumer', '@opentelemetry/instrumentation-amqplib');
 // Enabled before amqplib is required: it patches the module as it loads.
-const finish = startTracing('consumer', [new AmqplibInstrumentation()]);
+// OTEL_NODE_DISABLED_INSTRUMENTATIONS=amqplib (as @opentelemetry/auto-instrumentations-node
+// reads it) leaves amqplib untraced: no consumer spans at all.
+const disabled = (process.env.OTEL_NODE_DISABLED_INSTRUMENTATIONS || '').split(',').map((s) => s.trim());
+const finish = startTracing('consumer',
+                            disabled.includes('amqplib') ? [] : [new AmqplibInstrumentation()]);
 const amqp = require('amqplib');
 const net = require('net');
 
