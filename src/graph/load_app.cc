@@ -21,6 +21,13 @@ std::vector<std::string> Words(const std::string& text) {
   return words;
 }
 
+// "/a/b/.." and "/a/." are "/a" (lexically_normal leaves a trailing '/').
+std::string Normal(const fs::path& path) {
+  std::string text = path.lexically_normal().string();
+  if (text.size() > 1 && text.back() == '/') text.pop_back();
+  return text;
+}
+
 bool IsEnvName(const std::string& name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
@@ -46,13 +53,14 @@ class AppReader {
                          "\"{{self.port}}\"])");
     }
     app.command = Command(*command);
-    const fs::path base = fs::absolute(fs::path(r_.file()).parent_path());
-    app.cwd = base.lexically_normal().string();
+    fs::path dir = fs::path(r_.file()).parent_path();
+    if (dir.empty()) dir = ".";  // a file in the working directory (fs::absolute("") throws)
+    const fs::path base = fs::absolute(dir);
+    app.cwd = Normal(base);
     if (const Field* f = YamlReader::Find(fields, "cwd")) {
       const std::string cwd = r_.String(*f);
       if (cwd.empty()) r_.Fail(*f, "'cwd' is empty: give a directory, or leave it out");
-      app.cwd = (base / cwd).lexically_normal().string();
-      if (app.cwd.size() > 1 && app.cwd.back() == '/') app.cwd.pop_back();  // "a/.." is "a/"
+      app.cwd = Normal(base / cwd);
     }
     if (const Field* f = YamlReader::Find(fields, "env")) app.env = Env(*f);
     if (const Field* f = YamlReader::Find(fields, "port"))

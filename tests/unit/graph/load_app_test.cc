@@ -81,6 +81,12 @@ services:
   EXPECT_EQ(app.cwd, "/tmp/scen");
 }
 
+TEST(LoadApp, AFileInTheWorkingDirectoryRunsItsAppsThere) {
+  const ServiceGraph g =
+      LoadServiceGraph(YAML::Load("services: { a: { app: { command: [x] } } }"), "s.yaml");
+  EXPECT_EQ(g.Find("a")->app->cwd, std::filesystem::current_path().string());
+}
+
 TEST(LoadApp, ExternalServiceMayDeclareItsCalls) {
   const ServiceGraph g = Load(R"(
 services:
