@@ -239,6 +239,7 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
     return kExitEnvironment;
   }
 
+  options.apps_log_dir = out_dir / "apps";
   const RunOutcome outcome = RunWithProgress(flags, scenario, options, reaper);
   RunVerdict verdict;
   verdict.checks_passed = outcome.ChecksPassed();

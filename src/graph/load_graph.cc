@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "config/yaml_reader.h"
+#include "graph/load_app.h"
 
 namespace traceproof {
 namespace {
@@ -577,7 +578,14 @@ class Parser : public StepParser {
     }
     const std::vector<Field> fields = Fields(
         entry.value, Pos(entry), "service '" + entry.name + "'", "in service '" + entry.name + "'",
-        {"client_spans", "consumers", "external", "port", "routes", "tracing"});
+        {"app", "calls", "client_spans", "consumers", "external", "port", "routes", "tracing"});
+    const Field* calls = Find(fields, "calls");
+    if (Find(fields, "app")) return ParseAppService(fields, std::move(service));
+    if (calls && !Find(fields, "external")) {
+      Fail(calls->key,
+           "'calls' is for an external or app service (what its own code calls); "
+           "a mock service's calls are its call steps");
+    }
     if (const Field* f = Find(fields, "external")) {
       service.external = String(*f);
       const auto colon = service.external.rfind(':');
@@ -586,11 +594,12 @@ class Parser : public StepParser {
           colon + 1 == service.external.size()) {
         Fail(*f, "external '" + service.external + "': want HOST:PORT, e.g. 127.0.0.1:8080");
       }
-      if (fields.size() > 1) {
+      if (fields.size() > (calls ? 2u : 1u)) {
         Fail(entry.key, "service '" + service.name +
                             "' is external (traceproof does not run it): give it only "
-                            "'external: HOST:PORT'");
+                            "'external: HOST:PORT' (and 'calls')");
       }
+      if (calls) service.calls = ReadCalls(*this, *calls, service.name, refs_);
       return service;
     }
     // Options first: client_spans is the default of every call step below, wherever it is.
@@ -624,6 +633,35 @@ class Parser : public StepParser {
     return service;
   }
 
+  // `app:` (and `calls:`): the user's program, started by the run; nothing else of a mock.
+  ServiceDef ParseAppService(const std::vector<Field>& fields, ServiceDef service) {
+    for (const Field& f : fields) {
+      if (f.name == "external") {
+        Fail(f.key, "service '" + service.name +
+                        "' has both 'app' (traceproof starts it) and 'external' (it runs "
+                        "elsewhere): keep one");
+      }
+      if (f.name == "routes" || f.name == "consumers") {
+        Fail(f.key, "service '" + service.name + "' is an app: its routes and consumers are " +
+                        "its own code; remove '" + f.name + "'");
+      }
+      if (f.name == "port") {
+        Fail(f.key, "service '" + service.name + "' is an app: give its port as 'app: { port }'");
+      }
+      if (f.name == "tracing" || f.name == "client_spans") {
+        Fail(f.key, "service '" + service.name + "' is an app: its tracing is its SDK's; remove '" +
+                        f.name + "'");
+      }
+    }
+    service.app = ReadAppSpec(*this, *Find(fields, "app"), service.name, refs_);
+    if (const Field* calls = Find(fields, "calls"))
+      service.calls = ReadCalls(*this, *calls, service.name, refs_);
+    return service;
+  }
+
+  // Services named by apps and `calls:`, checked once every service is read.
+  const std::vector<ServiceRef>& refs() const { return refs_; }
+
   ServiceGraph ParseGraph(const YAML::Node& root) {
     ServiceGraph graph;
     const std::vector<Field> fields =
@@ -643,12 +681,16 @@ class Parser : public StepParser {
     }
     return graph;
   }
+
+ private:
+  std::vector<ServiceRef> refs_;
 };
 
 // Checks across the whole graph, once every part has been read.
 class GraphChecker {
  public:
-  explicit GraphChecker(const ServiceGraph& graph) : graph_(graph) {
+  GraphChecker(const ServiceGraph& graph, const std::vector<ServiceRef>& refs)
+      : graph_(graph), refs_(refs) {
     for (const ServiceDef& s : graph_.services) names_.push_back(s.name);
     std::sort(names_.begin(), names_.end());
   }
@@ -670,6 +712,7 @@ class GraphChecker {
       }
     }
     for (const Fault& fault : graph_.faults) CheckFault(fault);
+    for (const ServiceRef& ref : refs_) CheckRef(ref);
     CheckPorts();
     CheckCycles();
   }
@@ -680,6 +723,17 @@ class GraphChecker {
     if (const ServiceDef* s = graph_.Find(name)) return *s;
     throw LoadError(pos, what + " unknown service '" + std::string(name) +
                              "'; services are: " + Join(names_) + DidYouMean(name, names_));
+  }
+
+  // A service traceproof does not mock: any route may be called on it.
+  static bool RunsItsOwnCode(const ServiceDef& service) {
+    return !service.external.empty() || service.app.has_value();
+  }
+
+  void CheckRef(const ServiceRef& ref) const {
+    const ServiceDef& target =
+        Service(ref.service, ref.pos, "in service '" + ref.from + "', " + ref.what + " names");
+    if (!ref.route.empty()) RequireRoute(target, ref.route, ref.pos);
   }
 
   static std::vector<std::string> RouteKeys(const ServiceDef& service) {
@@ -697,7 +751,7 @@ class GraphChecker {
   }
 
   void RequireRoute(const ServiceDef& service, const std::string& key, const SourcePos& pos) const {
-    if (!service.external.empty() || RouteIndex(service, key) >= 0) return;
+    if (RunsItsOwnCode(service) || RouteIndex(service, key) >= 0) return;
     const std::vector<std::string> keys = RouteKeys(service);
     throw LoadError(pos, "service '" + service.name + "' has no route '" + key +
                              "'; its routes are: " + (keys.empty() ? "(none)" : Join(keys)) +
@@ -719,9 +773,10 @@ class GraphChecker {
 
   void CheckFault(const Fault& fault) const {
     const ServiceDef& service = Service(fault.service, fault.pos, "fault names");
-    if (!service.external.empty()) {
-      throw LoadError(fault.pos, "service '" + service.name +
-                                     "' is external: traceproof cannot inject faults into it; "
+    if (RunsItsOwnCode(service)) {
+      throw LoadError(fault.pos, "service '" + service.name + "' is " +
+                                     (service.app ? "an app" : "external") +
+                                     ": traceproof cannot inject faults into it; "
                                      "put the fault on the service that calls it");
     }
     if (!fault.route.empty()) RequireRoute(service, fault.route, fault.pos);
@@ -742,10 +797,11 @@ class GraphChecker {
   void CheckPorts() const {
     std::map<std::uint16_t, const ServiceDef*> used;
     for (const ServiceDef& service : graph_.services) {
-      if (service.port == 0) continue;
-      auto [it, inserted] = used.emplace(service.port, &service);
+      const std::uint16_t port = service.app ? service.app->port : service.port;
+      if (port == 0) continue;
+      auto [it, inserted] = used.emplace(port, &service);
       if (!inserted) {
-        throw LoadError(service.pos, "port " + std::to_string(service.port) +
+        throw LoadError(service.pos, "port " + std::to_string(port) +
                                          " is already the port of service '" + it->second->name +
                                          "'");
       }
@@ -785,7 +841,7 @@ class GraphChecker {
       if (step.kind == Step::Kind::kParallel) VisitSteps(step.steps);
       if (step.kind != Step::Kind::kCall) continue;
       const ServiceDef* target = graph_.Find(step.service);
-      if (!target->external.empty()) continue;  // what it calls is beyond our graph
+      if (RunsItsOwnCode(*target)) continue;  // what it calls is beyond our graph
       const Node next{static_cast<std::size_t>(target - graph_.services.data()),
                       static_cast<std::size_t>(RouteIndex(*target, step.method + " " + step.path))};
       auto on_path = std::find(path_.begin(), path_.end(), next);
@@ -799,6 +855,7 @@ class GraphChecker {
   }
 
   const ServiceGraph& graph_;
+  const std::vector<ServiceRef>& refs_;
   std::vector<std::string> names_;
   std::vector<Node> path_;
   std::set<Node> done_;
@@ -807,8 +864,9 @@ class GraphChecker {
 }  // namespace
 
 ServiceGraph LoadServiceGraph(const YAML::Node& root, const std::string& file) {
-  ServiceGraph graph = Parser(file).ParseGraph(root);
-  GraphChecker(graph).Check();
+  Parser parser(file);
+  ServiceGraph graph = parser.ParseGraph(root);
+  GraphChecker(graph, parser.refs()).Check();
   return graph;
 }
 

@@ -13,6 +13,7 @@
 #include "run/hop_accounting.h"
 #include "run/lifecycle.h"
 #include "run/load_plan.h"
+#include "run/run_apps.h"
 #include "run/run_collector.h"
 #include "run/services_under_test.h"
 #include "sink/sink.h"
@@ -170,11 +171,49 @@ class Runner {
       o.exporter_endpoint = collector_ ? collector_->ExporterEndpoint()
                                        : fmt::format("127.0.0.1:{}", sink_->grpc_port());
       o.amqp_url = amqp_url_;
-      services_ = StartInProcessServices(scenario_.services, o, log, error);
+      // The apps' ports first: the mocks call them as they call an external service.
+      apps_ = std::make_unique<RunApps>(scenario_.services, error);
+      if (!error.empty()) return Fail(error);
+      services_ =
+          StartInProcessServices(apps_->WithAppsAsExternal(scenario_.services), o, log, error);
     }
     if (!services_) return Fail(error);
     lifecycle_.Push("services", [this] { services_->Stop(); });
-    return true;
+    return StartApps();
+  }
+
+  // After the mocks, whose addresses they are given; before the load.
+  bool StartApps() {
+    if (!apps_ || apps_->empty()) return true;
+    RunAppsOptions o;
+    o.log_dir = options_.apps_log_dir.empty()
+                    ? std::filesystem::temp_directory_path() / ("traceproof-apps-" + NewRunId())
+                    : options_.apps_log_dir;
+    o.run_id = NewRunId();
+    o.amqp_url = amqp_url_;
+    o.otlp = collector_ ? OtlpTarget{"http://" + collector_->ExporterEndpoint(), ""}
+                        : OtlpTarget{fmt::format("http://127.0.0.1:{}", sink_->grpc_port()),
+                                     fmt::format("http://127.0.0.1:{}", sink_->http_port())};
+    o.reaper = options_.reaper;
+    o.log = [this](const std::string& line) { Log(line); };
+    auto endpoint = [this](const std::string& service) { return services_->Endpoint(service); };
+    return Started(apps_->Start(scenario_.services, endpoint, o, lifecycle_));
+  }
+
+  // The apps' SDKs export on their own schedule: the sink must have been quiet for longer than
+  // their batch delay before they are stopped (SIGTERM: what they still hold is flushed).
+  void DrainApps(Clock::time_point begin) {
+    DrainOptions o;
+    o.max = std::max<std::chrono::nanoseconds>(std::chrono::nanoseconds(0),
+                                               scenario_.drain_max - (Clock::now() - begin));
+    o.stop = options_.stop;
+    o.quiet = std::max<std::chrono::nanoseconds>(scenario_.drain_quiet, 5 * kAppBatchDelay);
+    DrainProbes p;
+    p.moved = [this] { return sink_->counters().spans_received.load(); };
+    if (collector_) p = collector_->Probes();
+    DrainUntilSettled(p, o);
+    Log("drain: stopping the apps (their SDKs flush)");
+    lifecycle_.StopThrough(apps_->FirstName());
   }
 
   // Collector kills and restarts, broker restarts, by time into the load.
@@ -258,6 +297,8 @@ class Runner {
     lifecycle_.StopThrough("faults");
     const auto begin = Clock::now();
     if (services_) services_->Flush(scenario_.drain_max, options_.stop);
+    if (apps_ && !apps_->FirstName().empty() && lifecycle_.Running(apps_->FirstName()))
+      DrainApps(begin);
     DrainOptions o;
     o.max = std::max<std::chrono::nanoseconds>(std::chrono::nanoseconds(0),
                                                scenario_.drain_max - (Clock::now() - begin));
@@ -318,6 +359,7 @@ class Runner {
   std::string amqp_url_;  // the broker's, ours or a running one; empty: in-process queues
   std::unique_ptr<RunCollector> collector_;
   std::unique_ptr<ServicesUnderTest> services_;
+  std::unique_ptr<RunApps> apps_;  // the user's apps (services with `app:`); may be empty
   std::unique_ptr<FaultSchedule> faults_;
   mutable std::mutex log_mu_;
   RunOutcome outcome_;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -43,6 +44,8 @@ struct RunOptions {
   // Every process the run starts (Collector, broker) is registered with it, so none outlives
   // traceproof (process/reaper.h); nullptr: none.
   Reaper* reaper = nullptr;
+  // Where the user's apps write their output (<dir>/<name>.log); empty: a temporary directory.
+  std::filesystem::path apps_log_dir;
 };
 
 RunOutcome RunScenario(const Scenario& scenario, const RunOptions& options);

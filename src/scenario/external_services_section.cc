@@ -42,6 +42,13 @@ void ParseExternalServices(ScenarioReader& r, const Field& field, Scenario& scen
     spec.endpoints[e.name] = r.ParseHostPort(e, "127.0.0.1:8080");
   }
   if (const Field* f = r.Find(fields, "ready_timeout")) spec.ready_timeout = r.ReadyTimeout(*f);
+  for (const ServiceDef& s : scenario.services.services) {
+    if (!s.app) continue;
+    r.Fail(field, "service '" + s.name +
+                      "' is an app, which the run starts beside the mocks it runs; these run "
+                      "elsewhere (services.external): start it yourself and give it "
+                      "'external: HOST:PORT'");
+  }
   scenario.external_services = std::move(spec);
 }
 

@@ -35,9 +35,9 @@ std::string ServicesFilePath(ScenarioReader& r, const std::string& relative, con
 // or file get the same checks here.
 void CheckFault(ScenarioReader& r, const ServiceGraph& graph, const Fault& fault) {
   const ServiceDef& service = r.RequireService(graph, fault.service, fault.pos, "fault names");
-  if (!service.external.empty()) {
-    r.Fail(fault.pos, "service '" + service.name +
-                          "' is external: traceproof cannot inject faults into it; put the fault "
+  if (!service.external.empty() || service.app) {
+    r.Fail(fault.pos, "service '" + service.name + "' is " + (service.app ? "an app" : "external") +
+                          ": traceproof cannot inject faults into it; put the fault "
                           "on the service that calls it");
   }
   if (!fault.route.empty()) {

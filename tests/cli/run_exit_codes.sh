@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `traceproof run` exit codes and Ctrl-C: 2 for an invalid scenario (with file:line:col),
-# 3 when a service cannot bind its port (environment), and SIGINT in the middle of a long load
+# 3 when a service cannot bind its port or the user's app does not start (environment), and SIGINT in the middle of a long load
 # stops within seconds, exits 1 and still writes summary.json with status "interrupted".
 # usage: run_exit_codes.sh TRACEPROOF_BINARY
 set -uo pipefail
@@ -40,6 +40,25 @@ YAML
 [ "$rc" = 3 ] || fail "busy port exited $rc, want 3: $(tail -5 "$work/busy.out")"
 grep -q "$port" "$work/busy.out" || fail "the message does not name the port: $(tail -5 "$work/busy.out")"
 
+# 3: the user's app exits before it is ready; the message names the app and its log, quoted.
+cat >"$work/app.yaml" <<'YAML'
+name: app-exits
+services:
+  gateway: { routes: { "GET /": [ call: shop GET / ] } }
+  shop:
+    app: { command: [sh, -c, "echo shop cannot find its config >&2; exit 4"] }
+load:
+  - { route: "gateway GET /", arrival: constant, rate: 10/s, duration: 1s }
+checks:
+  - throughput: { loss: "== 0" }
+YAML
+"$bin" run "$work/app.yaml" --out "$work/app" >"$work/app.out" 2>&1; rc=$?
+[ "$rc" = 3 ] || fail "an app that exits exited $rc, want 3: $(tail -5 "$work/app.out")"
+grep -q "app 'shop'.*exited with status 4 before it was ready" "$work/app.out" ||
+  fail "the message does not name the app: $(tail -5 "$work/app.out")"
+grep -q "$work/app/apps/shop.log" "$work/app.out" || fail "no log path: $(tail -5 "$work/app.out")"
+grep -q "shop cannot find its config" "$work/app.out" || fail "no log tail: $(tail -5 "$work/app.out")"
+
 # Ctrl-C: a 60 s load stopped after ~2 s.
 cat >"$work/long.yaml" <<'YAML'
 name: long
@@ -65,4 +84,4 @@ assert s["status"] == "interrupted", s["status"]
 assert 0 < s["load"]["sent"] < 3000, s["load"]["sent"]
 assert s["as_expected"] is False
 PY
-echo "ok: exit codes 2 and 3, Ctrl-C stopped in ${elapsed}s with a report"
+echo "ok: exit codes 2 and 3 (port, app), Ctrl-C stopped in ${elapsed}s with a report"

@@ -124,10 +124,22 @@ collector_names() {
   wanted="traceproof $(basename "$binary" | cut -c1-15)"  # comm holds 15 characters
 }
 
+# "app checkout on 127.0.0.1:PORT (traceproof.run=ID), ready after ...": the run id is in the
+# app's OTEL_RESOURCE_ATTRIBUTES.
+app_names() {
+  local id
+  id=$(echo "$1" | sed -nE 's/.*\(traceproof\.run=([0-9a-f]+)\).*/\1/p')
+  [ -n "$id" ] || return 1
+  names="traceproof.run=$id"
+  wanted="traceproof python"
+}
+
 rm_dir=""
 kill_run_and_check "$src/scenarios/queue-broker-restart.yaml" "^  broker: rabbitmq " broker_names
 # The broker's directory is the one thing left (only a graceful stop removes it).
 [ -n "$rm_dir" ] && rm -rf "$rm_dir"
 kill_run_and_check "$src/scenarios/collector-passthrough.yaml" "^  collector: .* otlp/grpc on " \
   collector_names
+# The user's app (needs .venv from scripts/bootstrap).
+kill_run_and_check "$src/scenarios/app-python-checkout.yaml" "^  app checkout on " app_names
 echo "ok"
