@@ -1,6 +1,5 @@
 #include "bench/ingest_bench.h"
 
-#include <optional>
 #include <fmt/format.h>
 #include <google/protobuf/arena.h>
 #include <sys/resource.h>

@@ -64,8 +64,8 @@ std::chrono::nanoseconds ReadMaxDuration(YamlReader& reader, const Field& field)
   if (!HasOperator(field.value)) return reader.NonNegativeDuration(field, "'" + field.name + "'");
   const Comparison c = ReadComparison(reader, field);  // "> 1s" under max fails here
   if (!c.duration && c.value != 0) {
-    reader.Fail(field, "'" + field.name + "' bounds a duration: want e.g. 800ms, got '" +
-                           c.text + "'");
+    reader.Fail(field,
+                "'" + field.name + "' bounds a duration: want e.g. 800ms, got '" + c.text + "'");
   }
   if (c.value < 0) reader.Fail(field, "'" + field.name + "': want a duration >= 0");
   const std::chrono::nanoseconds ns(std::llround(c.value));

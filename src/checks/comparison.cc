@@ -25,14 +25,14 @@ std::string Contradiction(BoundKind bound, Comparison::Op op, const std::string&
                           const std::string& value_text) {
   using Op = Comparison::Op;
   if (bound == BoundKind::kUpper && op != Op::kLe && op != Op::kLt) {
-    return "'" + what + "' is an upper bound, so its operator must be < or <=; write \"<= " +
-           value_text + "\" (a bare " + value_text + " under '" + what + "' means <= " +
-           value_text + ")";
+    return "'" + what +
+           "' is an upper bound, so its operator must be < or <=; write \"<= " + value_text +
+           "\" (a bare " + value_text + " under '" + what + "' means <= " + value_text + ")";
   }
   if (bound == BoundKind::kLower && op != Op::kGe && op != Op::kGt) {
-    return "'" + what + "' is a lower bound, so its operator must be > or >=; write \">= " +
-           value_text + "\" (a bare " + value_text + " under '" + what + "' means >= " +
-           value_text + ")";
+    return "'" + what +
+           "' is a lower bound, so its operator must be > or >=; write \">= " + value_text +
+           "\" (a bare " + value_text + " under '" + what + "' means >= " + value_text + ")";
   }
   return "";
 }

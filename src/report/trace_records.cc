@@ -63,7 +63,8 @@ std::vector<json> FoldTraceRecords(const std::vector<json>& records) {
   for (json& t : traces) {
     // A trace written whole keeps the shape the sink computed.
     if (t.value("update", false) || t.value("late_spans", std::size_t{0}) == 0) continue;
-    for (auto& [key, value] : ShapeOfSpans(t["spans"]).items()) t[key] = value;
+    const json shape = ShapeOfSpans(t["spans"]);
+    for (const auto& [key, value] : shape.items()) t[key] = value;
   }
   return traces;
 }

@@ -62,8 +62,8 @@ TEST(Bounds, DurationsUnderMaxAreUpperBoundsWithOrWithoutTheirOperator) {
   EXPECT_EQ(bare.gaps_max, std::chrono::milliseconds(30));
   EXPECT_EQ(bare.fattest_leaf_max, std::chrono::seconds(1));
 
-  const auto written = SpecOf<LatencySpec>(
-      "latency: {p99: {select: span, max: '<= 800ms'}, gaps: {max: '< 30ms'}}");
+  const auto written =
+      SpecOf<LatencySpec>("latency: {p99: {select: span, max: '<= 800ms'}, gaps: {max: '< 30ms'}}");
   EXPECT_EQ(written.percentiles[0].max, std::chrono::milliseconds(800));
   // Durations are whole nanoseconds: "< 30ms" is "<= 30ms - 1ns".
   EXPECT_EQ(written.gaps_max, std::chrono::milliseconds(30) - std::chrono::nanoseconds(1));
@@ -89,17 +89,14 @@ TEST(Bounds, OtherKeysKeepEqualityForABareValue) {
 TEST(Bounds, AnOperatorContradictingItsKeyIsALoadErrorSayingWhy) {
   const std::string e = LoadErrorOf("latency: {sequential: {max: '>= 2'}}");
   EXPECT_EQ(e.rfind("scenario.yaml:1:", 0), 0u) << e;
-  EXPECT_NE(e.find("'max': '>= 2' contradicts its key: 'max' is an upper bound"),
-            std::string::npos)
+  EXPECT_NE(e.find("'max': '>= 2' contradicts its key: 'max' is an upper bound"), std::string::npos)
       << e;
   EXPECT_NE(e.find("write \"<= 2\""), std::string::npos) << e;
-  for (const char* yaml : {"latency: {sequential: {max: '> 2'}}",
-                           "latency: {sequential: {max: '== 2'}}",
-                           "latency: {sequential: {max: '!= 2'}}",
-                           "latency: {p99: {select: span, max: '>= 800ms'}}",
-                           "latency: {gaps: {max: '> 5ms'}}",
-                           "latency: {fattest_leaf: {max: '== 5ms'}}",
-                           "hygiene: {max_cardinality: '>= 5'}"}) {
+  for (const char* yaml :
+       {"latency: {sequential: {max: '> 2'}}", "latency: {sequential: {max: '== 2'}}",
+        "latency: {sequential: {max: '!= 2'}}", "latency: {p99: {select: span, max: '>= 800ms'}}",
+        "latency: {gaps: {max: '> 5ms'}}", "latency: {fattest_leaf: {max: '== 5ms'}}",
+        "hygiene: {max_cardinality: '>= 5'}"}) {
     EXPECT_NE(LoadErrorOf(yaml).find("is an upper bound"), std::string::npos) << yaml;
   }
   for (const char* yaml :
