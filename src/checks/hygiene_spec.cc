@@ -28,7 +28,7 @@ long long ReadMaxCardinality(YamlReader& reader, const Field& f) {
   const double v = checks::ReadBoundNumber(reader, f);
   if (v != std::floor(v) || v < 1 || v > 1'000'000) {
     reader.Fail(f, "'max_cardinality' is " + f.value.Scalar() +
-                       ", want a whole number of distinct values in 1..1000000");
+                       ", want 1..1000000 (a whole number of distinct values)");
   }
   return static_cast<long long>(v);
 }
