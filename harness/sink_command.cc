@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "commands.h"
 #include "endpoint.h"
@@ -29,7 +31,9 @@ struct SinkFlags {
   bool print_trees = false;
   std::string dump;
   double duration_s = 0;
-  int quiet_ms = 2000;
+  // Longer than the official SDKs' default batch export interval (OTEL_BSP_SCHEDULE_DELAY,
+  // 5 s) with margin: a trace whose spans two services export 5 s apart completes once, whole.
+  int quiet_ms = 8000;
   std::size_t max_spans = 4'000'000;
   std::size_t max_traces = 1'000'000;
   int http_threads = 1;
@@ -56,11 +60,12 @@ void PrintSummary(const IngestCounters& in, const TraceStore& store, double seco
              in.spans_accepted.load(), in.SpansRefused(), refused(in.spans_refused));
   fmt::print(
       "  traces    {} completed, {} still open; {} orphan spans, {} multi-root traces, "
-      "{} duplicate span ids, {} skewed spans, {} late spans, {} evicted traces "
-      "({} spans)\n",
-      c.traces_completed.load(), open_traces, c.orphan_spans.load(), c.multi_root_traces.load(),
-      c.duplicate_span_ids.load(), c.skewed_spans.load(), c.late_spans.load(),
-      c.evicted_traces.load(), c.evicted_spans.load());
+      "{} duplicate span ids, {} skewed spans, {} late spans in {} update records, "
+      "{} evicted traces ({} spans)\n",
+      c.traces_completed.load() - c.update_records.load(), open_traces, c.orphan_spans.load(),
+      c.multi_root_traces.load(), c.duplicate_span_ids.load(), c.skewed_spans.load(),
+      c.late_spans.load(), c.update_records.load(), c.evicted_traces.load(),
+      c.evicted_spans.load());
   fmt::print("  rate      {:.0f} spans/s accepted\n",
              seconds > 0 ? static_cast<double>(in.spans_accepted.load()) / seconds : 0.0);
   std::fflush(stdout);
@@ -94,6 +99,21 @@ TraceStoreOptions StoreOptions(const SinkFlags& flags) {
   return o;
 }
 
+// "update 4bf9...: 2 late spans (checkout POST /charge, payments charge-card)": a trace printed
+// before got more spans; its tree is not printed again.
+std::string UpdateLine(const Trace& trace) {
+  std::string names;
+  const std::size_t shown = std::min<std::size_t>(trace.NewSpanCount(), 3);
+  for (std::size_t i = trace.new_from; i < trace.new_from + shown; ++i) {
+    if (!names.empty()) names += ", ";
+    names += fmt::format("{} {}", trace.spans[i].service_name, trace.spans[i].name);
+  }
+  if (trace.NewSpanCount() > shown) names += ", ...";
+  return fmt::format("update {}: {} late span{} ({}){}", trace.id.Hex(), trace.NewSpanCount(),
+                     trace.NewSpanCount() == 1 ? "" : "s", names,
+                     trace.follows_evicted ? "; the trace was evicted before" : "");
+}
+
 // Where completed traces go: --print-trees to stdout, --dump to a JSONL file. Not thread-safe:
 // the command's own thread writes.
 class TraceOutput {
@@ -111,11 +131,13 @@ class TraceOutput {
   // The traces that completed since the last call (`force`: every trace still open too).
   void Emit(TraceStore& store, bool force) {
     for (const auto& trace : store.CollectCompleted(force)) {
-      if (flags_.print_trees) fmt::print("{}\n", TraceTreeText(*trace));
+      if (flags_.print_trees) {
+        fmt::print("{}\n", trace->IsUpdate() ? UpdateLine(*trace) : TraceTreeText(*trace));
+      }
       if (dump_.is_open()) {
         dump_ << TraceToJson(*trace).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
-        ++written_;
+        ++(trace->IsUpdate() ? updates_written_ : written_);
       }
     }
     std::fflush(stdout);
@@ -130,13 +152,17 @@ class TraceOutput {
   }
 
   void PrintDumped() const {
-    if (dump_.is_open()) fmt::print("  dump      {} traces written to {}\n", written_, flags_.dump);
+    if (dump_.is_open()) {
+      fmt::print("  dump      {} traces and {} update records written to {}\n", written_,
+                 updates_written_, flags_.dump);
+    }
   }
 
  private:
   const SinkFlags& flags_;
   std::ofstream dump_;
   std::size_t written_ = 0;
+  std::size_t updates_written_ = 0;
 };
 
 // Until SIGINT/SIGTERM or `duration_s` (0: no limit), calling `tick` every 100 ms.
@@ -198,7 +224,9 @@ CommandRun AddSinkCommand(CLI::App& app) {
       "Run the embedded OTLP sink until Ctrl-C/SIGTERM or --duration.\n"
       "Point an SDK at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 (gRPC) or\n"
       "http://127.0.0.1:4318 (HTTP), or a Collector's otlp exporter at 127.0.0.1:4317.\n"
-      "A trace is printed/dumped once no span has arrived for it for --quiet-ms.");
+      "A trace is printed/dumped once no span has arrived for it for --quiet-ms; spans that\n"
+      "arrive later are printed as an 'update TRACE: N late spans' line and dumped as an update\n"
+      "record ({\"trace_id\", \"update\": true, \"spans\": only the late ones}), and counted.");
   cmd->add_option("--grpc", flags->grpc,
                   "OTLP/gRPC listen address, HOST:PORT; port 0 picks a "
                   "free port (printed); 'off' disables")
@@ -216,8 +244,10 @@ CommandRun AddSinkCommand(CLI::App& app) {
                   "signalled)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--quiet-ms", flags->quiet_ms,
-                  "A trace is complete after this many ms "
-                  "without new spans")
+                  "A trace is complete after this many ms without new spans. The default is "
+                  "longer than the SDKs' default export interval (OTEL_BSP_SCHEDULE_DELAY, "
+                  "5000 ms) with margin, so a trace whose services export at different times "
+                  "is still dumped once, whole")
       ->check(CLI::Range(1, 3'600'000))
       ->capture_default_str();
   cmd->add_option("--max-spans", flags->max_spans,

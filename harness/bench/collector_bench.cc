@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "exit_codes.h"
+#include "load/id_seed.h"
 #include "load/open_loop.h"
 #include "process/collector_process.h"
 #include "run/drain.h"
@@ -139,7 +140,9 @@ class Target {
   }
   std::uint64_t delivered() const { return sink_->counters().spans_received.load(); }
   CollectorProcess* collector() { return collector_.get(); }
-  std::uint64_t NextTrialSeed() { return ++trials_; }
+  // A stream of this process's own seed: another bench running at the same time, or this one
+  // run again, sends different trace ids.
+  std::uint64_t NextTrialSeed() { return StreamSeed(process_seed_, ++trials_); }
   // Throws away what a Collector still holds (SIGKILL, then the same ports again).
   bool RestartCollector(std::string& error) {
     collector_->Kill();
@@ -153,6 +156,7 @@ class Target {
   std::unique_ptr<TraceSweeper> sweeper_;
   std::unique_ptr<CollectorProcess> collector_;
   std::uint64_t trials_ = 0;
+  const std::uint64_t process_seed_ = DrawSeed();
 };
 
 // Spans a Collector accepted since `since` was zero that it has neither sent, failed to send,

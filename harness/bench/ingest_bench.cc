@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct SendFlags {
   int connections = 2;
   int spans = 512;
   int attributes = 10;
+  // CLI11 here sets a std::optional it is bound to even when the flag is absent, so whether
+  // --seed was given is read from the option's count.
+  std::uint64_t seed = 0;
+  CLI::Option* seed_option = nullptr;
 };
 
 double CpuSeconds() {
@@ -242,6 +247,10 @@ CommandRun AddSendBench(CLI::App& bench) {
   cmd->add_option("--attributes", flags->attributes)
       ->check(CLI::Range(0, 128))
       ->capture_default_str();
+  flags->seed_option = cmd->add_option(
+      "--seed", flags->seed,
+      "Repeat the ids of an earlier send with this seed (default: a seed of this "
+      "process's own, so concurrent senders never send the same trace or span ids)");
   return [flags] {
     SpanSenderOptions o;
     o.protocol = flags->protocol == "grpc" ? OtlpProtocol::kGrpc : OtlpProtocol::kHttpProtobuf;
@@ -251,13 +260,14 @@ CommandRun AddSendBench(CLI::App& bench) {
     o.connections = flags->connections;
     o.batch.spans = flags->spans;
     o.batch.attributes_per_span = flags->attributes;
+    if (flags->seed_option->count() > 0) o.seed = flags->seed;
     SpanSenderStats st = RunSpanSender(o);
     fmt::print(
         "{} spans in {} requests over {:.2f} s ({:.0f} spans/s); errors: connect {}, "
-        "status {}, io {}\n",
+        "status {}, io {}; seed {}\n",
         st.spans_ok, st.requests_ok, st.seconds,
         st.seconds > 0 ? static_cast<double>(st.spans_ok) / st.seconds : 0.0, st.connect_errors,
-        st.status_errors, st.io_errors);
+        st.status_errors, st.io_errors, st.seed);
     return st.requests_ok > 0 ? kExitOk : kExitEnvironment;
   };
 }

@@ -49,6 +49,43 @@ Comparison ReadCountComparison(YamlReader& reader, const Field& field) {
   return c;
 }
 
+namespace {
+
+bool HasOperator(const YAML::Node& value) {
+  if (!value.IsScalar()) return false;
+  const std::string& text = value.Scalar();
+  const std::size_t i = text.find_first_not_of(" \t");
+  return i != std::string::npos && std::string_view("<>=!").find(text[i]) != std::string::npos;
+}
+
+}  // namespace
+
+std::chrono::nanoseconds ReadMaxDuration(YamlReader& reader, const Field& field) {
+  if (!HasOperator(field.value)) return reader.NonNegativeDuration(field, "'" + field.name + "'");
+  const Comparison c = ReadComparison(reader, field);  // "> 1s" under max fails here
+  if (!c.duration && c.value != 0) {
+    reader.Fail(field,
+                "'" + field.name + "' bounds a duration: want e.g. 800ms, got '" + c.text + "'");
+  }
+  if (c.value < 0) reader.Fail(field, "'" + field.name + "': want a duration >= 0");
+  const std::chrono::nanoseconds ns(std::llround(c.value));
+  return c.op == Comparison::Op::kLt ? ns - std::chrono::nanoseconds(1) : ns;
+}
+
+double ReadBoundNumber(YamlReader& reader, const Field& field) {
+  if (!HasOperator(field.value)) return reader.Number(field);
+  const Comparison c = ReadComparison(reader, field);
+  if (c.duration || c.percent) {
+    reader.Fail(field, "'" + field.name + "' bounds a number: want e.g. 100, got '" + c.text + "'");
+  }
+  if (c.op != Comparison::Op::kLe && c.op != Comparison::Op::kGe) {
+    reader.Fail(field, "'" + field.name + "' is an inclusive bound: write '" + field.name + ": " +
+                           (c.op == Comparison::Op::kLt ? "<= " : ">= ") +
+                           "N' (or the bare number)");
+  }
+  return c.value;
+}
+
 void AddEvidence(std::vector<std::string>& evidence, const TraceId& id) {
   if (evidence.size() >= kMaxEvidence) return;
   std::string hex = id.Hex();

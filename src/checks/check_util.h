@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -36,6 +37,12 @@ Selector ReadSelector(YamlReader& reader, const Field& field);
 Comparison ReadComparison(YamlReader& reader, const Field& field);
 // A comparison of a plain count or share: durations make no sense there.
 Comparison ReadCountComparison(YamlReader& reader, const Field& field);
+// Bound keys whose spec holds a plain value (`max: 800ms`, `min_spans_per_s: 100`,
+// `max_cardinality: 100`): the bare value, or the same written with the key's inclusive
+// operator ("<= 800ms"; "< 800ms" too for a duration, which is whole nanoseconds). An operator
+// that contradicts the key fails as ParseComparison does, naming the key.
+std::chrono::nanoseconds ReadMaxDuration(YamlReader& reader, const Field& field);
+double ReadBoundNumber(YamlReader& reader, const Field& field);
 
 // Appends the trace id as hex unless it is already there or the list is full.
 void AddEvidence(std::vector<std::string>& evidence, const TraceId& id);

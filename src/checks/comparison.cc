@@ -15,7 +15,35 @@ constexpr const char* kHint =
 
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 
+bool StartsWithKey(std::string_view key, std::string_view word) {
+  return key == word || (key.size() > word.size() && key.substr(0, word.size()) == word &&
+                         key[word.size()] == '_');
+}
+
+// Why `op` cannot stand under a key promising `bound`, or "" when it can.
+std::string Contradiction(BoundKind bound, Comparison::Op op, const std::string& what,
+                          const std::string& value_text) {
+  using Op = Comparison::Op;
+  if (bound == BoundKind::kUpper && op != Op::kLe && op != Op::kLt) {
+    return "'" + what +
+           "' is an upper bound, so its operator must be < or <=; write \"<= " + value_text +
+           "\" (a bare " + value_text + " under '" + what + "' means <= " + value_text + ")";
+  }
+  if (bound == BoundKind::kLower && op != Op::kGe && op != Op::kGt) {
+    return "'" + what +
+           "' is a lower bound, so its operator must be > or >=; write \">= " + value_text +
+           "\" (a bare " + value_text + " under '" + what + "' means >= " + value_text + ")";
+  }
+  return "";
+}
+
 }  // namespace
+
+BoundKind BoundOfKey(std::string_view key) {
+  if (StartsWithKey(key, "max")) return BoundKind::kUpper;
+  if (StartsWithKey(key, "min")) return BoundKind::kLower;
+  return BoundKind::kNone;
+}
 
 bool Comparison::Holds(double measured) const {
   // Shares and means are computed in floating point; "== 5%" must hold for 1 of 20.
@@ -85,12 +113,21 @@ Comparison ParseComparison(const YAML::Node& node, const std::string& file,
       break;
     }
   }
-  if (!have_op) c.op = Comparison::Op::kEq;  // a bare value means ==
   while (i < text.size() && IsSpace(text[i])) ++i;
   std::size_t end = text.size();
   while (end > i && IsSpace(text[end - 1])) --end;
   const std::string value_text = text.substr(i, end - i);
   if (value_text.empty()) fail("no value after the operator");
+  const BoundKind bound = BoundOfKey(what);
+  if (!have_op) {
+    // The key says what a bare value means; the text shows it, so a reason reads "<= 2".
+    c.op = bound == BoundKind::kUpper   ? Comparison::Op::kLe
+           : bound == BoundKind::kLower ? Comparison::Op::kGe
+                                        : Comparison::Op::kEq;
+    if (bound != BoundKind::kNone) c.text = std::string(c.OpText()) + " " + value_text;
+  } else if (const std::string why = Contradiction(bound, c.op, what, value_text); !why.empty()) {
+    reader.Fail(pos, "'" + what + "': '" + text + "' contradicts its key: " + why);
+  }
 
   if (value_text.back() == '%') {
     const std::string_view digits(value_text.data(), value_text.size() - 1);

@@ -1,6 +1,9 @@
 // Comparison expressions in scenario files: "== 0", ">= 1", "< 5%", "<= 800ms". A value with
-// '%' compares a share (0.05); a value with a time unit compares nanoseconds. Parsed at the
-// edge (throws LoadError with the position), evaluated on hot paths without allocation.
+// '%' compares a share (0.05); a value with a time unit compares nanoseconds. A key's name is a
+// promise: under `max` (or `max_...`) a bare value is an upper bound (<=), under `min` (or
+// `min_...`) a lower one (>=), and an operator that contradicts the key is a load error; under
+// any other key a bare value means ==. Parsed at the edge (throws LoadError with the position),
+// evaluated on hot paths without allocation; stateless, any thread.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -31,8 +34,13 @@ struct Comparison {
   std::string_view OpText() const;
 };
 
-// Accepts a string ("<= 5%") or a bare number (meaning ==). `what` names the option in error
-// messages ("'broken_traces': bad comparison ...").
+// What a key promises about the value under it.
+enum class BoundKind { kNone, kUpper, kLower };
+// kUpper for "max" and "max_...", kLower for "min" and "min_...", else kNone.
+BoundKind BoundOfKey(std::string_view key);
+
+// Accepts a string ("<= 5%") or a bare number: == under most keys, <= under `max`, >= under
+// `min` (BoundOfKey(what)). `what` is the option's key, named in error messages ("'max': ...").
 Comparison ParseComparison(const YAML::Node& node, const std::string& file,
                            const std::string& what = "comparison");
 

@@ -1,5 +1,7 @@
 #include "checks/hygiene_spec.h"
 
+#include <cmath>
+
 #include "checks/check_util.h"
 #include "config/yaml_reader.h"
 
@@ -21,6 +23,16 @@ std::vector<std::string> ReadIgnoreKeys(YamlReader& reader, const Field& f) {
   return keys;
 }
 
+// A whole number of distinct values, bare or "<= N".
+long long ReadMaxCardinality(YamlReader& reader, const Field& f) {
+  const double v = checks::ReadBoundNumber(reader, f);
+  if (v != std::floor(v) || v < 1 || v > 1'000'000) {
+    reader.Fail(f, "'max_cardinality' is " + f.value.Scalar() +
+                       ", want 1..1000000 (a whole number of distinct values)");
+  }
+  return static_cast<long long>(v);
+}
+
 }  // namespace
 
 HygieneSpec ParseHygieneSpec(const YAML::Node& options, const std::string& file) {
@@ -31,7 +43,7 @@ HygieneSpec ParseHygieneSpec(const YAML::Node& options, const std::string& file)
   HygieneSpec spec;
   spec.pos = reader.Pos(options);
   for (const Field& f : fields) {
-    if (f.name == "max_cardinality") spec.max_cardinality = reader.Int(f, 1, 1'000'000);
+    if (f.name == "max_cardinality") spec.max_cardinality = ReadMaxCardinality(reader, f);
     if (f.name == "clock_skew") spec.clock_skew = checks::ReadCountComparison(reader, f);
     if (f.name == "missing_service_name") {
       spec.missing_service_name = checks::ReadCountComparison(reader, f);

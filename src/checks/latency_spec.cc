@@ -14,7 +14,7 @@ PercentileAssertion ReadPercentile(YamlReader& reader, const Field& f, double pe
   p.name = f.name;
   p.percentile = percentile;
   p.select = checks::ReadSelector(reader, checks::Require(reader, inner, f.value, "select", where));
-  p.max = reader.NonNegativeDuration(checks::Require(reader, inner, f.value, "max", where), "max");
+  p.max = checks::ReadMaxDuration(reader, checks::Require(reader, inner, f.value, "max", where));
   return p;
 }
 
@@ -47,14 +47,15 @@ LatencySpec ParseLatencySpec(const YAML::Node& options, const std::string& file)
     } else if (f.name == "slow_traces") {
       spec.slow_traces = reader.Rate(f);
     } else if (f.name == "gaps") {
-      spec.gaps_max = reader.NonNegativeDuration(nested_max(f), "max");
+      spec.gaps_max = checks::ReadMaxDuration(reader, nested_max(f));
     } else if (f.name == "sequential") {
+      // Under 'max' a bare 2 means "<= 2": three calls made in parallel pass it.
       spec.sequential_max = checks::ReadCountComparison(reader, nested_max(f));
       if (spec.sequential_max->percent) {
         reader.Fail(nested_max(f), "'max' counts calls: want e.g. \"<= 3\", not a percentage");
       }
     } else if (f.name == "fattest_leaf") {
-      spec.fattest_leaf_max = reader.NonNegativeDuration(nested_max(f), "max");
+      spec.fattest_leaf_max = checks::ReadMaxDuration(reader, nested_max(f));
     }
   }
   if (spec.percentiles.empty() && !spec.critical_path_top && !spec.gaps_max &&

@@ -13,7 +13,7 @@ ThroughputSpec ParseThroughputSpec(const YAML::Node& options, const std::string&
   ThroughputSpec spec;
   spec.pos = reader.Pos(options);
   auto positive = [&reader](const Field& f) {
-    const double v = reader.Number(f);
+    const double v = checks::ReadBoundNumber(reader, f);
     if (!(v > 0)) reader.Fail(f, "'" + f.name + "' must be > 0");
     return v;
   };

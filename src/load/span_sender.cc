@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "load/fresh_id_batch.h"
+#include "load/id_seed.h"
 
 namespace traceproof {
 namespace {
@@ -21,8 +22,16 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using Clock = std::chrono::steady_clock;
 
+// Connection `id`'s batch: trace ids and span ids from streams of the sender's seed of its own.
+FreshIdBatch ConnectionBatch(const SpanSenderOptions& o, std::uint64_t seed, int id) {
+  SyntheticSpanOptions batch = o.batch;
+  const auto stream = static_cast<std::uint64_t>(id);
+  batch.seed = StreamSeed(seed, 2 * stream);
+  return FreshIdBatch(batch, StreamSeed(seed, 2 * stream + 1));
+}
+
 void HttpWorker(const SpanSenderOptions& o, int id, Clock::time_point stop, SpanSenderStats& st) {
-  FreshIdBatch batch(o.batch, static_cast<std::uint64_t>(id) + 1);
+  FreshIdBatch batch = ConnectionBatch(o, st.seed, id);
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   bool connected = false;
@@ -64,7 +73,7 @@ void HttpWorker(const SpanSenderOptions& o, int id, Clock::time_point stop, Span
 }
 
 void GrpcWorker(const SpanSenderOptions& o, int id, Clock::time_point stop, SpanSenderStats& st) {
-  FreshIdBatch batch(o.batch, static_cast<std::uint64_t>(id) + 1);
+  FreshIdBatch batch = ConnectionBatch(o, st.seed, id);
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection per worker, not shared
   args.SetMaxSendMessageSize(-1);
@@ -99,7 +108,9 @@ void GrpcWorker(const SpanSenderOptions& o, int id, Clock::time_point stop, Span
 
 SpanSenderStats RunSpanSender(const SpanSenderOptions& options) {
   const int n = std::max(1, options.connections);
+  const std::uint64_t seed = options.seed ? *options.seed : DrawSeed();
   std::vector<SpanSenderStats> per_worker(static_cast<std::size_t>(n));
+  for (auto& st : per_worker) st.seed = seed;
   const auto start = Clock::now();
   const auto stop = start + std::chrono::duration_cast<Clock::duration>(
                                 std::chrono::duration<double>(options.seconds));
@@ -123,6 +134,7 @@ SpanSenderStats RunSpanSender(const SpanSenderOptions& options) {
     total.io_errors += st.io_errors;
   }
   total.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  total.seed = seed;
   return total;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "load/synthetic_spans.h"
@@ -20,7 +21,10 @@ struct SpanSenderOptions {
   std::uint16_t port = 4317;
   int connections = 2;
   double seconds = 5;
-  SyntheticSpanOptions batch;
+  SyntheticSpanOptions batch;  // its seed is replaced by one drawn from `seed`
+  // Where every connection's trace and span ids come from. nullopt: a seed of this sender's
+  // own (DrawSeed, load/id_seed.h), so two senders never collide; a value repeats the ids.
+  std::optional<std::uint64_t> seed;
 };
 
 struct SpanSenderStats {
@@ -30,6 +34,7 @@ struct SpanSenderStats {
   std::uint64_t status_errors = 0;  // non-2xx / non-OK answers
   std::uint64_t io_errors = 0;      // reset, timeout, broken pipe
   double seconds = 0;
+  std::uint64_t seed = 0;  // the one the ids were drawn from
 };
 
 SpanSenderStats RunSpanSender(const SpanSenderOptions& options);

@@ -83,6 +83,8 @@ nlohmann::json SpansJson(const RunOutcome& outcome) {
           {"sink_received", outcome.sink_spans_received},
           {"sink_accepted", outcome.sink_spans_accepted},
           {"sink_refused", outcome.sink_spans_refused},
+          {"sink_update_records", outcome.sink_update_records},
+          {"sink_late_spans", outcome.sink_late_spans},
           {"traces", outcome.data.traces.size()},
           {"hops", hops}};
 }

@@ -106,6 +106,17 @@ json SpanToJson(const SpanView& v) {
 }  // namespace
 
 json TraceToJson(const Trace& trace) {
+  if (trace.IsUpdate()) {
+    // Only what is new: the earlier record holds the rest, and a reader folds the two.
+    json spans = json::array();
+    for (std::size_t i = trace.new_from; i < trace.spans.size(); ++i)
+      spans.push_back(SpanToJson(trace.spans[i]));
+    return {{"trace_id", trace.id.Hex()},
+            {"update", true},
+            {"late_spans", trace.NewSpanCount()},
+            {"spans", std::move(spans)},
+            {"times_completed", trace.times_completed}};
+  }
   TraceShape shape = AnalyzeTrace(trace);
   json spans = json::array();
   for (const SpanView& v : trace.spans) spans.push_back(SpanToJson(v));

@@ -41,6 +41,11 @@ struct RunOutcome {
   std::uint64_t sink_spans_received = 0;
   std::uint64_t sink_spans_accepted = 0;
   std::uint64_t sink_spans_refused = 0;
+  // Traces handed out again with spans that came after their completion, and those spans.
+  // The run collects once, after the sink stopped, so both stay 0 unless a trace was collected
+  // earlier; a span exported after the sink stopped is refused and counted as loss instead.
+  std::uint64_t sink_update_records = 0;
+  std::uint64_t sink_late_spans = 0;
   std::optional<CollectorReport> collector;
   std::optional<ForwarderStats> forward;  // with RunOptions::forward_to
 

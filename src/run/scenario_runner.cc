@@ -330,6 +330,8 @@ class Runner {
     outcome_.sink_spans_received = ingest.spans_received.load();
     outcome_.sink_spans_accepted = ingest.spans_accepted.load();
     outcome_.sink_spans_refused = ingest.SpansRefused();
+    outcome_.sink_update_records = store_.counters().update_records.load();
+    outcome_.sink_late_spans = store_.counters().late_spans.load();
     if (services_) {
       std::string error;
       if (auto truth = services_->Truth(error)) {

@@ -23,7 +23,7 @@ ConsumeResult TraceStore::Consume(SpanBatch batch) noexcept {
     }
   }
   const Clock::time_point now = options_.clock();
-  std::uint64_t started = 0, late = 0;
+  std::uint64_t started = 0;
   for (const SpanView& span : batch.spans) {
     Shard& shard = ShardFor(span.trace_id);
     std::lock_guard lock(shard.mu);
@@ -33,6 +33,8 @@ ConsumeResult TraceStore::Consume(SpanBatch batch) noexcept {
       entry.trace = std::make_shared<Trace>();
       entry.trace->id = span.trace_id;
       entry.trace->first_seen = now;
+      // Its first spans were handed out and evicted: these continue that trace.
+      entry.trace->follows_evicted = shard.evicted.erase(span.trace_id) > 0;
       shard.open.push_back(span.trace_id);
       ++started;
     } else if (entry.completed) {
@@ -40,7 +42,6 @@ ConsumeResult TraceStore::Consume(SpanBatch batch) noexcept {
       entry.trace = std::make_shared<Trace>(*entry.trace);
       entry.completed = false;
       shard.open.push_back(span.trace_id);
-      ++late;
     }
     Trace& trace = *entry.trace;
     trace.spans.push_back(span);
@@ -52,8 +53,17 @@ ConsumeResult TraceStore::Consume(SpanBatch batch) noexcept {
   trace_count_.fetch_add(started, std::memory_order_relaxed);
   counters_.spans_accepted.fetch_add(n, std::memory_order_relaxed);
   counters_.traces_started.fetch_add(started, std::memory_order_relaxed);
-  counters_.late_spans.fetch_add(late, std::memory_order_relaxed);
   return {ConsumeStatus::kAccepted, n};
+}
+
+void TraceStore::RememberEvicted(Shard& shard, const TraceId& id) {
+  const std::size_t cap = std::max<std::size_t>(1, options_.max_evicted_ids / shards_.size());
+  if (!shard.evicted.emplace(id, true).second) return;
+  shard.evicted_order.push_back(id);
+  while (shard.evicted_order.size() > cap) {
+    shard.evicted.erase(shard.evicted_order.front());  // may be gone already: an update came
+    shard.evicted_order.pop_front();
+  }
 }
 
 bool TraceStore::MakeRoom(std::size_t spans, std::size_t traces) {
@@ -76,6 +86,7 @@ bool TraceStore::MakeRoom(std::size_t spans, std::size_t traces) {
         if (it == shard.traces.end() || !it->second.completed) continue;  // stale or reopened
         std::size_t n = it->second.trace->spans.size();
         shard.traces.erase(it);
+        RememberEvicted(shard, id);
         span_count_.fetch_sub(n);
         trace_count_.fetch_sub(1);
         counters_.evicted_traces.fetch_add(1, std::memory_order_relaxed);
@@ -99,7 +110,7 @@ std::shared_ptr<const Trace> TraceStore::Peek(const TraceId& id) {
 
 std::vector<std::shared_ptr<const Trace>> TraceStore::CollectCompleted(bool force) {
   const Clock::time_point now = options_.clock();
-  std::vector<std::shared_ptr<const Trace>> done;
+  std::vector<std::shared_ptr<Trace>> done;
   for (Shard& shard : shards_) {
     std::lock_guard lock(shard.mu);
     for (std::size_t i = 0; i < shard.open.size();) {
@@ -110,7 +121,11 @@ std::vector<std::shared_ptr<const Trace>> TraceStore::CollectCompleted(bool forc
         continue;
       }
       entry.completed = true;
-      ++entry.trace->times_completed;
+      Trace& trace = *entry.trace;
+      // What earlier completions handed out (a reopened copy remembers) is not new again.
+      trace.new_from = trace.handed_out;
+      trace.handed_out = trace.spans.size();
+      ++trace.times_completed;
       shard.completed_order.push_back(id);
       done.push_back(entry.trace);
       shard.open[i] = shard.open.back();
@@ -119,18 +134,45 @@ std::vector<std::shared_ptr<const Trace>> TraceStore::CollectCompleted(bool forc
   }
   std::sort(done.begin(), done.end(),
             [](const auto& a, const auto& b) { return a->first_seen < b->first_seen; });
-  for (const auto& trace : done) CountShape(*trace);
+  std::uint64_t updates = 0, late = 0;
+  for (const auto& trace : done) {
+    if (trace->IsUpdate()) ++updates, late += trace->NewSpanCount();
+    if (!trace->follows_evicted) CountShape(trace);
+  }
   counters_.traces_completed.fetch_add(done.size(), std::memory_order_relaxed);
-  return done;
+  counters_.update_records.fetch_add(updates, std::memory_order_relaxed);
+  counters_.late_spans.fetch_add(late, std::memory_order_relaxed);
+  return {done.begin(), done.end()};
 }
 
-void TraceStore::CountShape(const Trace& trace) {
-  TraceShape shape = AnalyzeTrace(trace);
-  counters_.orphan_spans.fetch_add(shape.orphans.size(), std::memory_order_relaxed);
-  counters_.duplicate_span_ids.fetch_add(shape.duplicates.size(), std::memory_order_relaxed);
-  counters_.skewed_spans.fetch_add(shape.skewed.size(), std::memory_order_relaxed);
-  if (shape.roots.size() > 1) counters_.multi_root_traces.fetch_add(1, std::memory_order_relaxed);
-  if (shape.roots.empty()) counters_.rootless_traces.fetch_add(1, std::memory_order_relaxed);
+void TraceStore::CountShape(const std::shared_ptr<Trace>& trace) {
+  // Analyzed outside the shard's lock (receivers wait on it); only the bookkeeping goes inside.
+  const TraceShape shape = AnalyzeTrace(*trace);
+  const ShapeCount now{.orphans = static_cast<std::int64_t>(shape.orphans.size()),
+                       .duplicates = static_cast<std::int64_t>(shape.duplicates.size()),
+                       .skewed = static_cast<std::int64_t>(shape.skewed.size()),
+                       .multi_root = shape.roots.size() > 1 ? 1 : 0,
+                       .rootless = shape.roots.empty() ? 1 : 0};
+  ShapeCount before;
+  {
+    Shard& shard = ShardFor(trace->id);
+    std::lock_guard lock(shard.mu);
+    const auto it = shard.traces.find(trace->id);
+    if (it != shard.traces.end()) {
+      before = it->second.counted;
+      it->second.counted = now;
+    }
+  }
+  // Counters only move by the change, so a late parent takes its child's orphan back (the
+  // unsigned add wraps to a subtraction).
+  auto add = [](std::atomic<std::uint64_t>& counter, std::int64_t delta) {
+    if (delta != 0) counter.fetch_add(static_cast<std::uint64_t>(delta), std::memory_order_relaxed);
+  };
+  add(counters_.orphan_spans, now.orphans - before.orphans);
+  add(counters_.duplicate_span_ids, now.duplicates - before.duplicates);
+  add(counters_.skewed_spans, now.skewed - before.skewed);
+  add(counters_.multi_root_traces, now.multi_root - before.multi_root);
+  add(counters_.rootless_traces, now.rootless - before.rootless);
 }
 
 }  // namespace traceproof

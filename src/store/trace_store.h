@@ -7,7 +7,10 @@
 //
 // Thread-safe: receivers call Consume() concurrently (traces are sharded by id, one lock per
 // shard); one sweeper calls CollectCompleted(). Completed traces are handed out as immutable
-// snapshots; a span arriving later reopens a copy, which completes (and is handed out) again.
+// snapshots; a span arriving later reopens a copy, which completes (and is handed out) again as
+// an update (Trace::IsUpdate, its late spans from new_from). The ids of evicted traces are
+// remembered (bounded), so a span arriving for one makes an update too, not a new trace whose
+// parent is "missing".
 #pragma once
 
 #include <atomic>
@@ -28,6 +31,9 @@ struct TraceStoreOptions {
   std::size_t max_spans = 4'000'000;
   std::size_t max_traces = 1'000'000;
   std::chrono::milliseconds quiet_period{2000};
+  // How many evicted trace ids are remembered (so a late span for one is an update); ~50 bytes
+  // each.
+  std::size_t max_evicted_ids = 1'000'000;
   std::size_t shards = 16;
   std::function<Clock::time_point()> clock = [] { return Clock::now(); };
 };
@@ -39,10 +45,13 @@ struct TraceStoreCounters {
   std::atomic<std::uint64_t> batches_refused_full{0};
   std::atomic<std::uint64_t> traces_started{0};
   std::atomic<std::uint64_t> traces_completed{0};
-  std::atomic<std::uint64_t> late_spans{0};  // arrived after their trace had completed
+  std::atomic<std::uint64_t> update_records{0};  // completions of traces handed out before
+  std::atomic<std::uint64_t> late_spans{0};      // the new spans those updates hand out
   std::atomic<std::uint64_t> evicted_traces{0};
   std::atomic<std::uint64_t> evicted_spans{0};
-  // Shape findings, counted once per completion of a trace.
+  // Shape findings of every trace as it stands after its latest completion: a parent that
+  // arrives late takes back the orphan its child was counted as. An update of an evicted trace
+  // is not counted (its earlier spans are gone; readers fold it into the trace).
   std::atomic<std::uint64_t> orphan_spans{0};
   std::atomic<std::uint64_t> multi_root_traces{0};
   std::atomic<std::uint64_t> rootless_traces{0};
@@ -68,9 +77,14 @@ class TraceStore final : public SpanConsumer {
   std::size_t trace_count() const { return trace_count_.load(std::memory_order_relaxed); }
 
  private:
+  // What the shape counters hold for one trace, so a later completion adds only the change.
+  struct ShapeCount {
+    std::int64_t orphans = 0, duplicates = 0, skewed = 0, multi_root = 0, rootless = 0;
+  };
   struct Entry {
     std::shared_ptr<Trace> trace;  // mutable while open
     bool completed = false;
+    ShapeCount counted;
   };
   struct Shard {
     std::mutex mu;
@@ -79,11 +93,15 @@ class TraceStore final : public SpanConsumer {
     // than ingest itself.
     std::vector<TraceId> open;
     std::deque<TraceId> completed_order;  // eviction order; may hold ids already gone
+    // Traces evicted after being handed out, oldest first, at most evicted_ids_per_shard.
+    std::unordered_map<TraceId, bool, IdHash> evicted;
+    std::deque<TraceId> evicted_order;
   };
 
   Shard& ShardFor(const TraceId& id) { return shards_[IdHash{}(id) % shards_.size()]; }
   bool MakeRoom(std::size_t spans, std::size_t traces);
-  void CountShape(const Trace& trace);
+  void RememberEvicted(Shard& shard, const TraceId& id);
+  void CountShape(const std::shared_ptr<Trace>& trace);
 
   TraceStoreOptions options_;
   std::vector<Shard> shards_;

@@ -18,6 +18,10 @@ Usage as a tool: python3 compare.py SENT.json DUMP.jsonl  (exit 0 same, 1 differ
 import json
 import sys
 from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procs import fold_updates  # noqa: E402
 
 # Fields compared as single values; a dotted name reaches into a nested object.
 SCALAR_FIELDS = (
@@ -45,7 +49,7 @@ def load_dump(path):
                 problems.append(f"dump line {number}: not a trace object with a 'spans' list")
                 continue
             traces.append(obj)
-    return traces, problems
+    return fold_updates(traces), problems
 
 
 def same_value(sent, got):

@@ -38,7 +38,8 @@ class CountingExporter {
 // finish(code, close) runs close() (may return a promise; its failure is ignored), flushes and
 // shuts the provider down, prints the spans exported and exits with `code`, or 1 if an export
 // or the shutdown failed or it all took over 10 s.
-function startTracing(prog, serviceName, endpoint, Instrumentation) {
+// options.sdkDefaults: the BatchSpanProcessor as the SDK makes it, not with a 100 ms delay.
+function startTracing(prog, serviceName, endpoint, Instrumentation, options = {}) {
   const { NodeTracerProvider, BatchSpanProcessor } = load(prog, '@opentelemetry/sdk-trace-node');
   const { OTLPTraceExporter } = load(prog, '@opentelemetry/exporter-trace-otlp-proto');
   const { resourceFromAttributes } = load(prog, '@opentelemetry/resources');
@@ -47,7 +48,8 @@ function startTracing(prog, serviceName, endpoint, Instrumentation) {
     new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }));
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 100 })],
+    spanProcessors: [options.sdkDefaults ? new BatchSpanProcessor(exporter)
+                                         : new BatchSpanProcessor(exporter, { scheduledDelayMillis: 100 })],
   });
   // Global tracer provider, AsyncLocalStorage context manager, W3C tracecontext+baggage
   // propagator.

@@ -163,17 +163,76 @@ def check_node(node, node_modules, packages):
             raise EnvironmentProblem(f"{node_modules}/{package} missing: run scripts/bootstrap")
 
 
-def load_dump(path):
-    """The sink's --dump file, one trace object a line; a line that is not JSON fails."""
-    traces = []
+def shape_of_spans(spans):
+    """roots, orphans, duplicate_span_ids and skewed_spans of a trace's spans, by the sink's
+    rules (src/store/trace_shape.cc; src/report/trace_records.cc does the same in C++)."""
+    by_id, duplicates = {}, []
+    for i, s in enumerate(spans):
+        if s.get("span_id") in by_id:
+            duplicates.append(s.get("span_id"))
+        else:
+            by_id[s.get("span_id")] = i
+    roots, orphans, skewed = [], [], []
+    for i, s in enumerate(spans):
+        parent = s.get("parent_span_id") or ""
+        if not parent:
+            roots.append(s.get("span_id"))
+            continue
+        j = by_id.get(parent)
+        if j is None or j == i:
+            orphans.append(s.get("span_id"))
+            continue
+        p = spans[j]
+        if (s.get("start_time_unix_nano", 0) < p.get("start_time_unix_nano", 0)
+                or s.get("end_time_unix_nano", 0) > p.get("end_time_unix_nano", 0)):
+            skewed.append(s.get("span_id"))
+    return {"roots": roots, "orphans": orphans, "duplicate_span_ids": duplicates,
+            "skewed_spans": skewed}
+
+
+def fold_updates(records):
+    """One object per trace from dump records: a trace's update records ("update": true, only
+    the spans that reached the sink after it was written) are folded into it, its shape is
+    recomputed over all its spans, and "late_spans" says how many the updates added. An update
+    whose trace is not in the file stays an update."""
+    traces, index = [], {}
+    for record in records:
+        trace_id = record.get("trace_id")
+        if not record.get("update") or trace_id not in index:
+            # A second whole record of one trace stays separate: readers must see that bug.
+            index.setdefault(trace_id, len(traces))
+            traces.append(dict(record, spans=list(record.get("spans", []))))
+            if not record.get("update"):
+                traces[-1]["late_spans"] = 0
+            continue
+        trace = traces[index[trace_id]]
+        trace["spans"].extend(record.get("spans", []))
+        trace["late_spans"] = trace.get("late_spans", 0) + len(record.get("spans", []))
+        trace["times_completed"] = record.get("times_completed", trace.get("times_completed"))
+    for trace in traces:
+        # A trace written whole keeps the shape the sink computed (the interop tests check it).
+        if not trace.get("update") and trace["late_spans"]:
+            trace.update(shape_of_spans(trace["spans"]))
+    return traces
+
+
+def load_dump_records(path):
+    """The sink's --dump file as written, one record a line (updates not folded); a line that
+    is not JSON fails."""
+    records = []
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if line.strip():
                 try:
-                    traces.append(json.loads(line))
+                    records.append(json.loads(line))
                 except ValueError as e:
                     raise Failure(f"dump line {number}: not JSON ({e})")
-    return traces
+    return records
+
+
+def load_dump(path):
+    """The sink's --dump file, one trace object per trace (update records folded in)."""
+    return fold_updates(load_dump_records(path))
 
 
 def driver_parser(doc, kept, venv):

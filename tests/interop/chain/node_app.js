@@ -25,7 +25,8 @@ const args = {};
 {
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
-    if (!['--port', '--next', '--endpoint'].includes(argv[i]) || argv[i + 1] === undefined) {
+    if (!['--port', '--next', '--endpoint', '--service', '--sdk-defaults'].includes(argv[i]) ||
+        argv[i + 1] === undefined) {
       usage(`unexpected argument '${argv[i]}'`);
     }
     args[argv[i].slice(2)] = argv[i + 1];
@@ -36,7 +37,9 @@ const args = {};
 const { load, startTracing } = require('../node_tracing.js');
 const { HttpInstrumentation } = load('node_app', '@opentelemetry/instrumentation-http');
 // Created (and so enabled) before node:http is required: it patches the module as it loads.
-const { finish } = startTracing('node_app', 'middle', args.endpoint, HttpInstrumentation);
+// --sdk-defaults 1: the BatchSpanProcessor's own schedule (5 s, or OTEL_BSP_SCHEDULE_DELAY).
+const { finish } = startTracing('node_app', args.service || 'middle', args.endpoint,
+                                HttpInstrumentation, { sdkDefaults: args['sdk-defaults'] === '1' });
 const http = require('http');
 
 const next = new URL(args.next);

@@ -108,12 +108,17 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--next", required=True, help="URL every request is forwarded to")
     parser.add_argument("--endpoint", required=True, help="OTLP/HTTP base URL of the sink")
+    parser.add_argument("--service", default="middle", help="service.name")
+    parser.add_argument("--sdk-defaults", action="store_true",
+                        help="the BatchSpanProcessor as the SDK makes it (5 s schedule delay, "
+                        "or OTEL_BSP_SCHEDULE_DELAY), not 100 ms")
     args = parser.parse_args()
 
     exporter = CountingExporter(
         OTLPSpanExporter(endpoint=f"{args.endpoint.rstrip('/')}/v1/traces", timeout=10))
-    provider = TracerProvider(resource=Resource.create({"service.name": "middle"}))
-    provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=100))
+    provider = TracerProvider(resource=Resource.create({"service.name": args.service}))
+    provider.add_span_processor(BatchSpanProcessor(exporter) if args.sdk_defaults else
+                                BatchSpanProcessor(exporter, schedule_delay_millis=100))
     trace.set_tracer_provider(provider)
     # Only the app's own outgoing calls: the OTLP exporter's requests to the sink are not
     # traced (the BatchSpanProcessor suppresses instrumentation while it exports).

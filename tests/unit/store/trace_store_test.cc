@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "report/trace_json.h"
+#include "report/trace_records.h"
 #include "store/trace_shape.h"
 #include "test_requests.h"
 
@@ -104,12 +106,93 @@ TEST(TraceStore, LateSpanReopensACopyAndLeavesTheHandedOutTraceUntouched) {
   ASSERT_EQ(first.size(), 1u);
   store.Consume(MakeBatch({{1, 2, 1}}));
   EXPECT_EQ(first[0]->spans.size(), 1u);
-  EXPECT_EQ(store.counters().late_spans.load(), 1u);
   clock.now += milliseconds(100);
   auto second = store.CollectCompleted();
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(second[0]->spans.size(), 2u);
   EXPECT_EQ(second[0]->times_completed, 2);
+  EXPECT_EQ(store.counters().late_spans.load(), 1u);
+  EXPECT_EQ(store.counters().update_records.load(), 1u);
+}
+
+std::vector<nlohmann::json> Records(const std::vector<std::shared_ptr<const Trace>>& traces) {
+  std::vector<nlohmann::json> out;
+  for (const auto& t : traces) out.push_back(TraceToJson(*t));
+  return out;
+}
+
+TEST(TraceStore, ALateSpanIsWrittenAsOneUpdateRecordWithOnlyTheNewSpans) {
+  ManualClock clock;
+  TraceStore store(Options(clock));
+  store.Consume(MakeBatch({{1, 1, 0}, {1, 2, 1}}));
+  clock.now += milliseconds(100);
+  std::vector<nlohmann::json> records = Records(store.CollectCompleted());
+  store.Consume(MakeBatch({{1, 3, 2}}));
+  store.Consume(MakeBatch({{1, 4, 2}}));
+  clock.now += milliseconds(100);
+  const auto update = Records(store.CollectCompleted());
+  ASSERT_EQ(update.size(), 1u);
+  EXPECT_TRUE(update[0].value("update", false));
+  EXPECT_EQ(update[0]["late_spans"], 2);
+  ASSERT_EQ(update[0]["spans"].size(), 2u);
+  for (const auto& late : update[0]["spans"]) {
+    for (const auto& written : records[0]["spans"]) EXPECT_NE(late["span_id"], written["span_id"]);
+  }
+  EXPECT_FALSE(records[0].value("update", false));
+  EXPECT_TRUE(Records(store.CollectCompleted(true)).empty()) << "no second update";
+
+  records.insert(records.end(), update.begin(), update.end());
+  const auto folded = FoldTraceRecords(records);
+  ASSERT_EQ(folded.size(), 1u);
+  EXPECT_EQ(folded[0]["spans"].size(), 4u);
+  EXPECT_EQ(folded[0]["late_spans"], 2);
+  EXPECT_TRUE(folded[0]["orphans"].empty());
+  EXPECT_EQ(folded[0]["roots"].size(), 1u);
+  EXPECT_FALSE(folded[0].contains("update"));
+}
+
+TEST(TraceStore, AParentArrivingLateIsNoOrphanOnceFolded) {
+  ManualClock clock;
+  TraceStore store(Options(clock));
+  store.Consume(MakeBatch({{1, 1, 0}, {1, 3, 2}}));  // span 3's parent 2 comes later
+  clock.now += milliseconds(100);
+  std::vector<nlohmann::json> records = Records(store.CollectCompleted());
+  ASSERT_EQ(records[0]["orphans"].size(), 1u);  // true when it was written
+  EXPECT_EQ(store.counters().orphan_spans.load(), 1u);
+  store.Consume(MakeBatch({{1, 2, 1}}));
+  clock.now += milliseconds(100);
+  for (auto& r : Records(store.CollectCompleted())) records.push_back(std::move(r));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(store.counters().orphan_spans.load(), 0u) << "the late parent takes the orphan back";
+  const auto folded = FoldTraceRecords(records);
+  ASSERT_EQ(folded.size(), 1u);
+  EXPECT_TRUE(folded[0]["orphans"].empty()) << folded[0].dump();
+  // The broken twin: without the update the child is an orphan.
+  EXPECT_EQ(FoldTraceRecords({records[0]})[0]["orphans"].size(), 1u);
+}
+
+TEST(TraceStore, ASpanForAnEvictedTraceIsAnUpdateNotANewTraceWithOrphans) {
+  ManualClock clock;
+  TraceStoreOptions o = Options(clock);
+  o.max_spans = 2;
+  TraceStore store(o);
+  store.Consume(MakeBatch({{1, 1, 0}, {1, 2, 1}}));
+  clock.now += milliseconds(100);
+  ASSERT_EQ(store.CollectCompleted().size(), 1u);
+  ASSERT_EQ(store.Consume(MakeBatch({{2, 1, 0}})).status, ConsumeStatus::kAccepted);
+  ASSERT_EQ(store.counters().evicted_traces.load(), 1u);
+  store.Consume(MakeBatch({{1, 3, 2}}));  // trace 1's late span; its parent was evicted
+  clock.now += milliseconds(100);
+  const auto done = store.CollectCompleted();
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_NE(done[0]->follows_evicted, done[1]->follows_evicted);
+  const auto& late = done[0]->follows_evicted ? done[0] : done[1];
+  EXPECT_TRUE(late->IsUpdate());
+  EXPECT_TRUE(late->follows_evicted);
+  EXPECT_EQ(store.counters().orphan_spans.load(), 0u);
+  EXPECT_EQ(store.counters().update_records.load(), 1u);
+  EXPECT_EQ(store.counters().late_spans.load(), 1u);
+  EXPECT_TRUE(TraceToJson(*late).value("update", false));
 }
 
 TEST(TraceStore, WhenFullEvictsCompletedTracesFirstAndCountsThem) {
