@@ -186,10 +186,10 @@ class Runner {
   bool StartApps() {
     if (!apps_ || apps_->empty()) return true;
     RunAppsOptions o;
+    o.run_id = NewRunId();  // one id: the apps' resource attribute and their log folder agree
     o.log_dir = options_.apps_log_dir.empty()
-                    ? std::filesystem::temp_directory_path() / ("traceproof-apps-" + NewRunId())
+                    ? std::filesystem::temp_directory_path() / ("traceproof-apps-" + o.run_id)
                     : options_.apps_log_dir;
-    o.run_id = NewRunId();
     o.amqp_url = amqp_url_;
     o.otlp = collector_ ? OtlpTarget{"http://" + collector_->ExporterEndpoint(), ""}
                         : OtlpTarget{fmt::format("http://127.0.0.1:{}", sink_->grpc_port()),
