@@ -15,6 +15,7 @@
 #include "checks/check_util.h"
 #include "checks/make_check.h"
 #include "checks/sampling_spec.h"
+#include "checks/witness_edges.h"
 
 namespace traceproof {
 
@@ -32,6 +33,29 @@ struct Request {
   std::set<TraceId> trace_ids;
 };
 
+// The load request a span belongs to. Behind the user's code the harness header is lost and a
+// mock makes a request id up (witness_edges.h); such a span belongs to the request its trace
+// does, so a request through an app is counted once, not once per mock behind it. A span of a
+// made-up request in a trace of its own (propagation broke) stays a request of its own: its
+// sampling decision was made anew.
+class RequestOf {
+ public:
+  explicit RequestOf(const RunData& data) : made_up_(checks::MadeUpRequests(data)) {
+    if (made_up_.empty()) return;
+    for (const GroundTruthSpan& s : data.truth)
+      if (!made_up_.contains(s.request_id)) of_trace_.emplace(s.trace_id, s.request_id);
+  }
+  std::uint64_t operator()(const GroundTruthSpan& s) const {
+    if (!made_up_.contains(s.request_id)) return s.request_id;
+    const auto it = of_trace_.find(s.trace_id);
+    return it != of_trace_.end() ? it->second : s.request_id;
+  }
+
+ private:
+  std::set<std::uint64_t> made_up_;
+  std::unordered_map<TraceId, std::uint64_t, IdHash> of_trace_;
+};
+
 class SamplingCheck final : public Check {
  public:
   explicit SamplingCheck(SamplingSpec spec) : spec_(std::move(spec)) {}
@@ -42,8 +66,9 @@ class SamplingCheck final : public Check {
     r.pos = spec_.pos;
 
     std::map<std::uint64_t, Request> requests;
+    const RequestOf request_of(data);
     for (const GroundTruthSpan& s : data.truth) {
-      Request& req = requests[s.request_id];
+      Request& req = requests[request_of(s)];
       // The request's root is the span that should have had no parent (the first one if a
       // truth file lacks it).
       const bool is_root = !s.expected_parent_span_id.IsValid();

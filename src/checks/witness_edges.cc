@@ -126,11 +126,17 @@ void Attribute(const InboundRecord& r, const Known& k, WitnessEdges& out) {
 
 }  // namespace
 
+std::set<std::uint64_t> MadeUpRequests(const RunData& data) {
+  std::set<std::uint64_t> made_up;
+  for (const InboundRecord& r : data.inbound) {
+    if (Judged(r) && !r.request_id_carried) made_up.insert(r.request_id);
+  }
+  return made_up;
+}
+
 WitnessEdges JudgeWitnesses(const RunData& data) {
   WitnessEdges out;
-  for (const InboundRecord& r : data.inbound) {
-    if (Judged(r) && !r.request_id_carried) out.made_up_requests.insert(r.request_id);
-  }
+  out.made_up_requests = MadeUpRequests(data);
   if (std::none_of(data.inbound.begin(), data.inbound.end(), Judged)) return out;
   const Known known = Index(data, out.made_up_requests);
   for (const InboundRecord& r : data.inbound) {

@@ -51,6 +51,11 @@ struct WitnessEdges {
 
 WitnessEdges JudgeWitnesses(const RunData& data);
 
+// The request ids mocks made up for arrivals from outside (the harness header did not survive
+// the user's code): no load requests of their own. Checks that count requests fold the spans
+// of these into the request their trace belongs to.
+std::set<std::uint64_t> MadeUpRequests(const RunData& data);
+
 // "checkout → payments: 100 of 100 calls arrived without trace context (checkout is external;
 // 100 load requests)", per edge with broken arrivals, most broken first.
 std::vector<std::string> BrokenWitnessReasons(const WitnessEdges& found,

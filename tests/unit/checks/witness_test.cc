@@ -42,7 +42,7 @@ class Chain {
     r.service = "payments";
     r.target = "POST /charge";
     r.callers = Outside({"checkout"});
-    r.request_id = 1000 + ++n_;  // made up by payments: the request id did not survive
+    r.request_id = 9000 + ++n_;  // made up by payments (apart from the builder's 1001...)
     int payments = 0;
     if (hop == Hop::kPropagates || hop == Hop::kParentLost || hop == Hop::kUnsampled) {
       payments = b_.Span("payments", "POST /charge").Kind(SpanKind::kServer).Parent(app_call);
@@ -121,6 +121,19 @@ TEST(WitnessEdges, PropagatingThroughAnExternalServicePassesCountingEachLoadRequ
   EXPECT_EQ(r.details["requests"], 3) << r.reason;
   EXPECT_TRUE(Has(r.reason, "0 of 3 requests broken")) << r.reason;
   EXPECT_EQ(r.details["witness_arrivals"], 3);
+}
+
+// The sampling check counts requests too: payments' made-up request ids belong to the request
+// whose trace they continue (3 load requests, not 6); a payments span in a trace of its own
+// (propagation broke there) is a head decision of its own and stays a request.
+TEST(WitnessEdges, SamplingCountsARequestThroughAnExternalServiceOnce) {
+  Chain c;
+  for (int i = 0; i < 3; ++i) c.Add(Hop::kPropagates);
+  CheckResult r = CheckFromYaml("sampling: {head_ratio: 1}")->Run(c.Build());
+  EXPECT_EQ(r.details["head"]["requests"], 3) << r.reason;
+  c.Add(Hop::kNoContext);
+  r = CheckFromYaml("sampling: {head_ratio: 1}")->Run(c.Build());
+  EXPECT_EQ(r.details["head"]["requests"], 5) << r.reason;
 }
 
 TEST(WitnessEdges, ArrivalsWithoutContextBreakTheEdgeFromTheExternalCaller) {
