@@ -33,7 +33,9 @@ struct RunData {
   std::vector<GroundTruthSpan> truth;                // every span the services started
   std::vector<InboundRecord> inbound;                // every request and message a mock took
   LoadStats load;  // load.started_traces: the traces the generator started (traceparent: fresh)
-  std::vector<std::string> load_entry_services;  // the services the load generator calls
+  // The services the load generator calls without a traceparent of its own (they start the
+  // traces: a SERVER root there is a trace of this run).
+  std::vector<std::string> load_entry_services;
   // A tail sampler in the Collector may drop whole traces by design.
   bool tail_sampling = false;
   std::vector<HopCounters> hops;  // in pipeline order, services first, sink last

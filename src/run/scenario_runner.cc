@@ -323,8 +323,10 @@ class Runner {
     d.traces = store_.CollectCompleted(true);
     d.head_sampler = scenario_.sampling.sampler;
     d.head_sampler_ratio = scenario_.sampling.ratio;
+    // A phase that sends its own traceparent started its traces itself: an entry service that
+    // ignored it and started a trace of its own is judged (a foreign trace), not trusted.
     for (const LoadPhase& p : scenario_.load)
-      if (!p.span_load) d.load_entry_services.push_back(p.service);
+      if (!p.span_load && !p.fresh_traceparent) d.load_entry_services.push_back(p.service);
     d.tail_sampling = collector_ && collector_->report().counters.tail_sampling;
     const IngestCounters& ingest = sink_->counters();
     outcome_.sink_spans_received = ingest.spans_received.load();

@@ -66,7 +66,9 @@ void ParseRoute(ScenarioReader& r, const Field& field, const ServiceGraph& graph
     r.Fail(field, "service '" + service.name + "' is external (at " + service.external +
                       "; traceproof does not run it): route load to a service traceproof runs");
   }
-  r.RequireRoute(service, words[1], words[2], r.Pos(field));
+  // The user's app declares no routes: like a call step, load may go to any of its paths
+  // (with traceparent: fresh, the propagation check judges the app as the entry too).
+  if (!service.app) r.RequireRoute(service, words[1], words[2], r.Pos(field));
   phase.service = words[0];
   phase.method = words[1];
   phase.path = words[2];

@@ -297,6 +297,15 @@ TEST(WitnessEdges, AnAppAsEntryIsJudgedAgainstTheTracesTheLoadGeneratorStarted) 
                   "context (checkout is an app; 2 load requests)"))
       << broken.reason;
   EXPECT_TRUE(Has(broken.reason, "1 of 2 requests broken")) << broken.reason;
+  // The other twin: the app ignored the load generator's traceparent for the second request and
+  // started a trace of its own (checkout's SERVER span its root); payments got a valid context
+  // of a trace no request of this run started.
+  d.inbound[1] = records[1];
+  d.load.started_traces = {RunDataBuilder::TraceIdOf(1)};
+  const CheckResult ignored = Judge(d);
+  EXPECT_FALSE(ignored.passed);
+  EXPECT_TRUE(Has(ignored.reason, "checkout → payments")) << ignored.reason;
+  EXPECT_EQ(ignored.details["witness_edges"][0]["foreign_trace"], 1) << ignored.details.dump();
 }
 
 TEST(WitnessEdges, ArrivalsFromOurOwnMocksAreLeftToGroundTruth) {
