@@ -28,8 +28,10 @@ namespace traceproof {
 
 class Reaper;
 
-// Where an app must export its spans: the embedded sink, or the run's Collector.
-struct OtlpTarget {
+// Where an app must export its spans: the embedded sink, or the run's Collector. (Not
+// harness/otlp_target.h's OtlpTarget: one name for two types in one namespace is an ODR
+// violation, which the ASan build showed as a crash in the implicit operator=.)
+struct AppOtlpEndpoints {
   std::string grpc_url;  // "http://127.0.0.1:4317"
   std::string http_url;  // "http://127.0.0.1:4318"; empty: none (grpc only)
 };
@@ -45,7 +47,7 @@ struct AppProcessOptions {
   std::uint16_t port = 0;  // its port, resolved by the run (spec.port, or a free one)
   // The address of every service it may name in {{SERVICE.url}}: host and port.
   std::map<std::string, std::pair<std::string, std::uint16_t>> services;
-  OtlpTarget otlp;
+  AppOtlpEndpoints otlp;
   std::string run_id;    // traceproof.run in its resource attributes
   std::string amqp_url;  // the run's broker, as TRACEPROOF_AMQP_URL; empty: none
   std::filesystem::path log_path;

@@ -27,7 +27,7 @@ struct RunAppsOptions {
   std::filesystem::path log_dir;  // each app's output goes to <log_dir>/<name>.log
   std::string run_id;
   std::string amqp_url;  // the run's broker; empty: none
-  OtlpTarget otlp;
+  AppOtlpEndpoints otlp;
   Reaper* reaper = nullptr;
   std::function<void(const std::string&)> log;
 };

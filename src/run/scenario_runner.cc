@@ -191,9 +191,9 @@ class Runner {
                     ? std::filesystem::temp_directory_path() / ("traceproof-apps-" + o.run_id)
                     : options_.apps_log_dir;
     o.amqp_url = amqp_url_;
-    o.otlp = collector_ ? OtlpTarget{"http://" + collector_->ExporterEndpoint(), ""}
-                        : OtlpTarget{fmt::format("http://127.0.0.1:{}", sink_->grpc_port()),
-                                     fmt::format("http://127.0.0.1:{}", sink_->http_port())};
+    o.otlp = collector_ ? AppOtlpEndpoints{"http://" + collector_->ExporterEndpoint(), ""}
+                        : AppOtlpEndpoints{fmt::format("http://127.0.0.1:{}", sink_->grpc_port()),
+                                           fmt::format("http://127.0.0.1:{}", sink_->http_port())};
     o.reaper = options_.reaper;
     o.log = [this](const std::string& line) { Log(line); };
     auto endpoint = [this](const std::string& service) { return services_->Endpoint(service); };
