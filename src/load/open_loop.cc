@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "load/fresh_id_batch.h"
+#include "load/id_seed.h"
 #include "truth/inbound_record.h"
 
 namespace traceproof {
@@ -100,9 +101,10 @@ class Worker {
         SyntheticSpanOptions so;
         so.spans = t.span_load_spans;
         so.spans_per_trace = std::max(1, t.spans_per_trace);
-        so.seed = options.seed + static_cast<std::uint64_t>(index);
-        p.spans = std::make_unique<FreshIdBatch>(
-            so, (options.seed << 16) + static_cast<std::uint64_t>(index) + 1);
+        const std::uint64_t ids = options.id_seed.value_or(1);  // RunOpenLoop fills it
+        const auto stream = static_cast<std::uint64_t>(index);
+        so.seed = StreamSeed(ids, 2 * stream);
+        p.spans = std::make_unique<FreshIdBatch>(so, StreamSeed(ids, 2 * stream + 1));
       } else {
         p.body = t.body;
         p.fresh_traceparent = t.fresh_traceparent;
@@ -346,8 +348,10 @@ class Worker {
 
 }  // namespace
 
-LoadStats RunOpenLoop(const OpenLoopOptions& options, OpenLoopProgress* progress,
+LoadStats RunOpenLoop(const OpenLoopOptions& given, OpenLoopProgress* progress,
                       const std::atomic<bool>* stop) {
+  OpenLoopOptions options = given;
+  if (!options.id_seed) options.id_seed = DrawSeed();
   const int threads = std::max(1, options.threads);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {

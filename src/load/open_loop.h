@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,10 @@ struct OpenLoopOptions {
   int connections = 64;
   std::chrono::milliseconds timeout{10000};
   std::size_t max_backlog_per_thread = 100000;
-  std::uint64_t seed = 1;
+  std::uint64_t seed = 1;  // the arrival schedule (Poisson draws): one seed, one schedule
+  // Span load's trace and span ids. nullopt: a seed of this process's own (load/id_seed.h), so
+  // two generators feeding one Collector or sink never send the same ids; a value repeats them.
+  std::optional<std::uint64_t> id_seed;
   // Closed loop, as fast as answers come (wrk's model), on phases[0]'s target for the sum of
   // the phases' durations: for `bench loadgen` only; latency is then uncorrected by nature.
   bool closed_loop = false;

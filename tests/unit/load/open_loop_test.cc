@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,10 +15,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <iterator>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "otlp/decode.h"
 #include "truth/inbound_record.h"
 
 namespace traceproof {
@@ -56,6 +60,10 @@ class TestServer {
     return traceparents_;
   }
   std::uint64_t marked() const { return marked_; }
+  std::vector<std::string> bodies() const {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
 
  private:
   asio::awaitable<void> Accept() {
@@ -78,6 +86,7 @@ class TestServer {
         std::lock_guard lock(mu_);
         const auto tp = req.find("traceparent");
         traceparents_.push_back(tp == req.end() ? "" : std::string(tp->value()));
+        bodies_.push_back(req.body());
       }
       if (req.find(beast::string_view(kLoadMarkerHeader.data(), kLoadMarkerHeader.size())) !=
           req.end())
@@ -105,6 +114,7 @@ class TestServer {
   std::atomic<std::uint64_t> marked_{0};
   mutable std::mutex mu_;
   std::vector<std::string> traceparents_;
+  std::vector<std::string> bodies_;
   asio::io_context io_{1};
   asio::ip::tcp::acceptor acceptor_;
   std::thread thread_;
@@ -289,6 +299,34 @@ TEST(OpenLoop, SpanLoadSendsFreshOtlpExports) {
   o.targets[0].span_load_spans = 10;
   const LoadStats s = RunOpenLoop(o);
   EXPECT_EQ(s.ok, 20u);
+}
+
+// Span load's ids come from a seed of the generator's own: two generators started together (two
+// runs feeding one Collector) send disjoint trace ids; the same id_seed twice repeats them (the
+// twin that shows this test can see a collision).
+std::set<TraceId> SpanLoadTraceIds(std::optional<std::uint64_t> id_seed) {
+  TestServer server;
+  OpenLoopOptions o = Options(server.port(), 100, milliseconds(100), "/v1/traces");
+  o.targets[0].span_load_spans = 10;
+  o.id_seed = id_seed;
+  RunOpenLoop(o);
+  std::set<TraceId> ids;
+  for (const std::string& body : server.bodies()) {
+    const DecodeResult d = DecodeExportRequest(std::make_shared<const std::string>(body));
+    for (const SpanView& span : d.batch.spans) ids.insert(span.trace_id);
+  }
+  return ids;
+}
+
+TEST(OpenLoop, SpanLoadIdsAreTheGeneratorsOwn) {
+  const std::set<TraceId> a = SpanLoadTraceIds(std::nullopt);
+  const std::set<TraceId> b = SpanLoadTraceIds(std::nullopt);
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  std::vector<TraceId> both;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+  EXPECT_TRUE(both.empty()) << both.size() << " trace ids sent by both generators";
+  EXPECT_EQ(SpanLoadTraceIds(7), SpanLoadTraceIds(7));
 }
 
 }  // namespace
