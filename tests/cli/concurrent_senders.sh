@@ -44,13 +44,13 @@ sa=$(sed -n 's/.*; seed \([0-9]*\)$/\1/p' "$work/own-a.out")
 sb=$(sed -n 's/.*; seed \([0-9]*\)$/\1/p' "$work/own-b.out")
 [ -n "$sa" ] && [ -n "$sb" ] || fail "a sender did not print its seed"
 [ "$sa" != "$sb" ] || fail "both senders drew seed $sa"
-echo "$summary" | grep -q ' 0 duplicate span ids' || fail "own seeds: duplicate span ids"
-echo "$summary" | grep -q ' 0 late spans' || fail "own seeds: late spans"
-echo "$summary" | grep -q ' 0 orphan spans' || fail "own seeds: orphan spans"
+grep -qF -- ' 0 duplicate span ids' <<<"$summary" || fail "own seeds: duplicate span ids"
+grep -qF -- ' 0 late spans' <<<"$summary" || fail "own seeds: late spans"
+grep -qF -- ' 0 orphan spans' <<<"$summary" || fail "own seeds: orphan spans"
 
 twin=$(run_pair same --seed 7)
 echo "same seed:  $twin"
-if echo "$twin" | grep -q ' 0 duplicate span ids'; then
+if grep -qF -- ' 0 duplicate span ids' <<<"$twin"; then
   fail "the same --seed twice gave no duplicate span ids: this test cannot see a collision"
 fi
 echo "PASS: two concurrent senders sent disjoint ids (seeds $sa, $sb); one --seed twice collides"

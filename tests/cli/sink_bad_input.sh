@@ -59,9 +59,11 @@ expect zero_trace_id 200 "$(post zero_trace_id application/json "$work/zero.json
 kill -TERM "$pid"
 wait "$pid" || fail "sink exited non-zero after SIGTERM"
 summary="$(cat "$work/out")"
-echo "$summary" | grep -q "requests  5 received, 4 refused (malformed 2, too_large 1, unsupported_media_type 1)" \
+# Here-strings, not `echo | grep -q` under pipefail: grep -q may leave before echo is done, and
+# the SIGPIPE would fail the pipeline although the line is there.
+grep -qF -- "requests  5 received, 4 refused (malformed 2, too_large 1, unsupported_media_type 1)" <<<"$summary" \
   || fail "summary does not count the refused requests"
-echo "$summary" | grep -q "spans     3 received, 1 accepted, 2 refused (invalid_trace_id 1, malformed 1)" \
+grep -qF -- "spans     3 received, 1 accepted, 2 refused (invalid_trace_id 1, malformed 1)" <<<"$summary" \
   || fail "summary does not count the refused spans"
 grep -q '"name":"good"' "$work/dump.jsonl" || fail "the good span is not in the dump"
 echo "ok   summary counts every refusal; the sink kept serving"
