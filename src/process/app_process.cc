@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "config/placeholders.h"
 #include "process/http_get.h"
+#include "process/log_tail.h"
 #include "process/loopback_port.h"
 
 namespace traceproof {
@@ -207,16 +207,8 @@ ProcessMetrics AppProcess::Metrics() const noexcept {
 }
 
 std::string AppProcess::LogTail(int lines) const {
-  std::ifstream in(options_.log_path);
-  std::vector<std::string> tail;
-  for (std::string line; std::getline(in, line);) {
-    tail.push_back(std::move(line));
-    if (tail.size() > static_cast<std::size_t>(lines)) tail.erase(tail.begin());
-  }
-  if (tail.empty()) return "(nothing)";
-  std::string out;
-  for (const std::string& l : tail) out += l + "\n";
-  return out;
+  const std::string tail = LogFileTail(options_.log_path, lines);
+  return tail.empty() ? "(nothing)" : tail;
 }
 
 }  // namespace traceproof

@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -15,6 +14,7 @@
 
 #include "process/amqp_probe.h"
 #include "process/child_process.h"
+#include "process/log_tail.h"
 #include "process/loopback_port.h"
 #include "process/proc_stat.h"
 #include "process/reaper.h"
@@ -25,18 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-std::string Tail(const fs::path& file, int lines) {
-  std::ifstream in(file);
-  std::deque<std::string> last;
-  for (std::string line; std::getline(in, line);) {
-    last.push_back(line);
-    if (static_cast<int>(last.size()) > lines) last.pop_front();
-  }
-  std::string out;
-  for (const auto& l : last) out += "  " + l + "\n";
-  return out;
-}
 
 // Whether `child` exits within `timeout` (it is then a zombie until Finish reaps it).
 bool ExitsWithin(const ChildProcess& child, milliseconds timeout) {
@@ -97,9 +85,9 @@ class Broker final : public RabbitMqBroker {
 
   std::string LogTail(int lines = 40) const override {
     std::string out = fmt::format("broker log ({}):\n", (dir_ / "log" / "broker.log").string());
-    out += Tail(dir_ / "log" / "broker.log", lines);
+    out += LogFileTail(dir_ / "log" / "broker.log", lines, "  ");
     out += fmt::format("broker console ({}):\n", (dir_ / "console.log").string());
-    out += Tail(dir_ / "console.log", lines / 2);
+    out += LogFileTail(dir_ / "console.log", lines / 2, "  ");
     return out;
   }
 
@@ -204,7 +192,7 @@ bool Broker::StartEpmd(Clock::time_point deadline, std::string& error) {
   while (!AcceptsOnLoopback(epmd_port_)) {
     if (!epmd_->Running() || Clock::now() >= deadline) {
       error = fmt::format("epmd ({}) did not listen on 127.0.0.1:{}: {}", options_.epmd, epmd_port_,
-                          Tail(dir_ / "epmd.log", 5));
+                          LogFileTail(dir_ / "epmd.log", 5, "  "));
       return false;
     }
     std::this_thread::sleep_for(milliseconds(20));
