@@ -1,10 +1,18 @@
-// The seam for trace checks: a check reads the RunData of a finished run and says pass or fail
-// with a reason a person can act on ("gateway -> orders: 37 broken of 2000") and evidence (trace
-// ids to look at). A scenario holds each check as a spec (check_spec.h, validated when it loads);
-// the run builds the Check from it with MakeCheck (make_check.h). Run() must not throw; checks
-// are immutable and may run concurrently.
+// The seam for trace checks: a check reads a run and says pass or fail with a reason a person
+// can act on ("gateway -> orders: 37 broken of 2000") and evidence (trace ids to look at). A
+// scenario holds each check as a spec (check_spec.h, validated when it loads); the run builds
+// the Check from it with MakeCheck (make_check.h).
+//
+// A check never needs every trace at once: its TraceTally keeps what it needs (counters,
+// evidence ids, compact per-trace facts) as traces complete, and Judge reads the tally with the
+// rest of the run. A long run feeds each tally while the load goes on and lets the traces go
+// (streaming); Run() over a RunData that holds the traces does the same in one go (batch,
+// `traceproof check` of recorded results). Both are this one code path, so they agree exactly
+// when fed the same traces in the same order. Checks are immutable and may judge concurrently;
+// a tally is fed from one thread at a time. Nothing here throws.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -24,10 +32,35 @@ struct CheckResult {
   SourcePos pos;                                      // where the check is in the scenario file
 };
 
+// What a tally may know before the first trace arrives, so it keeps only what its judging will
+// read: a span-load run has no ground truth, and a check that joins traces with it need not
+// remember every span id.
+struct TallyContext {
+  bool ground_truth = false;  // services (ours or the user's) take part: truth/inbound to join
+  // RunData::load_entry_services: a SERVER root there starts a trace of this run.
+  std::vector<std::string> load_entry_services;
+};
+
+// The context a batch run over `data` implies.
+TallyContext TallyContextOf(const RunData& data);
+
+// One check's memory of the traces of one run. Add() sees every trace the sink handed out, in
+// completion order (an update record of late spans too: Trace::IsUpdate, its new spans from
+// new_from), each exactly once.
+class TraceTally {
+ public:
+  virtual ~TraceTally() = default;
+  virtual void Add(const Trace& trace) = 0;
+};
+
 class Check {
  public:
   virtual ~Check() = default;
-  virtual CheckResult Run(const RunData& data) const = 0;
+  virtual std::unique_ptr<TraceTally> NewTally(const TallyContext& context) const = 0;
+  // `tally` is this check's, fed every trace of the run; Judge does not read data.traces.
+  virtual CheckResult Judge(const TraceTally& tally, const RunData& data) const = 0;
+  // Batch: a tally fed data.traces in order, then judged.
+  CheckResult Run(const RunData& data) const;
 };
 
 }  // namespace traceproof

@@ -86,21 +86,20 @@ std::vector<std::int64_t> CriticalTimeNs(const Trace& trace, const TraceShape& s
   return WalkCriticalPath(trace, shape).critical_ns;
 }
 
-std::vector<CriticalOwner> CriticalPathOwners(const std::vector<const Trace*>& traces,
-                                              CriticalOwnerKey key) {
-  std::map<std::pair<std::string, std::string>, std::int64_t> by_owner;
-  std::int64_t total = 0;
-  for (const Trace* trace : traces) {
-    const TraceShape shape = AnalyzeTrace(*trace);
-    const std::vector<std::int64_t> ns = CriticalTimeNs(*trace, shape);
-    for (std::size_t i = 0; i < ns.size(); ++i) {
-      if (ns[i] <= 0) continue;
-      const SpanView& s = trace->spans[i];
-      by_owner[{std::string(s.service_name),
-                key == CriticalOwnerKey::kService ? std::string() : std::string(s.name)}] += ns[i];
-      total += ns[i];
-    }
+void AddCriticalOwnerTimes(const Trace& trace, CriticalOwnerKey key, CriticalOwnerTimes& into) {
+  const TraceShape shape = AnalyzeTrace(trace);
+  const std::vector<std::int64_t> ns = CriticalTimeNs(trace, shape);
+  for (std::size_t i = 0; i < ns.size(); ++i) {
+    if (ns[i] <= 0) continue;
+    const SpanView& s = trace.spans[i];
+    into[{std::string(s.service_name),
+          key == CriticalOwnerKey::kService ? std::string() : std::string(s.name)}] += ns[i];
   }
+}
+
+std::vector<CriticalOwner> RankCriticalOwners(const CriticalOwnerTimes& by_owner) {
+  std::int64_t total = 0;
+  for (const auto& [owner, ns] : by_owner) total += ns;
   std::vector<CriticalOwner> owners;
   for (const auto& [owner, ns] : by_owner) {
     owners.push_back({owner.first, owner.second, ns,
@@ -109,6 +108,13 @@ std::vector<CriticalOwner> CriticalPathOwners(const std::vector<const Trace*>& t
   std::stable_sort(owners.begin(), owners.end(),
                    [](const CriticalOwner& a, const CriticalOwner& b) { return a.ns > b.ns; });
   return owners;
+}
+
+std::vector<CriticalOwner> CriticalPathOwners(const std::vector<const Trace*>& traces,
+                                              CriticalOwnerKey key) {
+  CriticalOwnerTimes by_owner;
+  for (const Trace* trace : traces) AddCriticalOwnerTimes(*trace, key, by_owner);
+  return RankCriticalOwners(by_owner);
 }
 
 }  // namespace traceproof

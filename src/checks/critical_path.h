@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,5 +43,12 @@ struct CriticalOwner {
 enum class CriticalOwnerKey { kService, kServiceOperation };
 std::vector<CriticalOwner> CriticalPathOwners(const std::vector<const Trace*>& traces,
                                               CriticalOwnerKey key);
+
+// The same in two steps, for a check that keeps each trace's share and lets the trace go:
+// one trace's critical-path time added by owner ({service, operation or ""}), then the owners
+// ranked as CriticalPathOwners ranks them.
+using CriticalOwnerTimes = std::map<std::pair<std::string, std::string>, std::int64_t>;
+void AddCriticalOwnerTimes(const Trace& trace, CriticalOwnerKey key, CriticalOwnerTimes& into);
+std::vector<CriticalOwner> RankCriticalOwners(const CriticalOwnerTimes& by_owner);
 
 }  // namespace traceproof

@@ -36,15 +36,19 @@ class HygieneCheck final : public Check {
  public:
   explicit HygieneCheck(HygieneSpec spec) : spec_(std::move(spec)) {}
 
-  CheckResult Run(const RunData& data) const override {
+  std::unique_ptr<TraceTally> NewTally(const TallyContext&) const override {
+    return std::make_unique<Census>(*this);
+  }
+
+  CheckResult Judge(const TraceTally& tally, const RunData&) const override {
+    const Census& census = static_cast<const Census&>(tally);
     CheckResult r;
     r.kind = "hygiene";
     r.pos = spec_.pos;
     r.label = "attribute cardinality <= " + std::to_string(spec_.max_cardinality) +
               ", clock_skew " + spec_.clock_skew.text + ", missing_service_name " +
               spec_.missing_service_name.text;
-    const std::size_t cap = static_cast<std::size_t>(spec_.max_cardinality) + 1;
-    Census census = Survey(data, cap);
+    const std::size_t cap = Cap();
 
     std::vector<std::string> failures, notes;
     std::vector<std::string> exploding;
@@ -57,7 +61,8 @@ class HygieneCheck final : public Check {
       failures.push_back("attribute keys with more than " + std::to_string(spec_.max_cardinality) +
                          " distinct values: " + Join(exploding) +
                          " (ids or raw URLs as attributes explode backend indexes)");
-      for (const auto& key : exploding) checks::MergeEvidence(r.evidence, census.key_evidence[key]);
+      for (const auto& key : exploding)
+        checks::MergeEvidence(r.evidence, census.key_evidence.at(key));
     } else {
       notes.push_back(std::to_string(census.values.size()) + " attribute keys, none above " +
                       std::to_string(spec_.max_cardinality) + " distinct values");
@@ -91,42 +96,48 @@ class HygieneCheck final : public Check {
   }
 
  private:
+  std::size_t Cap() const { return static_cast<std::size_t>(spec_.max_cardinality) + 1; }
+
   // What the sink's spans hold: distinct values per attribute key, skewed and nameless spans.
-  struct Census {
+  struct Census final : TraceTally {
+    explicit Census(const HygieneCheck& c)
+        : check(&c), ignored(c.spec_.ignore_keys.begin(), c.spec_.ignore_keys.end()) {}
+    void Add(const Trace& trace) override { check->Survey(trace, *this); }
+    const HygieneCheck* check;
+    std::unordered_set<std::string> ignored;
     std::map<std::string, std::unordered_set<std::string>> values;
     std::map<std::string, std::vector<std::string>> key_evidence;
     std::uint64_t spans = 0, skewed = 0, nameless = 0;
     std::vector<std::string> skew_evidence, nameless_evidence;
   };
 
-  // Distinct values per key, each set capped just past the limit (`cap`): a user id on every
-  // span of a long run must not hold millions of strings to prove what one more already proves.
-  Census Survey(const RunData& data, std::size_t cap) const {
-    Census c;
-    const std::unordered_set<std::string> ignored(spec_.ignore_keys.begin(),
-                                                  spec_.ignore_keys.end());
-    for (const auto& t : data.traces) {
-      const TraceShape shape = AnalyzeTrace(*t);
+  // Distinct values per key, each set capped just past the limit: a user id on every span of a
+  // long run must not hold millions of strings to prove what one more already proves. Skew is
+  // a parent-child finding: an update's late spans (without their parents) are not judged.
+  void Survey(const Trace& t, Census& c) const {
+    const std::size_t cap = Cap();
+    if (!t.IsUpdate()) {
+      const TraceShape shape = AnalyzeTrace(t);
       c.skewed += shape.skewed.size();
-      if (!shape.skewed.empty()) AddEvidence(c.skew_evidence, t->id);
-      for (const SpanView& s : t->spans) {
-        ++c.spans;
-        if (s.service_name.empty()) {
-          ++c.nameless;
-          AddEvidence(c.nameless_evidence, t->id);
-        }
-        pb::Span decoded;
-        if (!decoded.ParseFromArray(s.raw.data(), static_cast<int>(s.raw.size()))) continue;
-        for (const auto& kv : decoded.attributes()) {
-          if (ignored.count(kv.key())) continue;
-          auto& set = c.values[kv.key()];
-          if (set.size() >= cap) continue;
-          if (set.insert(ValueKey(kv.value())).second && set.size() == cap)
-            AddEvidence(c.key_evidence[kv.key()], t->id);
-        }
+      if (!shape.skewed.empty()) AddEvidence(c.skew_evidence, t.id);
+    }
+    for (std::size_t i = t.IsUpdate() ? t.new_from : 0; i < t.spans.size(); ++i) {
+      const SpanView& s = t.spans[i];
+      ++c.spans;
+      if (s.service_name.empty()) {
+        ++c.nameless;
+        AddEvidence(c.nameless_evidence, t.id);
+      }
+      pb::Span decoded;
+      if (!decoded.ParseFromArray(s.raw.data(), static_cast<int>(s.raw.size()))) continue;
+      for (const auto& kv : decoded.attributes()) {
+        if (c.ignored.count(kv.key())) continue;
+        auto& set = c.values[kv.key()];
+        if (set.size() >= cap) continue;
+        if (set.insert(ValueKey(kv.value())).second && set.size() == cap)
+          AddEvidence(c.key_evidence[kv.key()], t.id);
       }
     }
-    return c;
   }
 
   HygieneSpec spec_;

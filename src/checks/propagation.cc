@@ -72,8 +72,12 @@ class PropagationCheck final : public Check {
  public:
   explicit PropagationCheck(PropagationSpec spec) : spec_(std::move(spec)) {}
 
-  CheckResult Run(const RunData& data) const override {
-    const Findings found = Find(data);
+  std::unique_ptr<TraceTally> NewTally(const TallyContext& context) const override {
+    return std::make_unique<Tally>(*this, context);
+  }
+
+  CheckResult Judge(const TraceTally& base, const RunData& data) const override {
+    const Findings found = Find(static_cast<const Tally&>(base), data);
     CheckResult r;
     r.kind = "propagation";
     r.pos = spec_.pos;
@@ -86,6 +90,23 @@ class PropagationCheck final : public Check {
   }
 
  private:
+  // Which traces reached the sink with how many roots (for requests and witnesses), and, with
+  // `tracestate`, the parent -> child pairs that carried it.
+  struct Tally final : TraceTally {
+    Tally(const PropagationCheck& c, const TallyContext& context)
+        : tracestate(c.spec_.tracestate),
+          ground_truth(context.ground_truth),
+          sink(context.load_entry_services) {}
+    void Add(const Trace& trace) override {
+      if (ground_truth) sink.Add(trace);  // without it there is nothing to join traces with
+      if (tracestate) checks::CountTracestate(trace, tracestate_count);
+    }
+    bool tracestate;
+    bool ground_truth;
+    checks::SinkIndex sink;
+    checks::TracestateCount tracestate_count;
+  };
+
   std::string Label(const RunData& data) const {
     std::string label = "broken_traces " + spec_.broken_traces.text;
     if (spec_.detached) label += ", detached " + spec_.detached->text;
@@ -100,17 +121,17 @@ class PropagationCheck final : public Check {
     return label;
   }
 
-  Findings Find(const RunData& data) const {
+  Findings Find(const Tally& tally, const RunData& data) const {
     Findings f;
     const checks::TruthIndex index(data.truth);
     const std::vector<checks::Delivery> deliveries = checks::Deliveries(data);
     f.queues = checks::JudgeQueueEdges(index, deliveries, spec_.expect_links);
-    f.witness = checks::JudgeWitnesses(data);
-    f.requests = checks::JudgeRequestEdges(data, index, f.queues.linked_traces, spec_.expect_links,
-                                           f.witness.made_up_requests);
+    f.witness = checks::JudgeWitnesses(data, tally.sink);
+    f.requests = checks::JudgeRequestEdges(data, index, tally.sink, f.queues.linked_traces,
+                                           spec_.expect_links, f.witness.made_up_requests);
     LoadRequests(data, f);
     f.messages = checks::ReconcileQueues(data, deliveries);
-    if (spec_.tracestate) f.tracestate = checks::CountTracestate(data);
+    if (spec_.tracestate) f.tracestate = tally.tracestate_count;
     const auto n = [](std::uint64_t v) { return static_cast<double>(v); };
     f.broken_ok = Holds(spec_.broken_traces, n(f.requests_broken), n(f.requests_total));
     f.queues_ok = Holds(spec_.broken_traces, n(f.queues.broken), n(f.queues.deliveries));

@@ -52,20 +52,13 @@ void JudgeEdges(const RunData& data, const TruthIndex& index,
 }
 
 // The sink's view too: several roots for one request means it shows up as several traces.
-void CountBrokenRequests(const RunData& data, const std::set<TraceId>& linked_traces,
+void CountBrokenRequests(const SinkIndex& sink, const std::set<TraceId>& linked_traces,
                          RequestEdges& out) {
-  std::unordered_map<TraceId, std::size_t, IdHash> sink_roots;
-  for (const auto& t : data.traces) {
-    std::size_t roots = 0;
-    for (const SpanView& s : t->spans) roots += s.IsRoot() ? 1 : 0;
-    sink_roots[t->id] += roots;
-  }
   for (const auto& [id, req] : out.requests) {
     std::size_t roots_in_sink = 0;
     for (const TraceId& t : req.trace_ids) {
       if (linked_traces.contains(t)) continue;
-      auto it = sink_roots.find(t);
-      if (it != sink_roots.end()) roots_in_sink += it->second;
+      if (const SinkTraceFacts* facts = sink.Find(t)) roots_in_sink += facts->roots;
     }
     if (req.trace_ids.size() > 1 || req.emitted_roots > 1 || roots_in_sink > 1) {
       ++out.broken_requests;
@@ -77,12 +70,12 @@ void CountBrokenRequests(const RunData& data, const std::set<TraceId>& linked_tr
 
 }  // namespace
 
-RequestEdges JudgeRequestEdges(const RunData& data, const TruthIndex& index,
+RequestEdges JudgeRequestEdges(const RunData& data, const TruthIndex& index, const SinkIndex& sink,
                                const std::set<TraceId>& linked_traces, bool expect_links,
                                const std::set<std::uint64_t>& not_requests) {
   RequestEdges out;
   JudgeEdges(data, index, linked_traces, expect_links, not_requests, out);
-  CountBrokenRequests(data, linked_traces, out);
+  CountBrokenRequests(sink, linked_traces, out);
   return out;
 }
 

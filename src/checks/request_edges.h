@@ -18,6 +18,7 @@
 
 #include "checks/check_util.h"
 #include "checks/run_data.h"
+#include "checks/sink_index.h"
 
 namespace traceproof::checks {
 
@@ -47,7 +48,8 @@ struct RequestEdges {
 // `expect_links`: consumers are expected to link to their producer rather than be its children;
 // `not_requests`: request ids a mock made up for an arrival from outside (WitnessEdges), whose
 // spans are judged on their edges but are no load request of their own.
-RequestEdges JudgeRequestEdges(const RunData& data, const TruthIndex& index,
+// `sink`: the run's traces as SinkIndex keeps them (how many roots each trace has there).
+RequestEdges JudgeRequestEdges(const RunData& data, const TruthIndex& index, const SinkIndex& sink,
                                const std::set<TraceId>& linked_traces, bool expect_links,
                                const std::set<std::uint64_t>& not_requests = {});
 

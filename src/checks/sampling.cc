@@ -15,6 +15,7 @@
 #include "checks/check_util.h"
 #include "checks/make_check.h"
 #include "checks/sampling_spec.h"
+#include "checks/sink_index.h"
 #include "checks/witness_edges.h"
 
 namespace traceproof {
@@ -60,7 +61,13 @@ class SamplingCheck final : public Check {
  public:
   explicit SamplingCheck(SamplingSpec spec) : spec_(std::move(spec)) {}
 
-  CheckResult Run(const RunData& data) const override {
+  // Only the tail judgement reads the sink: how many spans of each trace arrived.
+  std::unique_ptr<TraceTally> NewTally(const TallyContext& context) const override {
+    return std::make_unique<Tally>(spec_.tail ? std::optional(context) : std::nullopt);
+  }
+
+  CheckResult Judge(const TraceTally& base, const RunData& data) const override {
+    const Tally& tally = static_cast<const Tally&>(base);
     CheckResult r;
     r.kind = "sampling";
     r.pos = spec_.pos;
@@ -129,7 +136,7 @@ class SamplingCheck final : public Check {
       }
       r.details["partly_sampled_requests"] = partly;
     }
-    if (spec_.tail) passed = RunTail(data, requests, labels, reasons, r) && passed;
+    if (spec_.tail) passed = RunTail(tally, requests, labels, reasons, r) && passed;
     r.label = Join(labels, ", ");
     r.reason = Join(reasons, "; ");
     r.passed = passed;
@@ -137,6 +144,16 @@ class SamplingCheck final : public Check {
   }
 
  private:
+  struct Tally final : TraceTally {
+    explicit Tally(const std::optional<TallyContext>& context) {
+      if (context) index.emplace(context->load_entry_services);
+    }
+    void Add(const Trace& trace) override {
+      if (index) index->Add(trace);
+    }
+    std::optional<checks::SinkIndex> index;
+  };
+
   // What the tail sampler kept, by the class of request its policy names.
   struct TailTally {
     std::uint64_t errors = 0, errors_kept = 0, slow = 0, slow_kept = 0, rest = 0, rest_kept = 0;
@@ -144,20 +161,19 @@ class SamplingCheck final : public Check {
     std::vector<std::string> missing, cut;  // evidence: required but dropped; kept but cut
   };
 
-  TailTally TallyTail(const RunData& data, const std::map<std::uint64_t, Request>& requests) const {
+  TailTally TallyTail(const checks::SinkIndex& sink,
+                      const std::map<std::uint64_t, Request>& requests) const {
     const TailSamplingSpec& tail = *spec_.tail;
-    std::unordered_map<TraceId, std::uint64_t, IdHash> in_sink;  // trace -> spans at the sink
-    for (const auto& t : data.traces) in_sink[t->id] += t->spans.size();
     TailTally n;
     for (const auto& [id, req] : requests) {
       if (!req.any_exported) continue;  // the tail sampler never saw it
       bool kept = false;
       std::uint64_t arrived = 0;
       for (const TraceId& t : req.trace_ids) {
-        auto it = in_sink.find(t);
-        if (it == in_sink.end()) continue;
+        const checks::SinkTraceFacts* facts = sink.Find(t);
+        if (!facts) continue;
         kept = true;
-        arrived += it->second;
+        arrived += facts->spans;
       }
       if (kept) {
         ++n.kept_total;
@@ -184,11 +200,11 @@ class SamplingCheck final : public Check {
     return n;
   }
 
-  bool RunTail(const RunData& data, const std::map<std::uint64_t, Request>& requests,
+  bool RunTail(const Tally& tally, const std::map<std::uint64_t, Request>& requests,
                std::vector<std::string>& labels, std::vector<std::string>& reasons,
                CheckResult& r) const {
     const TailSamplingSpec& tail = *spec_.tail;
-    const TailTally n = TallyTail(data, requests);
+    const TailTally n = TallyTail(*tally.index, requests);
     bool ok = true;
     nlohmann::json details;
     auto kept_of = [](std::uint64_t kept, std::uint64_t all, const std::string& what) {

@@ -43,13 +43,16 @@ class StructureCheck final : public Check {
  public:
   explicit StructureCheck(StructureSpec spec) : spec_(std::move(spec)) {}
 
-  CheckResult Run(const RunData& data) const override {
+  std::unique_ptr<TraceTally> NewTally(const TallyContext&) const override {
+    return std::make_unique<Tally>(*this);
+  }
+
+  CheckResult Judge(const TraceTally& base, const RunData&) const override {
+    const Tally& tally = static_cast<const Tally&>(base);
     CheckResult r;
     r.kind = "structure";
     r.pos = spec_.pos;
     r.label = Label();
-    Tally tally;
-    for (const auto& trace : data.traces) TallyTrace(*trace, tally);
     std::vector<std::string> failures, notes;
     JudgeCount(tally, failures, notes);
     JudgeTraces(tally, failures);
@@ -69,24 +72,30 @@ class StructureCheck final : public Check {
 
  private:
   // What the selected spans and their traces showed over the run.
-  struct Tally {
+  struct Tally final : TraceTally {
+    explicit Tally(const StructureCheck& check) : check(check) {}
+    void Add(const Trace& trace) override { check.TallyTrace(trace, *this); }
+    const StructureCheck& check;
     std::uint64_t selected = 0, relation_violations = 0, attribute_violations = 0;
     std::uint64_t traces_with_selected = 0, orphaned_traces = 0, multi_root_traces = 0;
     std::vector<std::string> evidence_relation, evidence_attr, evidence_orphans, evidence_roots;
     std::map<std::string, std::uint64_t> missing_by_key;
   };
 
+  // An update record (late spans of a trace handed out before) adds its spans to the counts
+  // and attribute findings; its shape cannot be judged without the spans handed out earlier.
   void TallyTrace(const Trace& trace, Tally& t) const {
     std::vector<std::size_t> chosen;
-    for (std::size_t i = 0; i < trace.spans.size(); ++i)
+    const bool update = trace.IsUpdate();
+    for (std::size_t i = update ? trace.new_from : 0; i < trace.spans.size(); ++i)
       if (spec_.select.Matches(trace.spans[i])) chosen.push_back(i);
     if (chosen.empty()) return;
-    ++t.traces_with_selected;
+    if (!update) ++t.traces_with_selected;
     t.selected += chosen.size();
     const bool need_shape =
-        spec_.relation != Relation::kNone || spec_.no_orphans || spec_.single_root;
+        !update && (spec_.relation != Relation::kNone || spec_.no_orphans || spec_.single_root);
     const TraceShape shape = need_shape ? AnalyzeTrace(trace) : TraceShape{};
-    if (spec_.relation != Relation::kNone) {
+    if (need_shape && spec_.relation != Relation::kNone) {
       for (std::size_t i : chosen) {
         if (!spec_.count.Holds(static_cast<double>(Related(trace, shape, i)))) {
           ++t.relation_violations;
@@ -103,6 +112,7 @@ class StructureCheck final : public Check {
         AddEvidence(t.evidence_attr, trace.id);
       }
     }
+    if (!need_shape) return;
     if (spec_.no_orphans && !shape.orphans.empty()) {
       ++t.orphaned_traces;
       AddEvidence(t.evidence_orphans, trace.id);

@@ -5,10 +5,11 @@
 // reach the next; whatever does not add up is named with the two hops it vanished between.
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
+#include <optional>
 
 #include "checks/check_util.h"
 #include "checks/make_check.h"
+#include "checks/sink_index.h"
 #include "checks/throughput_spec.h"
 
 namespace traceproof {
@@ -27,14 +28,18 @@ class ThroughputCheck final : public Check {
  public:
   explicit ThroughputCheck(ThroughputSpec spec) : spec_(std::move(spec)) {}
 
-  CheckResult Run(const RunData& data) const override {
+  std::unique_ptr<TraceTally> NewTally(const TallyContext& context) const override {
+    return std::make_unique<Tally>(context);
+  }
+
+  CheckResult Judge(const TraceTally& base, const RunData& data) const override {
+    const Tally& tally = static_cast<const Tally&>(base);
     CheckResult r;
     r.kind = "throughput";
     r.pos = spec_.pos;
     std::vector<std::string> labels{"loss " + spec_.loss.text}, reasons;
-    std::uint64_t sink_spans = 0;
-    for (const auto& t : data.traces) sink_spans += t->spans.size();
-    const bool loss_ok = JudgeLoss(data, sink_spans, reasons, r);
+    const std::uint64_t sink_spans = tally.spans;
+    const bool loss_ok = JudgeLoss(data, tally, reasons, r);
     const bool rates_ok = JudgeRates(data, sink_spans, labels, reasons, r);
     r.label = Join(labels, ", ");
     r.reason = Join(reasons, "; ");
@@ -43,19 +48,30 @@ class ThroughputCheck final : public Check {
   }
 
  private:
+  // The spans the sink took; which ones, only when there is ground truth to match them with.
+  struct Tally final : TraceTally {
+    explicit Tally(const TallyContext& context) {
+      if (context.ground_truth) index.emplace(context.load_entry_services);
+    }
+    void Add(const Trace& trace) override {
+      spans += trace.IsUpdate() ? trace.NewSpanCount() : trace.spans.size();
+      if (index) index->Add(trace);
+    }
+    std::uint64_t spans = 0;
+    std::optional<checks::SinkIndex> index;
+  };
+
   // Spans the services exported that never reached the sink, reconciled hop by hop.
-  bool JudgeLoss(const RunData& data, std::uint64_t sink_spans, std::vector<std::string>& reasons,
+  bool JudgeLoss(const RunData& data, const Tally& tally, std::vector<std::string>& reasons,
                  CheckResult& r) const {
-    std::unordered_set<SpanId, IdHash> in_sink;
-    for (const auto& t : data.traces)
-      for (const SpanView& s : t->spans) in_sink.insert(s.span_id);
+    const std::uint64_t sink_spans = tally.spans;
     std::uint64_t emitted = 0, arrived = 0;
     std::vector<std::string> lost_traces;
     if (!data.truth.empty()) {
       for (const GroundTruthSpan& s : data.truth) {
         if (!s.exported) continue;
         ++emitted;
-        if (in_sink.count(s.span_id)) {
+        if (tally.index && tally.index->HasSpan(s.span_id)) {
           ++arrived;
         } else {
           AddEvidence(lost_traces, s.trace_id);

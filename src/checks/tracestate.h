@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/run_data.h"
+#include "store/trace.h"
 
 namespace traceproof::checks {
 
@@ -18,6 +18,8 @@ struct TracestateCount {
   std::vector<std::string> evidence;
 };
 
-TracestateCount CountTracestate(const RunData& data);
+// Adds one trace's parent -> child pairs. An update record (late spans without the spans
+// handed out before) has no pairs to judge.
+void CountTracestate(const Trace& trace, TracestateCount& count);
 
 }  // namespace traceproof::checks

@@ -20,15 +20,23 @@ bool Judged(const InboundRecord& r) {
 // What the run knows beyond the records: which traces its requests started, which spans the
 // sink holds, and which load request each trace of a mock's spans belongs to.
 struct Known {
-  TraceSet started;       // by the load generator, a mock (as a root) or an entry service
+  explicit Known(const SinkIndex& sink) : sink(sink) {}
+  TraceSet started;       // by the load generator or a mock (as a root)
   TraceSet load_started;  // by the load generator itself (traceparent: fresh)
-  TraceSet sink_traces;
-  std::unordered_set<SpanId, IdHash> sink_spans;
+  const SinkIndex& sink;
   std::unordered_map<TraceId, std::uint64_t, IdHash> request_of_trace;
+
+  // Started by this run: by the load generator, a mock, or an entry service the load generator
+  // calls without a traceparent (a SERVER root of that service at the sink).
+  bool Started(const TraceId& id) const {
+    if (started.contains(id)) return true;
+    const SinkTraceFacts* facts = sink.Find(id);
+    return facts && facts->entry_root;
+  }
 };
 
-Known Index(const RunData& data, const std::set<std::uint64_t>& made_up) {
-  Known k;
+Known Index(const RunData& data, const SinkIndex& sink, const std::set<std::uint64_t>& made_up) {
+  Known k(sink);
   for (const TraceId& t : data.load.started_traces) {
     k.started.insert(t);
     k.load_started.insert(t);
@@ -36,18 +44,6 @@ Known Index(const RunData& data, const std::set<std::uint64_t>& made_up) {
   for (const GroundTruthSpan& s : data.truth) {
     if (!s.parent_span_id.IsValid()) k.started.insert(s.trace_id);
     if (!made_up.contains(s.request_id)) k.request_of_trace.emplace(s.trace_id, s.request_id);
-  }
-  const auto& entry = data.load_entry_services;
-  for (const auto& t : data.traces) {
-    k.sink_traces.insert(t->id);
-    for (const SpanView& s : t->spans) {
-      k.sink_spans.insert(s.span_id);
-      // An entry service the load generator calls without a traceparent starts the trace
-      // itself: a SERVER root of that service is a trace this run's requests started.
-      if (s.IsRoot() && s.kind == SpanKind::kServer &&
-          std::find(entry.begin(), entry.end(), s.service_name) != entry.end())
-        k.started.insert(t->id);
-    }
   }
   return k;
 }
@@ -94,12 +90,12 @@ bool JudgeArrival(const InboundRecord& r, const Known& k, bool tail_sampling, Wi
   // An unsampled context never reaches the sink by design, nor does a trace a tail sampler
   // dropped whole: neither its root nor its parent can be looked for there.
   if (!c.sampled) return false;
-  if (tail_sampling && !k.sink_traces.contains(c.trace_id)) return false;
-  if (!k.started.contains(c.trace_id)) {
+  if (tail_sampling && !k.sink.Find(c.trace_id)) return false;
+  if (!k.Started(c.trace_id)) {
     ++e.foreign;
     return true;
   }
-  if (!k.sink_spans.contains(c.parent_span_id)) {
+  if (!k.sink.HasSpan(c.parent_span_id)) {
     ++e.parent_not_exported;
     return true;
   }
@@ -134,11 +130,11 @@ std::set<std::uint64_t> MadeUpRequests(const RunData& data) {
   return made_up;
 }
 
-WitnessEdges JudgeWitnesses(const RunData& data) {
+WitnessEdges JudgeWitnesses(const RunData& data, const SinkIndex& sink) {
   WitnessEdges out;
   out.made_up_requests = MadeUpRequests(data);
   if (std::none_of(data.inbound.begin(), data.inbound.end(), Judged)) return out;
-  const Known known = Index(data, out.made_up_requests);
+  const Known known = Index(data, sink, out.made_up_requests);
   for (const InboundRecord& r : data.inbound) {
     if (!Judged(r)) continue;
     ++out.judged;

@@ -20,6 +20,7 @@
 
 #include "checks/check_util.h"
 #include "checks/run_data.h"
+#include "checks/sink_index.h"
 
 namespace traceproof::checks {
 
@@ -49,7 +50,8 @@ struct WitnessEdges {
   std::uint64_t unattributed_broken = 0;    // broken arrivals tied to no load request
 };
 
-WitnessEdges JudgeWitnesses(const RunData& data);
+// `sink`: the run's traces as SinkIndex keeps them (which spans and traces arrived).
+WitnessEdges JudgeWitnesses(const RunData& data, const SinkIndex& sink);
 
 // The request ids mocks made up for arrivals from outside (the harness header did not survive
 // the user's code): no load requests of their own. Checks that count requests fold the spans
