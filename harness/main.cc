@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   CommandRun validate = AddValidateCommand(app);
   CommandRun run = AddRunCommand(app, context);
   CommandRun broker = AddBrokerCommand(app, context);
+  CommandRun check = AddCheckCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("validate")) return validate();
     if (app.got_subcommand("run")) return run();
     if (app.got_subcommand("broker")) return broker();
+    if (app.got_subcommand("check")) return check();
   } catch (const std::exception& e) {
     std::cerr << "traceproof: " << e.what() << "\n";
     return kExitEnvironment;

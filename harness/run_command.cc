@@ -1,6 +1,7 @@
 // `traceproof run SCENARIO.yaml`: the product's main job. Loads the scenario (errors are
 // file:line:col, exit 2), runs it (scenario_runner.h) with a progress line, prints the report
-// and writes summary.json, junit.xml, traces.jsonl, ground_truth.jsonl, histograms/ and
+// and writes summary.json, junit.xml, traces.jsonl (as traces complete), ground_truth.jsonl,
+// run_data.json, histograms/ and
 // report.txt (and collector.log for a scenario with a Collector) to results/<scenario>/<UTC
 // time>/ (or --out). Ctrl-C stops the load, and the report of what ran so far is still written.
 #include <fmt/format.h>
@@ -21,9 +22,10 @@
 #include "endpoint.h"
 #include "exit_codes.h"
 #include "report/junit.h"
+#include "report/run_data_json.h"
 #include "report/run_text.h"
 #include "report/summary_json.h"
-#include "report/trace_json.h"
+#include "report/trace_record_writer.h"
 #include "report/tree_text.h"
 #include "run/scenario_runner.h"
 #include "scenario/load_scenario.h"
@@ -41,7 +43,9 @@ struct RunFlags {
   int service_threads = 2;
   int load_threads = 1;
   int connections = 256;
-  bool no_traces = false;
+  bool no_traces = false;      // the same as --traces none
+  std::string traces = "all";  // report/trace_record_writer.h: all, failing, sample, none
+  bool gzip_traces = false;
   std::string sink_listen;       // HOST:PORT for the sink's OTLP/gRPC receiver
   std::string sink_listen_http;  // HOST:PORT for its OTLP/HTTP receiver
   std::string forward_to;        // HOST:PORT, OTLP/gRPC
@@ -191,7 +195,8 @@ RunOutcome RunWithProgress(const RunFlags& flags, const Scenario& scenario, RunO
 
 // What the results folder holds besides report.txt; false when a file could not be written.
 bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOutcome& outcome,
-                  const RunVerdict& verdict, const std::string& started_utc, bool no_traces) {
+                  const RunVerdict& verdict, const std::string& started_utc, TraceRecords which) {
+  const bool no_traces = which == TraceRecords::kNone;
   bool wrote = WriteFile(out_dir / "summary.json",
                          SummaryJson(scenario, outcome, verdict, started_utc).dump(2) + "\n");
   wrote &= WriteFile(out_dir / "junit.xml", JunitXml(scenario, outcome, verdict, started_utc));
@@ -204,16 +209,16 @@ bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOu
   wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hgrm",
                      outcome.data.load.uncorrected.ToPercentileText());
   if (outcome.collector) wrote &= WriteFile(out_dir / "collector.log", outcome.collector->log);
+  // What `traceproof check` reads besides traces.jsonl (written while the run went on).
+  nlohmann::json run_data = RunDataJson(outcome.data);
+  run_data["traces_recorded"] = TraceRecordsName(which);
+  wrote &= WriteFile(out_dir / "run_data.json", run_data.dump(1) + "\n");
   if (!no_traces) {
-    std::ofstream traces(out_dir / "traces.jsonl", std::ios::trunc);
-    for (const auto& t : outcome.data.traces)
-      traces << TraceToJson(*t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-             << '\n';
     std::ofstream truth(out_dir / "ground_truth.jsonl", std::ios::trunc);
     for (const auto& s : outcome.data.truth) truth << GroundTruthToJson(s) << '\n';
-    traces.flush();
+    for (const auto& r : outcome.data.inbound) truth << InboundToJson(r) << '\n';
     truth.flush();
-    wrote &= static_cast<bool>(traces) && static_cast<bool>(truth);
+    wrote &= static_cast<bool>(truth);
   }
   return wrote;
 }
@@ -240,6 +245,16 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   }
 
   options.apps_log_dir = out_dir / "apps";
+  const TraceRecords which =
+      flags.no_traces ? TraceRecords::kNone : *ParseTraceRecords(flags.traces);
+  TraceRecordWriter traces(
+      (out_dir / (flags.gzip_traces ? "traces.jsonl.gz" : "traces.jsonl")).string(), which,
+      flags.gzip_traces);
+  if (!traces.ok()) {
+    std::cerr << "traceproof run: cannot write traces to '" << out_dir.string() << "'\n";
+    return kExitEnvironment;
+  }
+  options.on_trace = [&traces](const Trace& t) { traces.Write(t); };
   const RunOutcome outcome = RunWithProgress(flags, scenario, options, reaper);
   RunVerdict verdict;
   verdict.checks_passed = outcome.ChecksPassed();
@@ -247,7 +262,8 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   const std::string report = RunReportText(scenario, outcome, verdict);
   fmt::print("\n{}", report);
   bool wrote = WriteFile(out_dir / "report.txt", report);
-  wrote &= WriteResults(out_dir, scenario, outcome, verdict, started_utc, flags.no_traces);
+  wrote &= WriteResults(out_dir, scenario, outcome, verdict, started_utc, which);
+  wrote &= traces.Close();
   fmt::print("results in {}\n", out_dir.string());
   if (!wrote) {
     std::cerr << "traceproof run: writing results to '" << out_dir.string() << "' failed\n";
@@ -269,8 +285,11 @@ CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
       "Run a scenario: start the embedded sink and the mock services, put the scenario's load\n"
       "on them (open loop: requests start on schedule, latency measured from the intended\n"
       "start), wait for spans to drain, run the checks and report.\n"
-      "Writes summary.json, junit.xml, report.txt, traces.jsonl, ground_truth.jsonl and\n"
-      "histograms/ to results/<scenario>/<UTC time>/ (or --out). Ctrl-C stops the load early;\n"
+      "Writes summary.json, junit.xml, report.txt, traces.jsonl, ground_truth.jsonl,\n"
+      "run_data.json and histograms/ to results/<scenario>/<UTC time>/ (or --out); judge them\n"
+      "again later with `traceproof check DIR`. Checks stream: each trace is judged as it\n"
+      "completes and leaves memory, so a run of any length stays flat. Ctrl-C stops the load "
+      "early;\n"
       "the report still covers what ran. While the load runs, the progress line names the\n"
       "checks failing so far, judged every 2 s on a sample of requests that have settled\n"
       "(only checks a sample can fail soundly; not with a Collector in the loop).\n"
@@ -300,8 +319,17 @@ CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
   cmd->add_option("--forward-to", flags->forward_to,
                   "Pass every export request the sink accepted on to this OTLP/gRPC receiver\n"
                   "(e.g. jaeger:4317), to browse the checked traces; failures are counted");
+  cmd->add_option("--traces", flags->traces,
+                  "Which traces traces.jsonl keeps, written as each trace completes: all (what\n"
+                  "`traceproof check` needs to judge the run again exactly), failing (an ERROR\n"
+                  "span, an orphan, no or several roots), sample (1 trace in 100, plus the\n"
+                  "failing ones) or none. The checks always see every trace; memory stays flat.")
+      ->check(CLI::IsMember({"all", "failing", "sample", "none"}))
+      ->capture_default_str();
+  cmd->add_flag("--gzip-traces", flags->gzip_traces,
+                "Write traces.jsonl.gz instead (about a tenth of the size)");
   cmd->add_flag("--no-traces", flags->no_traces,
-                "Do not write traces.jsonl and ground_truth.jsonl (large runs)");
+                "--traces none, and no ground_truth.jsonl either (the longest runs)");
   return [flags, &context] { return RunRun(*flags, context.reaper); };
 }
 

@@ -13,22 +13,6 @@ namespace {
 
 std::string Ms(std::uint64_t ns) { return FormatDuration(static_cast<std::int64_t>(ns)); }
 
-// The trace whose root lasted longest; ties and rootless traces fall back to the span extent.
-const Trace* Slowest(const std::vector<std::shared_ptr<const Trace>>& traces) {
-  const Trace* best = nullptr;
-  std::int64_t best_ns = -1;
-  for (const auto& t : traces) {
-    std::int64_t ns = 0;
-    for (const SpanView& s : t->spans)
-      if (s.IsRoot()) ns = std::max(ns, s.DurationNs());
-    if (ns > best_ns) {
-      best_ns = ns;
-      best = t.get();
-    }
-  }
-  return best;
-}
-
 }  // namespace
 
 std::string LoadStatsText(const LoadStats& l) {
@@ -75,8 +59,11 @@ std::string RunReportText(const Scenario& scenario, const RunOutcome& outcome,
     fmt::format_to(std::back_inserter(out), "  {:<12} {} received, {} passed on{}\n", h.name,
                    h.received, h.passed_on, dropped);
   }
-  fmt::format_to(std::back_inserter(out), "  {:<12} {} traces assembled\n", "",
-                 outcome.data.traces.size());
+  fmt::format_to(std::back_inserter(out), "  {:<12} {} traces assembled{}\n", "",
+                 outcome.traces.records - outcome.traces.update_records,
+                 outcome.traces.update_records ? fmt::format(", {} update records of late spans",
+                                                             outcome.traces.update_records)
+                                               : "");
   if (const auto& f = outcome.forward) {
     fmt::format_to(std::back_inserter(out),
                    "  {:<12} {} spans passed on to {}, {} failed, {} dropped{}\n", "forward",
@@ -96,7 +83,7 @@ std::string RunReportText(const Scenario& scenario, const RunOutcome& outcome,
         c->exit_status > 0 ? fmt::format(", exit status {}", c->exit_status) : std::string());
   }
 
-  if (const Trace* slow = Slowest(outcome.data.traces)) {
+  if (const Trace* slow = outcome.traces.slowest.get()) {
     const TraceShape shape = AnalyzeTrace(*slow);
     const std::vector<std::size_t> path = CriticalPath(*slow, shape);
     out += "\nslowest trace\n";

@@ -51,8 +51,6 @@ nlohmann::json LoadStatsJson(const LoadStats& load) {
   return j;
 }
 
-namespace {
-
 nlohmann::json ChecksJson(const std::vector<CheckResult>& results) {
   nlohmann::json checks = nlohmann::json::array();
   for (const CheckResult& r : results) {
@@ -68,6 +66,8 @@ nlohmann::json ChecksJson(const std::vector<CheckResult>& results) {
   }
   return checks;
 }
+
+namespace {
 
 nlohmann::json SpansJson(const RunOutcome& outcome) {
   nlohmann::json hops = nlohmann::json::array();
@@ -85,7 +85,7 @@ nlohmann::json SpansJson(const RunOutcome& outcome) {
           {"sink_refused", outcome.sink_spans_refused},
           {"sink_update_records", outcome.sink_update_records},
           {"sink_late_spans", outcome.sink_late_spans},
-          {"traces", outcome.data.traces.size()},
+          {"traces", outcome.traces.records - outcome.traces.update_records},
           {"hops", hops}};
 }
 

@@ -19,6 +19,8 @@ struct RunVerdict {
 };
 
 nlohmann::json LoadStatsJson(const LoadStats& load);
+// summary.json's "checks": kind, label, status, reason, evidence, details and position of each.
+nlohmann::json ChecksJson(const std::vector<CheckResult>& results);
 nlohmann::json SummaryJson(const Scenario& scenario, const RunOutcome& outcome,
                            const RunVerdict& verdict, const std::string& started_utc);
 

@@ -95,8 +95,11 @@ ChecksSoFar ChecksSoFarSampler::Look(const Mark& from, const Mark& settled, cons
                   data.truth.push_back(s);
                   if (s.exported) trace_ids.insert(s.trace_id);
                 });
-  for (const TraceId& id : trace_ids)
-    if (auto trace = store_.Peek(id)) data.traces.push_back(std::move(trace));
+  for (const TraceId& id : trace_ids) {
+    auto trace = options_.recent ? options_.recent(id) : nullptr;
+    if (!trace) trace = store_.Peek(id);
+    if (trace) data.traces.push_back(std::move(trace));
+  }
   data.head_sampler = head_sampler_;
   data.head_sampler_ratio = head_sampler_ratio_;
 

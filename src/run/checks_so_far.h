@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,9 @@ struct ChecksSoFarOptions {
   std::chrono::milliseconds look_back{4000};  // the window requests must start in
   std::chrono::milliseconds settle{1500};     // quiet time before a request is judged
   std::size_t max_requests = 500;             // per look
+  // Where traces the store already let go of are (a streaming run releases each completed
+  // trace, run/trace_stream.h); looked at before the store. May be empty.
+  std::function<std::shared_ptr<const Trace>(const TraceId&)> recent;
 };
 
 // A check the sampler judges, and the kind its failure is reported as.

@@ -14,6 +14,7 @@
 #include "process/collector_metrics.h"
 #include "process/process_under_test.h"
 #include "receiver/otlp_forwarder.h"
+#include "run/trace_stream.h"
 #include "scenario/scenario.h"
 
 namespace traceproof {
@@ -36,14 +37,14 @@ struct RunOutcome {
   Status status = Status::kCompleted;
   std::string error;  // kEnvironmentError: what could not start
   std::vector<CheckResult> results;
-  RunData data;  // traces, truth, load stats, hops
+  RunData data;        // truth, load stats, hops; no traces (they streamed, see `traces`)
+  TraceDigest traces;  // what the streaming checks saw: counts, the slowest trace whole
   double wall_seconds = 0;
   std::uint64_t sink_spans_received = 0;
   std::uint64_t sink_spans_accepted = 0;
   std::uint64_t sink_spans_refused = 0;
-  // Traces handed out again with spans that came after their completion, and those spans.
-  // The run collects once, after the sink stopped, so both stay 0 unless a trace was collected
-  // earlier; a span exported after the sink stopped is refused and counted as loss instead.
+  // Traces handed out again with spans that came after their completion, and those spans
+  // (update records; a span exported after the sink stopped is refused and counted as loss).
   std::uint64_t sink_update_records = 0;
   std::uint64_t sink_late_spans = 0;
   std::optional<CollectorReport> collector;

@@ -16,7 +16,10 @@
 #include "run/run_apps.h"
 #include "run/run_collector.h"
 #include "run/services_under_test.h"
+#include "run/store_bounds.h"
+#include "run/trace_stream.h"
 #include "sink/sink.h"
+#include "sink/trace_sweeper.h"
 #include "store/trace_store.h"
 
 namespace traceproof {
@@ -26,15 +29,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// Traces are collected once, at the end; the quiet period only matters for the store's own
-// bookkeeping, so it is at least the exporters' batch delay.
-TraceStoreOptions StoreOptions(const Scenario& scenario) {
-  TraceStoreOptions o;
-  o.quiet_period = std::max<milliseconds>(
-      milliseconds(1000), std::chrono::duration_cast<milliseconds>(scenario.drain_quiet));
-  return o;
-}
 
 bool NeedsServices(const Scenario& scenario) {
   return std::any_of(scenario.load.begin(), scenario.load.end(),
@@ -46,7 +40,8 @@ class Runner {
   Runner(const Scenario& scenario, const RunOptions& options)
       : scenario_(scenario),
         options_(options),
-        store_(StoreOptions(scenario)),
+        store_(RunStoreOptions(scenario)),
+        stream_(scenario.checks, StreamOptions(scenario, options)),
         lifecycle_([this](const std::string& line) { Log(line); }) {}
 
   RunOutcome Run() {
@@ -62,15 +57,29 @@ class Runner {
     if (outcome_.status != RunOutcome::Status::kEnvironmentError) {
       if (Stopping()) outcome_.status = RunOutcome::Status::kInterrupted;
       Collect();
-      Log(fmt::format("checks: {} over {} traces, {} ground-truth spans", scenario_.checks.size(),
-                      outcome_.data.traces.size(), outcome_.data.truth.size()));
-      outcome_.results = RunChecks(scenario_.checks, outcome_.data);
+      Log(
+          fmt::format("checks: {} over {} traces ({} spans, judged as they completed), {} "
+                      "ground-truth spans",
+                      scenario_.checks.size(), outcome_.traces.records, outcome_.traces.spans,
+                      outcome_.data.truth.size()));
+      outcome_.results = stream_.Judge(outcome_.data);
     }
     outcome_.wall_seconds = Seconds(Clock::now() - started);
     return std::move(outcome_);
   }
 
  private:
+  // The checks-so-far sampler looks back ~4 s: it needs the traces completed in that window.
+  static TraceStreamOptions StreamOptions(const Scenario& scenario, const RunOptions& options) {
+    TraceStreamOptions o;
+    o.context.ground_truth = NeedsServices(scenario);
+    for (const LoadPhase& p : scenario.load)
+      if (!p.span_load && !p.fresh_traceparent) o.context.load_entry_services.push_back(p.service);
+    o.on_trace = options.on_trace;
+    o.keep_recent = std::chrono::milliseconds(8000);
+    return o;
+  }
+
   bool Stopping() const { return options_.stop && options_.stop->load(); }
   void Log(const std::string& line) const {
     std::lock_guard lock(log_mu_);  // a broker restart logs from its own thread
@@ -111,6 +120,12 @@ class Runner {
     }
     Log(fmt::format("sink: otlp/grpc on {}:{}, otlp/http on {}:{}", options_.sink_grpc_host,
                     sink_->grpc_port(), options_.sink_http_host, sink_->http_port()));
+    Log(StoreBoundsText(RunStoreOptions(scenario_), PeakSpansPerSecond(scenario_)));
+    TraceSweeperOptions so;
+    so.on_traces = [this](const std::vector<std::shared_ptr<const Trace>>& traces) {
+      stream_.Add(traces);
+    };
+    sweeper_ = std::make_unique<TraceSweeper>(store_, so);
     if (o.forward) Log("sink: forwarding every accepted export request to " + options_.forward_to);
     lifecycle_.Push("sink", [this] {
       sink_->Stop();  // receivers, then up to 5 s for the forward endpoint to take the rest
@@ -280,7 +295,11 @@ class Runner {
     Log(fmt::format("load: {} phase(s), {:.1f} s", scenario_.load.size(),
                     TotalSeconds(scenario_.load)));
     std::optional<ChecksSoFarSampler> so_far;
-    if (ChecksSoFarApply()) so_far.emplace(scenario_, *services_->LiveTruth(), store_);
+    if (ChecksSoFarApply()) {
+      ChecksSoFarOptions o;
+      o.recent = [this](const TraceId& id) { return stream_.Recent(id); };
+      so_far.emplace(scenario_, *services_->LiveTruth(), store_, o);
+    }
     PhaseWatch watch = Watch("load");
     watch.tick = [this](std::chrono::nanoseconds elapsed) { faults_->Tick(elapsed); };
     watch.so_far = so_far ? &*so_far : nullptr;
@@ -320,7 +339,8 @@ class Runner {
 
   void Collect() {
     RunData& d = outcome_.data;
-    d.traces = store_.CollectCompleted(true);
+    if (sweeper_) sweeper_->Stop();  // the sink has stopped: every open trace completes now
+    outcome_.traces = stream_.digest();
     d.head_sampler = scenario_.sampling.sampler;
     d.head_sampler_ratio = scenario_.sampling.ratio;
     // A phase that sends its own traceparent started its traces itself: an entry service that
@@ -358,7 +378,9 @@ class Runner {
   const Scenario& scenario_;
   const RunOptions& options_;
   TraceStore store_;
-  std::unique_ptr<Sink> sink_;  // feeds store_
+  TraceStream stream_;                     // every check's tally, fed by sweeper_
+  std::unique_ptr<TraceSweeper> sweeper_;  // store_ -> stream_, from the sink's start
+  std::unique_ptr<Sink> sink_;             // feeds store_
   std::unique_ptr<RabbitMqBroker> broker_;
   std::string amqp_url_;  // the broker's, ours or a running one; empty: in-process queues
   std::unique_ptr<RunCollector> collector_;

@@ -5,7 +5,9 @@
 // Collector settle, bounded) → checks. The run composes those parts (run/lifecycle.h and the
 // files beside it); the lifecycle stops everything in reverse order on every path, including a
 // failed start and a stop request (Ctrl-C): what was measured so far is still returned and
-// checked. No files are written here; the caller turns the outcome into reports. RunScenario
+// checked. Checks stream: each trace feeds every check's tally as the sink completes it, and
+// leaves memory (run/trace_stream.h). No files are written here; the caller turns the outcome
+// (and the traces, through on_trace) into reports. RunScenario
 // blocks; call it from one thread.
 #pragma once
 
@@ -46,6 +48,9 @@ struct RunOptions {
   Reaper* reaper = nullptr;
   // Where the user's apps write their output (<dir>/<name>.log); empty: a temporary directory.
   std::filesystem::path apps_log_dir;
+  // Each trace record the sink completes, in order, from the run's sweeper thread (the harness
+  // writes traces.jsonl as the run goes); the run keeps no trace after this. May be empty.
+  std::function<void(const Trace&)> on_trace;
 };
 
 RunOutcome RunScenario(const Scenario& scenario, const RunOptions& options);

@@ -29,7 +29,9 @@ void TraceSweeper::Stop() {
 }
 
 void TraceSweeper::Collect(bool force) {
-  traces_collected_.fetch_add(store_.CollectCompleted(force).size(), std::memory_order_relaxed);
+  const auto traces = store_.CollectCompleted(force);
+  if (options_.on_traces && !traces.empty()) options_.on_traces(traces);
+  traces_collected_.fetch_add(traces.size(), std::memory_order_relaxed);
 }
 
 }  // namespace traceproof

@@ -1,5 +1,5 @@
-// A thread that collects completed traces out of a TraceStore every so often and counts them,
-// for a process that only needs to know how many traces arrived (the benchmarks): collected
+// A thread that collects completed traces out of a TraceStore every so often, counts them and
+// hands them to a reader if there is one (`traceproof run`'s streaming checks): collected
 // traces become evictable, so a long run keeps the store bounded instead of filling it and
 // refusing spans. Stop() completes and collects what is still open. Nothing else may call the
 // store's CollectCompleted while a sweeper runs on it. Start/Stop from one owning thread;
@@ -10,8 +10,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "store/trace_store.h"
 
@@ -19,6 +22,9 @@ namespace traceproof {
 
 struct TraceSweeperOptions {
   std::chrono::milliseconds every{100};  // between two collections
+  // Given every collection (oldest first), on the sweeping thread, then on Stop()'s: never
+  // concurrently. May be empty (only counted).
+  std::function<void(const std::vector<std::shared_ptr<const Trace>>&)> on_traces;
 };
 
 class TraceSweeper final {

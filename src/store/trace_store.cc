@@ -126,10 +126,14 @@ std::vector<std::shared_ptr<const Trace>> TraceStore::CollectCompleted(bool forc
       trace.new_from = trace.handed_out;
       trace.handed_out = trace.spans.size();
       ++trace.times_completed;
-      shard.completed_order.push_back(id);
       done.push_back(entry.trace);
       shard.open[i] = shard.open.back();
       shard.open.pop_back();
+      if (options_.release_collected) {
+        Release(shard, id);
+      } else {
+        shard.completed_order.push_back(id);
+      }
     }
   }
   std::sort(done.begin(), done.end(),
@@ -143,6 +147,17 @@ std::vector<std::shared_ptr<const Trace>> TraceStore::CollectCompleted(bool forc
   counters_.update_records.fetch_add(updates, std::memory_order_relaxed);
   counters_.late_spans.fetch_add(late, std::memory_order_relaxed);
   return {done.begin(), done.end()};
+}
+
+void TraceStore::Release(Shard& shard, const TraceId& id) {
+  const auto it = shard.traces.find(id);
+  const std::size_t n = it->second.trace->spans.size();
+  shard.traces.erase(it);
+  RememberEvicted(shard, id);
+  span_count_.fetch_sub(n);
+  trace_count_.fetch_sub(1);
+  counters_.released_traces.fetch_add(1, std::memory_order_relaxed);
+  counters_.released_spans.fetch_add(n, std::memory_order_relaxed);
 }
 
 void TraceStore::CountShape(const std::shared_ptr<Trace>& trace) {

@@ -35,6 +35,10 @@ struct TraceStoreOptions {
   // each.
   std::size_t max_evicted_ids = 1'000'000;
   std::size_t shards = 16;
+  // Forget each trace as soon as CollectCompleted hands it out (its id is remembered as an
+  // evicted one, so a late span makes an update): for a reader that keeps what it needs of
+  // every trace (the streaming checks of `traceproof run`), so the store holds only open traces.
+  bool release_collected = false;
   std::function<Clock::time_point()> clock = [] { return Clock::now(); };
 };
 
@@ -49,6 +53,9 @@ struct TraceStoreCounters {
   std::atomic<std::uint64_t> late_spans{0};      // the new spans those updates hand out
   std::atomic<std::uint64_t> evicted_traces{0};
   std::atomic<std::uint64_t> evicted_spans{0};
+  // With release_collected: traces (and their spans) let go once handed out; not a loss.
+  std::atomic<std::uint64_t> released_traces{0};
+  std::atomic<std::uint64_t> released_spans{0};
   // Shape findings of every trace as it stands after its latest completion: a parent that
   // arrives late takes back the orphan its child was counted as. An update of an evicted trace
   // is not counted (its earlier spans are gone; readers fold it into the trace).
@@ -102,6 +109,8 @@ class TraceStore final : public SpanConsumer {
   bool MakeRoom(std::size_t spans, std::size_t traces);
   void RememberEvicted(Shard& shard, const TraceId& id);
   void CountShape(const std::shared_ptr<Trace>& trace);
+  // Under the shard's lock: forgets a trace just handed out (release_collected).
+  void Release(Shard& shard, const TraceId& id);
 
   TraceStoreOptions options_;
   std::vector<Shard> shards_;

@@ -1,0 +1,215 @@
+// `traceproof check RESULTS_DIR`: judges a recorded run again without running anything, with
+// the scenario's checks as they are now (edit them and check again): run_data.json, then
+// ground_truth.jsonl (spans and inbound records), then traces.jsonl[.gz] streamed record by
+// record through the same check tallies the run fed as its traces completed (checks/check.h),
+// so on the same files it gives exactly the results the run gave. Writes check.json; the exit
+// code is the run's rule: 0 when the verdict is what the scenario expects.
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "checks/make_check.h"
+#include "commands.h"
+#include "exit_codes.h"
+#include "report/run_data_json.h"
+#include "report/summary_json.h"
+#include "report/trace_from_json.h"
+#include "run/run_outcome.h"
+#include "scenario/load_scenario.h"
+#include "truth/ground_truth.h"
+
+namespace traceproof {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CheckFlags {
+  std::string dir;
+  std::string scenario;  // default: the file summary.json names
+  std::string out;       // default: DIR/check.json
+};
+
+// A bad file is named with its line; the caller exits kExitUsage.
+struct Refused {
+  std::string message;
+};
+
+nlohmann::json ReadJsonFile(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw Refused{fmt::format("cannot read {}", path.string())};
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Refused{fmt::format("{}: not JSON ({})", path.string(), e.what())};
+  }
+}
+
+void ReadGroundTruth(const fs::path& path, RunData& data) {
+  std::ifstream in(path);
+  if (!in) return;  // a run without services, or --no-traces: nothing to join
+  std::string line, error;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    if (line.empty()) continue;
+    if (line.find("\"record\":\"inbound\"") != std::string::npos ||
+        line.find("\"record\": \"inbound\"") != std::string::npos) {
+      if (auto r = InboundFromJson(line, error)) {
+        data.inbound.push_back(std::move(*r));
+        continue;
+      }
+    } else if (auto s = GroundTruthFromJson(line, error)) {
+      data.truth.push_back(std::move(*s));
+      continue;
+    }
+    throw Refused{fmt::format("{}:{}: {}", path.string(), n, error)};
+  }
+}
+
+// Lines of traces.jsonl or traces.jsonl.gz (gzread reads both), one at a time.
+template <typename Visit>
+std::uint64_t ForEachLine(const fs::path& path, Visit visit) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw Refused{fmt::format("cannot read {}", path.string())};
+  std::string pending;
+  char buf[1 << 16];
+  std::uint64_t lines = 0;
+  int n;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) {
+    pending.append(buf, static_cast<std::size_t>(n));
+    std::size_t start = 0, nl;
+    while ((nl = pending.find('\n', start)) != std::string::npos) {
+      visit(std::string_view(pending).substr(start, nl - start), ++lines);
+      start = nl + 1;
+    }
+    pending.erase(0, start);
+  }
+  const bool failed = n < 0;
+  gzclose(f);
+  if (failed) throw Refused{fmt::format("{}: corrupt gzip data", path.string())};
+  if (!pending.empty()) visit(std::string_view(pending), ++lines);
+  return lines;
+}
+
+fs::path TracesFile(const fs::path& dir) {
+  for (const char* name : {"traces.jsonl", "traces.jsonl.gz"})
+    if (fs::exists(dir / name)) return dir / name;
+  throw Refused{fmt::format(
+      "{} holds no traces.jsonl (the run used --traces none or --no-traces): there is nothing "
+      "to judge the traces with",
+      dir.string())};
+}
+
+// Every check's tally fed each record in file order, then judged, in the scenario's order.
+std::vector<CheckResult> Judge(const Scenario& scenario, const fs::path& traces, RunData& data) {
+  std::vector<std::unique_ptr<Check>> checks;
+  std::vector<std::unique_ptr<TraceTally>> tallies;
+  const TallyContext context = TallyContextOf(data);
+  for (const CheckSpec& spec : scenario.checks) {
+    checks.push_back(MakeCheck(spec));
+    tallies.push_back(checks.back()->NewTally(context));
+  }
+  ForEachLine(traces, [&](std::string_view line, std::uint64_t n) {
+    if (line.empty()) return;
+    std::string error;
+    nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+    auto trace = record.is_discarded() ? std::nullopt : TraceFromJson(record, error);
+    if (!trace)
+      throw Refused{
+          fmt::format("{}:{}: {}", traces.string(), n, record.is_discarded() ? "not JSON" : error)};
+    for (const auto& tally : tallies) tally->Add(**trace);
+  });
+  std::vector<CheckResult> results;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    CheckResult r = checks[i]->Judge(*tallies[i], data);
+    if (r.kind.empty()) r.kind = scenario.checks[i].kind;
+    r.pos = scenario.checks[i].pos;
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+int Report(const Scenario& scenario, const CheckFlags& flags, RunOutcome& outcome,
+           const std::string& traces_recorded) {
+  for (const CheckResult& r : outcome.results) {
+    fmt::print("  {} {:<11} {}\n", r.passed ? "PASS" : "FAIL", r.kind, r.label);
+    if (!r.reason.empty()) fmt::print("       {}\n", r.reason);
+  }
+  std::string why;
+  const bool as_expected = outcome.AsExpected(scenario.expect, why);
+  fmt::print("verdict: {}{}\n", outcome.ChecksPassed() ? "PASS" : "FAIL",
+             scenario.expect.pass ? ""
+             : as_expected        ? " (as expected)"
+                                  : " — NOT as expected: " + why);
+  if (traces_recorded != "all")
+    fmt::print(stderr,
+               "traceproof check: the run recorded {} traces only (--traces {}): the results "
+               "cover those, not the whole run\n",
+               traces_recorded, traces_recorded);
+  const fs::path out = flags.out.empty() ? fs::path(flags.dir) / "check.json" : fs::path(flags.out);
+  nlohmann::json j = {
+      {"scenario", scenario.file},          {"results", flags.dir},
+      {"traces_recorded", traces_recorded}, {"verdict", outcome.ChecksPassed() ? "pass" : "fail"},
+      {"as_expected", as_expected},         {"checks", ChecksJson(outcome.results)}};
+  std::ofstream f(out, std::ios::trunc);
+  f << j.dump(2) << "\n";
+  if (!f) {
+    std::cerr << "traceproof check: cannot write " << out.string() << "\n";
+    return kExitEnvironment;
+  }
+  return as_expected ? kExitOk : kExitCheckFailed;
+}
+
+int RunCheck(const CheckFlags& flags) {
+  const fs::path dir(flags.dir);
+  try {
+    const nlohmann::json run_data = ReadJsonFile(dir / "run_data.json");
+    std::string scenario_file = flags.scenario;
+    if (scenario_file.empty())
+      scenario_file = ReadJsonFile(dir / "summary.json").at("scenario").at("file");
+    const Scenario scenario = LoadScenarioFile(scenario_file);
+    RunOutcome outcome;
+    std::string error;
+    if (!RunDataFromJson(run_data, outcome.data, error))
+      throw Refused{(dir / "run_data.json").string() + ": " + error};
+    ReadGroundTruth(dir / "ground_truth.jsonl", outcome.data);
+    const fs::path traces = TracesFile(dir);
+    fmt::print("traceproof check: {} ({}): {} ground-truth spans, traces from {}\n", scenario.name,
+               scenario_file, outcome.data.truth.size(), traces.string());
+    outcome.results = Judge(scenario, traces, outcome.data);
+    return Report(scenario, flags, outcome, run_data.value("traces_recorded", "all"));
+  } catch (const LoadError& e) {
+    std::cerr << "traceproof check: " << e.what() << "\n";
+  } catch (const Refused& e) {
+    std::cerr << "traceproof check: " << e.message << "\n";
+  } catch (const nlohmann::json::exception& e) {
+    std::cerr << "traceproof check: " << (dir / "summary.json").string()
+              << " does not name the scenario file (" << e.what() << "); pass --scenario\n";
+  }
+  return kExitUsage;
+}
+
+}  // namespace
+
+CommandRun AddCheckCommand(CLI::App& app) {
+  auto flags = std::make_shared<CheckFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "check",
+      "Judge a recorded run again, without running anything: reads RESULTS_DIR's\n"
+      "run_data.json, ground_truth.jsonl and traces.jsonl[.gz] (as `traceproof run` wrote\n"
+      "them) and runs the scenario's checks over them, the same code the run used, so an\n"
+      "unchanged scenario gives the run's results exactly. Edit a check's bounds and check\n"
+      "again to see what it would have said. Writes RESULTS_DIR/check.json (or --out).\n"
+      "Exit codes: 0 the verdict is what the scenario expects, 1 it is not, 2 a file or the\n"
+      "scenario is invalid (named with its line), 3 check.json cannot be written.");
+  cmd->add_option("results", flags->dir, "A results folder of `traceproof run`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--scenario", flags->scenario,
+                  "Judge with this scenario file's checks (default: the one summary.json names)");
+  cmd->add_option("--out", flags->out, "Write the results here instead of RESULTS_DIR/check.json");
+  return [flags] { return RunCheck(*flags); };
+}
+
+}  // namespace traceproof

@@ -1,0 +1,70 @@
+// What `traceproof run` does with each trace the moment the sink completes it, so a run of any
+// length keeps only open traces in memory: every check's tally takes what it needs
+// (checks/check.h), the caller's trace writer gets the record (traces.jsonl, written by the
+// harness as traces complete), and a digest keeps the counts and the slowest trace whole for the
+// report. With a look-back for the "checks so far" sampler it also keeps the traces completed
+// in the last few seconds. Add() from the sweeper thread (one at a time); Recent() from any
+// thread; Judge() and digest() once the sweeper has stopped.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "checks/check.h"
+#include "scenario/scenario.h"
+#include "store/trace.h"
+
+namespace traceproof {
+
+struct TraceDigest {
+  std::uint64_t records = 0;         // whole traces plus update records
+  std::uint64_t update_records = 0;  // late spans of a trace handed out before
+  std::uint64_t spans = 0;
+  std::shared_ptr<const Trace> slowest;  // the longest root; a rootless trace by its extent
+  std::int64_t slowest_ns = -1;
+};
+
+struct TraceStreamOptions {
+  TallyContext context;
+  // Each trace record in completion order, on the sweeper thread; may be empty.
+  std::function<void(const Trace&)> on_trace;
+  // Keep traces completed this recently for Recent(); 0: none.
+  std::chrono::milliseconds keep_recent{0};
+  std::size_t max_recent = 100'000;
+};
+
+class TraceStream {
+ public:
+  TraceStream(const std::vector<CheckSpec>& specs, TraceStreamOptions options);
+
+  void Add(const std::vector<std::shared_ptr<const Trace>>& traces);
+  // A trace completed within keep_recent, or null.
+  std::shared_ptr<const Trace> Recent(const TraceId& id) const;
+  // Every check judged over what its tally saw and `data` (ground truth, load, hops), in the
+  // scenario's order.
+  std::vector<CheckResult> Judge(const RunData& data) const;
+  const TraceDigest& digest() const { return digest_; }
+
+ private:
+  void KeepRecent(const std::shared_ptr<const Trace>& trace, Clock::time_point now);
+
+  const std::vector<CheckSpec>& specs_;
+  TraceStreamOptions options_;
+  std::vector<std::unique_ptr<Check>> checks_;
+  std::vector<std::unique_ptr<TraceTally>> tallies_;
+  TraceDigest digest_;
+  mutable std::mutex recent_mu_;
+  std::unordered_map<TraceId, std::shared_ptr<const Trace>, IdHash> recent_;
+  std::deque<std::pair<Clock::time_point, std::shared_ptr<const Trace>>> recent_order_;
+};
+
+// The slowest-trace measure the report uses: the longest root span, else 0.
+std::int64_t RootDurationNs(const Trace& trace);
+
+}  // namespace traceproof
