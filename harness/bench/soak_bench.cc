@@ -210,6 +210,8 @@ int RunSoakBench(const SoakFlags& flags) {
     std::cerr << "bench soak: cannot write " << flags.out << "\n";
     return kExitEnvironment;
   }
+  if (!flags.out.empty())
+    fmt::print("  curve: {} ({} samples, one a second)\n", flags.out, run.samples.size());
   const RssFigures rss = AnalyzeRss(run.samples, plan->duration_s);
   const SpanAccount spans = AccountSpans(run.outcome, plan->services ? 0 : kSpansPerRequest);
   SoakVerdictInput in{rss, spans, run.outcome, plan->max_growth_pct, flags.report_only_growth};
@@ -223,7 +225,8 @@ What it measures: one `traceproof run` of a generated scenario, in this process,
 --rate spans/s (default 50k) as OTLP requests of 100 spans, 5 spans per trace, checked with
 `throughput: { loss: "== 0" }`. --services runs the checkout-baseline preset's services and
 sends "gateway POST /checkout" at --rate requests/s (default 4k), checked with throughput loss
-== 0 and `propagation: { broken_traces: "== 0" }`.
+== 0 and `propagation: { broken_traces: "== 0" }`; for the issue's acceptance set --rate to 80%
+of the open-loop rate `traceproof bench services` sustains on this machine.
 
 How to read it: a run of any length should live in bounded memory, so RSS may rise while the
 run warms up and then stay flat. The reference point is minute 1 (for runs shorter than 3
