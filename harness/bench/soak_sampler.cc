@@ -106,7 +106,7 @@ bool WriteSoakCurve(const std::filesystem::path& path, const std::vector<SoakSam
       out << fmt::format("{:.3f},{},{},{:.1f},{:.3f},{}\n", s.t_s, s.phase, s.rss_bytes, s.cpu_pct,
                          s.cpu_s, s.spans_received);
     } else {
-      nlohmann::json j = {
+      nlohmann::ordered_json j = {
           {"t_s", s.t_s},         {"phase", s.phase}, {"rss_bytes", s.rss_bytes},
           {"cpu_pct", s.cpu_pct}, {"cpu_s", s.cpu_s}, {"spans_received", s.spans_received}};
       out << j.dump() << "\n";
