@@ -4,6 +4,7 @@
 #include "bench/ingest_bench.h"
 #include "bench/loadgen_bench.h"
 #include "bench/services_bench.h"
+#include "bench/soak_bench.h"
 #include "bench/tracer_bench.h"
 #include "commands.h"
 
@@ -20,13 +21,15 @@ CommandRun AddBenchCommand(CLI::App& app, const CommandContext& context) {
   CommandRun loadgen = AddLoadgenBench(*bench, context);
   CommandRun services = AddServicesBench(*bench, context);
   CommandRun collector = AddCollectorBench(*bench, context);
-  return [bench, ingest, send, tracer, loadgen, services, collector] {
+  CommandRun soak = AddSoakBench(*bench, context);
+  return [bench, ingest, send, tracer, loadgen, services, collector, soak] {
     if (bench->got_subcommand("tracer")) return tracer();
     if (bench->got_subcommand("ingest")) return ingest();
     if (bench->got_subcommand("send")) return send();
     if (bench->got_subcommand("loadgen")) return loadgen();
     if (bench->got_subcommand("services")) return services();
     if (bench->got_subcommand("collector")) return collector();
+    if (bench->got_subcommand("soak")) return soak();
     return 2;
   };
 }
