@@ -22,6 +22,7 @@
 #include "exit_codes.h"
 #include "report/junit.h"
 #include "report/run_text.h"
+#include "report/series_jsonl.h"
 #include "report/summary_json.h"
 #include "report/trace_json.h"
 #include "report/tree_text.h"
@@ -204,6 +205,7 @@ bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOu
   wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hgrm",
                      outcome.data.load.uncorrected.ToPercentileText());
   if (outcome.collector) wrote &= WriteFile(out_dir / "collector.log", outcome.collector->log);
+  wrote &= WriteFile(out_dir / "series.jsonl", SeriesJsonl(outcome.series));
   if (!no_traces) {
     std::ofstream traces(out_dir / "traces.jsonl", std::ios::trunc);
     for (const auto& t : outcome.data.traces)

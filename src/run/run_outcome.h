@@ -14,6 +14,7 @@
 #include "process/collector_metrics.h"
 #include "process/process_under_test.h"
 #include "receiver/otlp_forwarder.h"
+#include "run/series_sample.h"
 #include "scenario/scenario.h"
 
 namespace traceproof {
@@ -48,6 +49,7 @@ struct RunOutcome {
   std::uint64_t sink_late_spans = 0;
   std::optional<CollectorReport> collector;
   std::optional<ForwarderStats> forward;  // with RunOptions::forward_to
+  std::vector<SeriesSample> series;       // one row a second of warm-up, load and drain
 
   bool ChecksPassed() const;
   // Did the run conclude what the scenario expects (all pass, or the named kinds failing)?

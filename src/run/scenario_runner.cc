@@ -15,6 +15,7 @@
 #include "run/load_plan.h"
 #include "run/run_apps.h"
 #include "run/run_collector.h"
+#include "run/series_sources.h"
 #include "run/services_under_test.h"
 #include "sink/sink.h"
 #include "store/trace_store.h"
@@ -47,6 +48,9 @@ class Runner {
       : scenario_(scenario),
         options_(options),
         store_(StoreOptions(scenario)),
+        series_(std::make_unique<SeriesRecorder>(
+            RunSeriesSources([this] { return sink_ ? sink_->counters().spans_received.load() : 0; },
+                             broker_, collector_, apps_))),
         lifecycle_([this](const std::string& line) { Log(line); }) {}
 
   RunOutcome Run() {
@@ -55,6 +59,7 @@ class Runner {
       if (scenario_.warmup.count() > 0 && !Stopping()) Warmup();
       if (!Stopping()) Load();
       Drain();
+      outcome_.series = series_->Take();
     }
     lifecycle_.StopAll();
     if (collector_ && !collector_->report().binary.empty())
@@ -207,6 +212,7 @@ class Runner {
     o.max = std::max<std::chrono::nanoseconds>(std::chrono::nanoseconds(0),
                                                scenario_.drain_max - (Clock::now() - begin));
     o.stop = options_.stop;
+    o.tick = SeriesTick();
     o.quiet = std::max<std::chrono::nanoseconds>(scenario_.drain_quiet, 5 * kAppBatchDelay);
     DrainProbes p;
     p.moved = [this] { return sink_->counters().spans_received.load(); };
@@ -260,6 +266,7 @@ class Runner {
     w.spans_received = [this] { return sink_->counters().spans_received.load(); };
     w.on_progress = options_.on_progress;
     w.stop = options_.stop;
+    w.series = series_.get();
     return w;
   }
 
@@ -296,6 +303,7 @@ class Runner {
   void Drain() {
     lifecycle_.StopThrough("faults");
     const auto begin = Clock::now();
+    series_->BeginPhase("drain", begin);
     if (services_) services_->Flush(scenario_.drain_max, options_.stop);
     if (apps_ && !apps_->FirstName().empty() && lifecycle_.Running(apps_->FirstName()))
       DrainApps(begin);
@@ -303,6 +311,7 @@ class Runner {
     o.max = std::max<std::chrono::nanoseconds>(std::chrono::nanoseconds(0),
                                                scenario_.drain_max - (Clock::now() - begin));
     o.stop = options_.stop;
+    o.tick = SeriesTick();
     if (collector_) {
       o.quiet = std::max<std::chrono::nanoseconds>(scenario_.drain_quiet, milliseconds(1500));
       o.poll = milliseconds(250);
@@ -314,8 +323,16 @@ class Runner {
       p.moved = [this] { return sink_->counters().spans_received.load(); };
       DrainUntilSettled(p, o);
     }
+    series_->Record(Clock::now(), nullptr);
     Log(fmt::format("drain: {} spans received, quiet after {:.1f} s",
                     sink_->counters().spans_received.load(), Seconds(Clock::now() - begin)));
+  }
+
+  // A row of the per-second series when one is due, from the drain's polls.
+  std::function<void()> SeriesTick() {
+    return [this] {
+      if (series_->Due(Clock::now())) series_->Record(Clock::now(), nullptr);
+    };
   }
 
   void Collect() {
@@ -365,6 +382,7 @@ class Runner {
   std::unique_ptr<ServicesUnderTest> services_;
   std::unique_ptr<RunApps> apps_;  // the user's apps (services with `app:`); may be empty
   std::unique_ptr<FaultSchedule> faults_;
+  std::unique_ptr<SeriesRecorder> series_;  // reads the members above at each row
   mutable std::mutex log_mu_;
   RunOutcome outcome_;
   Lifecycle lifecycle_;  // last: it is unwound before the parts it stops are destroyed
