@@ -13,6 +13,8 @@ double Seconds(SeriesRecorder::Clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
+constexpr double kNothingWithin = 0.01;  // seconds
+
 // A counter that went backwards (it should not) gives 0, not a wrapped huge number.
 std::uint64_t Delta(std::uint64_t now, std::uint64_t before) {
   return now > before ? now - before : 0;
@@ -37,6 +39,7 @@ ProcessReading SeriesRecorder::Read(const RunningProcess& p) const {
 void SeriesRecorder::BeginPhase(std::string phase, Clock::time_point now) {
   phase_ = std::move(phase);
   last_ = now;
+  next_due_ = now + kInterval;
   last_load_ = {};
   if (started_) return;
   started_ = true;
@@ -49,9 +52,7 @@ void SeriesRecorder::BeginPhase(std::string phase, Clock::time_point now) {
       last_cpu_[{p.name, p.pid}] = Read(p).cpu_seconds;
 }
 
-bool SeriesRecorder::Due(Clock::time_point now) const {
-  return started_ && now - last_ >= kInterval;
-}
+bool SeriesRecorder::Due(Clock::time_point now) const { return started_ && now >= next_due_; }
 
 void SeriesRecorder::Record(Clock::time_point now, const LoadReading* load) {
   if (!started_) return;
@@ -64,8 +65,15 @@ void SeriesRecorder::Record(Clock::time_point now, const LoadReading* load) {
   const std::uint64_t spans = sources_.spans_received ? sources_.spans_received() : 0;
   s.spans_received = Delta(spans, last_spans_);
   last_spans_ = spans;
+  // A phase's closing row right after a due one would be all zeros: nothing to say.
+  if (s.interval_s < kNothingWithin && s.requests == 0 && s.responses == 0 &&
+      s.spans_received == 0 && s.dropped_iterations == 0)
+    return;
   s.processes = SampleProcesses(s.interval_s);
   last_ = now;
+  // Due by a fixed beat, not a second after the last row: a caller that looks every 100 ms
+  // would otherwise drift to ~1.05 s rows, and a long run would have fewer rows than seconds.
+  while (next_due_ <= now) next_due_ += kInterval;
   samples_.push_back(std::move(s));
 }
 

@@ -73,10 +73,11 @@ class SeriesRecorder {
   // A new phase: its load counters start from zero. The first one sets t_s = 0 and takes the
   // processes' CPU baseline.
   void BeginPhase(std::string phase, Clock::time_point now);
-  // Whether a row is due (kInterval since the last one).
+  // Whether a row is due: every kInterval from the start of the phase.
   bool Due(Clock::time_point now) const;
   // Appends the row ending `now`; `load` is null when no load runs (drain). The last row of a
-  // phase is recorded whether due or not, so a phase's rows add up to what it sent.
+  // phase is recorded whether due or not, so a phase's rows add up to what it sent (unless it
+  // comes within 10 ms of the previous row and nothing moved).
   void Record(Clock::time_point now, const LoadReading* load);
 
   const std::vector<SeriesSample>& samples() const { return samples_; }
@@ -92,6 +93,7 @@ class SeriesRecorder {
   bool started_ = false;
   Clock::time_point origin_;
   Clock::time_point last_;
+  Clock::time_point next_due_;
   std::string phase_;
   LoadCounters last_load_;
   std::uint64_t last_spans_ = 0;

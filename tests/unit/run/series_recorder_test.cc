@@ -146,6 +146,35 @@ TEST(SeriesRecorder, ANewPhaseStartsItsLoadCountersFromZeroAndTimeGoesOn) {
   EXPECT_DOUBLE_EQ(s.requests_per_s_target, 80.0);
 }
 
+TEST(SeriesRecorder, RowsAreDueOnAFixedBeatSoLateLooksDoNotDrift) {
+  FakeSources fake;
+  SeriesRecorder series(fake.Sources());
+  const Clock::time_point t0{};
+  series.BeginPhase("load", t0);
+  series.Record(t0 + milliseconds(1090), nullptr);  // looked 90 ms late
+  EXPECT_FALSE(series.Due(t0 + milliseconds(1999)));
+  EXPECT_TRUE(series.Due(t0 + milliseconds(2000))) << "not 2090 ms";
+  series.Record(t0 + milliseconds(3500), nullptr);  // a long gap (a flush) skips beats
+  EXPECT_FALSE(series.Due(t0 + milliseconds(3999)));
+  EXPECT_TRUE(series.Due(t0 + milliseconds(4000)));
+}
+
+TEST(SeriesRecorder, AClosingRowRightAfterADueOneIsDroppedOnlyWhenNothingMoved) {
+  FakeSources fake;
+  SeriesRecorder series(fake.Sources());
+  const Clock::time_point t0{};
+  series.BeginPhase("load", t0);
+  const LoadReading due = Load(200, 200, {});
+  series.Record(t0 + milliseconds(1000), &due);
+  const LoadReading same = Load(200, 200, {});
+  series.Record(t0 + milliseconds(1001), &same);
+  EXPECT_EQ(series.samples().size(), 1u);
+  const LoadReading one_more = Load(201, 200, {});
+  series.Record(t0 + milliseconds(1002), &one_more);
+  ASSERT_EQ(series.samples().size(), 2u) << "a request sent in the last 2 ms still counts";
+  EXPECT_EQ(series.samples()[1].requests, 1u);
+}
+
 TEST(SeriesRecorder, DrainRowsCarrySpansAndProcessesButNoLoad) {
   FakeSources fake;
   SeriesRecorder series(fake.Sources());
