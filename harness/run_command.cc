@@ -24,6 +24,7 @@
 #include "report/junit.h"
 #include "report/run_data_json.h"
 #include "report/run_text.h"
+#include "report/series_jsonl.h"
 #include "report/summary_json.h"
 #include "report/trace_record_writer.h"
 #include "report/tree_text.h"
@@ -213,6 +214,7 @@ bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOu
   nlohmann::json run_data = RunDataJson(outcome.data);
   run_data["traces_recorded"] = TraceRecordsName(which);
   wrote &= WriteFile(out_dir / "run_data.json", run_data.dump(1) + "\n");
+  wrote &= WriteFile(out_dir / "series.jsonl", SeriesJsonl(outcome.series));
   if (!no_traces) {
     std::ofstream truth(out_dir / "ground_truth.jsonl", std::ios::trunc);
     for (const auto& s : outcome.data.truth) truth << GroundTruthToJson(s) << '\n';

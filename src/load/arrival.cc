@@ -1,5 +1,6 @@
 #include "load/arrival.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace traceproof {
@@ -31,6 +32,23 @@ ArrivalPhase ArrivalPhase::Poisson(double rate_per_s, std::chrono::nanoseconds d
 double ArrivalPhase::ExpectedCount() const {
   const double d = std::chrono::duration<double>(duration).count();
   return kind == Kind::kRamping ? (from_per_s + to_per_s) / 2 * d : from_per_s * d;
+}
+
+double ExpectedCountBetween(const std::vector<ArrivalPhase>& phases, double from_s, double to_s) {
+  double count = 0;
+  double start_s = 0;
+  for (const ArrivalPhase& p : phases) {
+    const double d = std::chrono::duration<double>(p.duration).count();
+    const double a = std::max(from_s, start_s) - start_s;
+    const double b = std::min(to_s, start_s + d) - start_s;
+    start_s += d;
+    if (b <= a || d <= 0) continue;
+    const double to = p.kind == ArrivalPhase::Kind::kRamping ? p.to_per_s : p.from_per_s;
+    const double slope = (to - p.from_per_s) / d;
+    // The rate is from + slope * t; its integral from a to b.
+    count += p.from_per_s * (b - a) + slope * (b * b - a * a) / 2;
+  }
+  return count;
 }
 
 ArrivalSchedule::ArrivalSchedule(std::vector<ArrivalPhase> phases, int worker, int workers,

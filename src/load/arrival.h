@@ -32,6 +32,10 @@ struct ArrivalPhase {
   double ExpectedCount() const;
 };
 
+// Requests `phases` (run one after another) ask for between `from_s` and `to_s` seconds after
+// the start of the first: the integral of the rate over that window (0 outside the phases).
+double ExpectedCountBetween(const std::vector<ArrivalPhase>& phases, double from_s, double to_s);
+
 struct Arrival {
   std::chrono::nanoseconds at{0};  // intended start, from the start of the first phase
   int phase = 0;

@@ -65,14 +65,20 @@ int ShareOf(int total, int threads, int index) {
   return std::max(1, total / threads + (index < total % threads ? 1 : 0));
 }
 
-void ClassifyError(const beast::error_code& ec, LoadStats& stats) {
-  if (ec == beast::error::timeout)
+enum class ErrorKind { kNone, kConnect, kTimeout, kReset, kOther };
+
+ErrorKind ClassifyError(const beast::error_code& ec, LoadStats& stats) {
+  if (ec == beast::error::timeout) {
     ++stats.errors_timeout;
-  else if (ec == asio::error::connection_reset || ec == asio::error::eof ||
-           ec == asio::error::broken_pipe || ec == http::error::end_of_stream)
+    return ErrorKind::kTimeout;
+  }
+  if (ec == asio::error::connection_reset || ec == asio::error::eof ||
+      ec == asio::error::broken_pipe || ec == http::error::end_of_stream) {
     ++stats.errors_reset;
-  else
-    ++stats.errors_other;
+    return ErrorKind::kReset;
+  }
+  ++stats.errors_other;
+  return ErrorKind::kOther;
 }
 
 class Worker {
@@ -120,6 +126,7 @@ class Worker {
     asio::co_spawn(io_, options_.closed_loop ? ClosedLoop() : Schedule(), asio::detached);
     asio::co_spawn(io_, Progress(), asio::detached);
     io_.run();
+    PublishInterval();  // the answers after the last tick
     stats_.dropped_iterations += backlog_.size();
     stats_.duration_s = std::chrono::duration<double>(last_send_ - start_).count();
     return std::move(stats_);
@@ -216,7 +223,7 @@ class Worker {
         co_await c.stream.async_connect(target.endpoint, asio::redirect_error(use_awaitable, ec));
         if (ec) {
           ++stats_.errors_connect;
-          Count(false, true);
+          Count(false, ErrorKind::kConnect);
           c.stream.socket().close(ec);
           c.target = -1;
           continue;
@@ -249,8 +256,7 @@ class Worker {
                                   asio::redirect_error(use_awaitable, ec));
       }
       if (ec) {
-        ClassifyError(ec, stats_);
-        Count(false, true);
+        Count(false, ClassifyError(ec, stats_));
         c.stream.socket().close(ec);
         c.target = -1;
         continue;
@@ -260,11 +266,13 @@ class Worker {
       ++stats_.by_status[status];
       const bool ok = status >= 200 && status < 300;
       if (ok) ++stats_.ok;
-      stats_.corrected.Record(static_cast<std::uint64_t>(
-          std::max<std::int64_t>(0, (done - pending->intended).count())));
+      const auto corrected_ns =
+          static_cast<std::uint64_t>(std::max<std::int64_t>(0, (done - pending->intended).count()));
+      stats_.corrected.Record(corrected_ns);
+      if (progress_) interval_.Record(corrected_ns);
       stats_.uncorrected.Record(
           static_cast<std::uint64_t>(std::max<std::int64_t>(0, (done - sent_at).count())));
-      Count(ok, false);
+      Count(ok, ErrorKind::kNone);
       if (!c.response.keep_alive()) {
         c.stream.socket().close(ec);
         c.target = -1;
@@ -293,11 +301,35 @@ class Worker {
     return fmt::format("traceparent: 00-{}-{}-01\r\n", trace.Hex(), span.Hex());
   }
 
-  void Count(bool ok, bool error) {
+  void Count(bool ok, ErrorKind error) {
     if (!progress_) return;
-    progress_->sent.fetch_add(1, std::memory_order_relaxed);
-    if (ok) progress_->ok.fetch_add(1, std::memory_order_relaxed);
-    if (error) progress_->errors.fetch_add(1, std::memory_order_relaxed);
+    constexpr auto kRelaxed = std::memory_order_relaxed;
+    progress_->sent.fetch_add(1, kRelaxed);
+    if (ok) progress_->ok.fetch_add(1, kRelaxed);
+    if (error != ErrorKind::kNone) progress_->errors.fetch_add(1, kRelaxed);
+    switch (error) {
+      case ErrorKind::kNone:
+        if (!ok) progress_->not_2xx.fetch_add(1, kRelaxed);
+        break;
+      case ErrorKind::kConnect:
+        progress_->errors_connect.fetch_add(1, kRelaxed);
+        break;
+      case ErrorKind::kTimeout:
+        progress_->errors_timeout.fetch_add(1, kRelaxed);
+        break;
+      case ErrorKind::kReset:
+        progress_->errors_reset.fetch_add(1, kRelaxed);
+        break;
+      case ErrorKind::kOther:
+        progress_->errors_other.fetch_add(1, kRelaxed);
+        break;
+    }
+  }
+
+  void PublishInterval() {
+    if (!progress_ || interval_.TotalCount() == 0) return;
+    progress_->AddInterval(interval_);
+    interval_.Reset();
   }
 
   // Publishes this worker's p99 and, on stop, wakes the scheduler and idle connections so the
@@ -313,6 +345,7 @@ class Worker {
         for (Connection* c : idle_) c->wake.cancel();
         idle_.clear();
       }
+      PublishInterval();
       if (++ticks % 5 != 0) continue;
       if (progress_ && stats_.corrected.TotalCount() > 0) {
         const std::uint64_t p99 = stats_.corrected.ValueAtPercentile(99);
@@ -341,12 +374,25 @@ class Worker {
   Clock::time_point last_send_{};
   Clock::time_point closed_loop_until_;
   LoadStats stats_;
+  Histogram interval_;  // corrected latency since the last PublishInterval
   // Trace and span ids of fresh traceparents: seeded by the OS, so two runs (or two generators
   // feeding one Collector) never start the same trace.
   std::mt19937_64 ids_{std::random_device{}()};
 };
 
 }  // namespace
+
+Histogram OpenLoopProgress::TakeInterval() {
+  Histogram taken;
+  std::lock_guard lock(interval_mu_);
+  std::swap(taken, interval_);
+  return taken;
+}
+
+void OpenLoopProgress::AddInterval(const Histogram& answers) {
+  std::lock_guard lock(interval_mu_);
+  interval_.Merge(answers);
+}
 
 LoadStats RunOpenLoop(const OpenLoopOptions& given, OpenLoopProgress* progress,
                       const std::atomic<bool>* stop) {

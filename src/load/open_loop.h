@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,13 +63,29 @@ struct OpenLoopOptions {
   bool closed_loop = false;
 };
 
-// Live figures for a progress line. Cumulative since the start.
+// Live figures for a progress line and the per-second series (run/series_recorder.h).
+// Counters are cumulative since the start; `errors` is the sum of the four transport kinds.
 struct OpenLoopProgress {
   std::atomic<std::uint64_t> sent{0};
   std::atomic<std::uint64_t> ok{0};
   std::atomic<std::uint64_t> errors{0};
+  std::atomic<std::uint64_t> errors_connect{0};
+  std::atomic<std::uint64_t> errors_timeout{0};
+  std::atomic<std::uint64_t> errors_reset{0};
+  std::atomic<std::uint64_t> errors_other{0};
+  std::atomic<std::uint64_t> not_2xx{0};  // answered, with a status outside 200..299
   std::atomic<std::uint64_t> dropped{0};
   std::atomic<std::uint64_t> p99_corrected_ns{0};  // max over workers, refreshed twice a second
+
+  // Corrected latency of the answers since the previous call, merged over the workers (each
+  // hands over what it recorded every ~100 ms): the run's histogram cannot give the
+  // percentiles of one second. Thread-safe.
+  Histogram TakeInterval();
+  void AddInterval(const Histogram& answers);
+
+ private:
+  std::mutex interval_mu_;
+  Histogram interval_;
 };
 
 // Blocks until the schedule is over and every request has been answered or timed out, or

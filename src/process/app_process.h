@@ -77,6 +77,7 @@ class AppProcess final : public ProcessUnderTest {
   std::filesystem::path LogPath() const noexcept override { return options_.log_path; }
 
   bool Running() const { return child_ && child_->Running(); }
+  pid_t pid() const { return child_ ? child_->pid() : -1; }  // also its process group
   std::uint16_t port() const { return options_.port; }
   int exit_status() const { return exit_status_; }  // -1 while running or never started
   // The last `lines` lines of its log file.

@@ -69,6 +69,7 @@ class CollectorProcess final : public ProcessUnderTest {
   // SIGKILL: in-flight spans are lost, as in a crash. The counters scraped just before are kept.
   void Kill();
   bool Running() const;
+  pid_t pid() const { return child_ ? child_->pid() : -1; }  // of the last incarnation
   int exit_status() const { return last_exit_; }  // of the last incarnation; -1 while running
 
   int otlp_grpc_port() const { return grpc_port_; }

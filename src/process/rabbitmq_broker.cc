@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -80,7 +81,7 @@ class Broker final : public RabbitMqBroker {
     return fmt::format("amqp://guest:guest@127.0.0.1:{}", amqp_port_);
   }
   std::string node_name() const override { return node_; }
-  pid_t pid() const override { return server_ ? server_->pid() : -1; }
+  pid_t pid() const override { return server_pid_.load(); }
   pid_t epmd_pid() const override { return epmd_ ? epmd_->pid() : -1; }
 
   std::string LogTail(int lines = 40) const override {
@@ -121,6 +122,8 @@ class Broker final : public RabbitMqBroker {
   std::uint16_t amqp_port_ = 0, dist_port_ = 0, epmd_port_ = 0;
   std::unique_ptr<ChildProcess> epmd_;
   std::unique_ptr<ChildProcess> server_;  // the node's incarnation now, or the last one
+  // server_'s pid, for readers on other threads while a restart fault replaces server_.
+  std::atomic<pid_t> server_pid_{-1};
   bool stopped_ = false;
   Clock::time_point started_at_;  // of the running incarnation
   double cpu_before_ = 0;         // of incarnations that ended (wait4: the script and the node)
@@ -204,6 +207,7 @@ bool Broker::StartEpmd(Clock::time_point deadline, std::string& error) {
 bool Broker::Launch(std::string& error) {
   std::string spawn_error;
   server_ = Run({options_.server}, "console.log", spawn_error);
+  server_pid_ = server_ ? server_->pid() : -1;
   if (!server_) {
     error = "cannot start rabbitmq-server: " + spawn_error;
     return false;

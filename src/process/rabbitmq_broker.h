@@ -44,7 +44,8 @@ class RabbitMqBroker : public ProcessUnderTest {
   virtual std::uint16_t amqp_port() const = 0;
   virtual std::string amqp_url() const = 0;  // amqp://guest:guest@127.0.0.1:PORT (vhost /)
   virtual std::string node_name() const = 0;
-  virtual pid_t pid() const = 0;       // of the node's process group leader
+  // Of the node's process group leader (the last incarnation's); thread-safe.
+  virtual pid_t pid() const = 0;
   virtual pid_t epmd_pid() const = 0;  // of the epmd we started (its own group's leader)
   // The last `lines` lines of the broker's log and console output.
   virtual std::string LogTail(int lines = 40) const = 0;

@@ -12,6 +12,7 @@ DrainResult DrainUntilSettled(const DrainProbes& probes, const DrainOptions& opt
   DrainResult r;
   while (Clock::now() - begin < options.max && !(options.stop && options.stop->load())) {
     std::this_thread::sleep_for(options.poll);
+    if (options.tick) options.tick();
     const std::uint64_t now = probes.moved();
     if (now != last) {
       last = now;

@@ -35,6 +35,8 @@ struct DrainOptions {
   // Upstream cannot tell: the quiet period that decides instead; nullopt keeps waiting (to max).
   std::optional<std::chrono::nanoseconds> quiet_when_unknown;
   const std::atomic<bool>* stop = nullptr;  // Ctrl-C ends the wait
+  // Called after every poll, from the waiting thread (the run's per-second series); may be empty.
+  std::function<void()> tick;
 };
 
 struct DrainResult {

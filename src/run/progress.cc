@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "run/checks_so_far.h"
+#include "run/series_recorder.h"
 
 namespace traceproof {
 namespace {
@@ -35,6 +36,29 @@ RunProgress Snapshot(const PhaseWatch& watch, const OpenLoopProgress& progress, 
   return p;
 }
 
+LoadReading ReadLoad(OpenLoopProgress& progress, const OpenLoopOptions& load, double elapsed_s) {
+  LoadReading r;
+  LoadCounters& c = r.counters;
+  c.sent = progress.sent.load();
+  c.dropped = progress.dropped.load();
+  c.errors_connect = progress.errors_connect.load();
+  c.errors_timeout = progress.errors_timeout.load();
+  c.errors_reset = progress.errors_reset.load();
+  c.errors_other = progress.errors_other.load();
+  c.not_2xx = progress.not_2xx.load();
+  c.scheduled = ExpectedCountBetween(load.phases, 0, elapsed_s);
+  r.answers = progress.TakeInterval();
+  return r;
+}
+
+void RecordSeries(const PhaseWatch& watch, OpenLoopProgress& progress, const OpenLoopOptions& load,
+                  Clock::time_point begin, bool last) {
+  const auto now = Clock::now();
+  if (!watch.series || !(last || watch.series->Due(now))) return;
+  const LoadReading reading = ReadLoad(progress, load, Seconds(now - begin));
+  watch.series->Record(now, &reading);
+}
+
 }  // namespace
 
 LoadStats RunLoadWithProgress(const OpenLoopOptions& load, const PhaseWatch& watch) {
@@ -48,12 +72,14 @@ LoadStats RunLoadWithProgress(const OpenLoopOptions& load, const PhaseWatch& wat
     done = true;
   });
   const auto begin = Clock::now();
+  if (watch.series) watch.series->BeginPhase(watch.phase, begin);
   std::uint64_t last_sent = 0;
   auto last = begin;
   std::optional<ChecksSoFar> look;
   while (!done) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (watch.tick) watch.tick(Clock::now() - begin);
+    RecordSeries(watch, progress, load, begin, false);
     if (Clock::now() - last < std::chrono::seconds(1) && !done) continue;
     const auto now = Clock::now();
     RunProgress p =
@@ -70,6 +96,7 @@ LoadStats RunLoadWithProgress(const OpenLoopOptions& load, const PhaseWatch& wat
     if (watch.on_progress) watch.on_progress(p);
   }
   worker.join();
+  RecordSeries(watch, progress, load, begin, true);
   return stats;
 }
 

@@ -2,7 +2,9 @@
 // while the run thread ticks what is due during the load (the fault schedule) every ~100 ms and,
 // about once a second, reports a progress line: rate, p99, spans received, dropped iterations,
 // errors and, during load, the checks failing so far on a sample of settled requests
-// (run/checks_so_far.h). Blocks the calling thread until the phase is over or stopped.
+// (run/checks_so_far.h); with a recorder, a row of the per-second series (run/series_recorder.h)
+// each second and one at the end of the phase. Blocks the calling thread until the phase is over or
+// stopped.
 #pragma once
 
 #include <atomic>
@@ -18,6 +20,7 @@
 namespace traceproof {
 
 class ChecksSoFarSampler;
+class SeriesRecorder;
 
 // What the run is doing, for a progress line; called about once a second from the run thread.
 struct RunProgress {
@@ -37,10 +40,11 @@ struct RunProgress {
 };
 
 struct PhaseWatch {
-  std::string phase;                                    // "warm-up", "load"
-  std::function<void(std::chrono::nanoseconds)> tick;   // time into the phase; may be empty
-  std::function<std::uint64_t()> spans_received;        // at the sink
-  ChecksSoFarSampler* so_far = nullptr;                 // not owned; may be null
+  std::string phase;                                   // "warm-up", "load"
+  std::function<void(std::chrono::nanoseconds)> tick;  // time into the phase; may be empty
+  std::function<std::uint64_t()> spans_received;       // at the sink
+  ChecksSoFarSampler* so_far = nullptr;                // not owned; may be null
+  SeriesRecorder* series = nullptr;  // not owned; may be null: rows of the per-second series
   std::function<void(const RunProgress&)> on_progress;  // may be empty
   const std::atomic<bool>* stop = nullptr;              // Ctrl-C
 };

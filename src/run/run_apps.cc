@@ -73,6 +73,13 @@ Status RunApps::Start(
   return Status::Ok();
 }
 
+std::vector<std::pair<std::string, pid_t>> RunApps::RunningPids() const {
+  std::vector<std::pair<std::string, pid_t>> running;
+  for (const auto& app : apps_)
+    if (app->Running()) running.emplace_back(std::string(app->Name()), app->pid());
+  return running;
+}
+
 std::string NewRunId() {
   std::random_device random;
   return fmt::format("{:08x}", random());

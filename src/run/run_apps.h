@@ -49,6 +49,8 @@ class RunApps {
       const RunAppsOptions& options, Lifecycle& lifecycle);
   // The name of the first app on the lifecycle (StopThrough it stops every app), or "".
   std::string FirstName() const { return apps_.empty() ? "" : std::string(apps_[0]->Name()); }
+  // Each running app's name and process group (for the run's per-second series).
+  std::vector<std::pair<std::string, pid_t>> RunningPids() const;
 
  private:
   std::map<std::string, std::uint16_t> ports_;

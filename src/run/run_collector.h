@@ -46,6 +46,8 @@ class RunCollector {
   // The last scrape, then (ours) a graceful stop and the spans its shutdown flushed. Idempotent.
   void Stop();
   const CollectorReport& report() const { return report_; }
+  // Ours while it runs (for the run's per-second series); -1 otherwise or for an external one.
+  pid_t pid() const { return ours_ && ours_->Running() ? ours_->pid() : -1; }
 
  private:
   Status StartOurs();

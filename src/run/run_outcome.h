@@ -15,6 +15,7 @@
 #include "process/process_under_test.h"
 #include "receiver/otlp_forwarder.h"
 #include "run/trace_stream.h"
+#include "run/series_sample.h"
 #include "scenario/scenario.h"
 
 namespace traceproof {
@@ -49,6 +50,7 @@ struct RunOutcome {
   std::uint64_t sink_late_spans = 0;
   std::optional<CollectorReport> collector;
   std::optional<ForwarderStats> forward;  // with RunOptions::forward_to
+  std::vector<SeriesSample> series;       // one row a second of warm-up, load and drain
 
   bool ChecksPassed() const;
   // Did the run conclude what the scenario expects (all pass, or the named kinds failing)?

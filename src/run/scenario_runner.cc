@@ -15,6 +15,7 @@
 #include "run/load_plan.h"
 #include "run/run_apps.h"
 #include "run/run_collector.h"
+#include "run/series_sources.h"
 #include "run/services_under_test.h"
 #include "run/store_bounds.h"
 #include "run/trace_stream.h"
@@ -42,6 +43,9 @@ class Runner {
         options_(options),
         store_(RunStoreOptions(scenario)),
         stream_(scenario.checks, StreamOptions(scenario, options)),
+        series_(std::make_unique<SeriesRecorder>(
+            RunSeriesSources([this] { return sink_ ? sink_->counters().spans_received.load() : 0; },
+                             broker_, collector_, apps_))),
         lifecycle_([this](const std::string& line) { Log(line); }) {}
 
   RunOutcome Run() {
@@ -50,6 +54,7 @@ class Runner {
       if (scenario_.warmup.count() > 0 && !Stopping()) Warmup();
       if (!Stopping()) Load();
       Drain();
+      outcome_.series = series_->Take();
     }
     lifecycle_.StopAll();
     if (collector_ && !collector_->report().binary.empty())
@@ -222,6 +227,7 @@ class Runner {
     o.max = std::max<std::chrono::nanoseconds>(std::chrono::nanoseconds(0),
                                                scenario_.drain_max - (Clock::now() - begin));
     o.stop = options_.stop;
+    o.tick = SeriesTick();
     o.quiet = std::max<std::chrono::nanoseconds>(scenario_.drain_quiet, 5 * kAppBatchDelay);
     DrainProbes p;
     p.moved = [this] { return sink_->counters().spans_received.load(); };
@@ -275,6 +281,7 @@ class Runner {
     w.spans_received = [this] { return sink_->counters().spans_received.load(); };
     w.on_progress = options_.on_progress;
     w.stop = options_.stop;
+    w.series = series_.get();
     return w;
   }
 
@@ -315,6 +322,7 @@ class Runner {
   void Drain() {
     lifecycle_.StopThrough("faults");
     const auto begin = Clock::now();
+    series_->BeginPhase("drain", begin);
     if (services_) services_->Flush(scenario_.drain_max, options_.stop);
     if (apps_ && !apps_->FirstName().empty() && lifecycle_.Running(apps_->FirstName()))
       DrainApps(begin);
@@ -322,6 +330,7 @@ class Runner {
     o.max = std::max<std::chrono::nanoseconds>(std::chrono::nanoseconds(0),
                                                scenario_.drain_max - (Clock::now() - begin));
     o.stop = options_.stop;
+    o.tick = SeriesTick();
     if (collector_) {
       o.quiet = std::max<std::chrono::nanoseconds>(scenario_.drain_quiet, milliseconds(1500));
       o.poll = milliseconds(250);
@@ -333,8 +342,16 @@ class Runner {
       p.moved = [this] { return sink_->counters().spans_received.load(); };
       DrainUntilSettled(p, o);
     }
+    series_->Record(Clock::now(), nullptr);
     Log(fmt::format("drain: {} spans received, quiet after {:.1f} s",
                     sink_->counters().spans_received.load(), Seconds(Clock::now() - begin)));
+  }
+
+  // A row of the per-second series when one is due, from the drain's polls.
+  std::function<void()> SeriesTick() {
+    return [this] {
+      if (series_->Due(Clock::now())) series_->Record(Clock::now(), nullptr);
+    };
   }
 
   void Collect() {
@@ -387,6 +404,7 @@ class Runner {
   std::unique_ptr<ServicesUnderTest> services_;
   std::unique_ptr<RunApps> apps_;  // the user's apps (services with `app:`); may be empty
   std::unique_ptr<FaultSchedule> faults_;
+  std::unique_ptr<SeriesRecorder> series_;  // reads the members above at each row
   mutable std::mutex log_mu_;
   RunOutcome outcome_;
   Lifecycle lifecycle_;  // last: it is unwound before the parts it stops are destroyed

@@ -150,6 +150,9 @@ TEST(OpenLoop, SendsExactlyTheScheduleAndCountsEveryAnswer) {
   EXPECT_EQ(server.requests(), 3000u);
   EXPECT_DOUBLE_EQ(s.target_rate_per_s, 2000);
   EXPECT_EQ(progress.sent.load(), 3000u);
+  // Nobody took the interval's answers: every one is there, the last ones included.
+  EXPECT_EQ(progress.TakeInterval().TotalCount(), 3000u);
+  EXPECT_EQ(progress.TakeInterval().TotalCount(), 0u) << "taken means gone";
   // Corrected latency includes any lateness of the send, so it can never be the smaller one.
   EXPECT_GE(s.corrected.ValueAtPercentile(50), s.uncorrected.ValueAtPercentile(50));
 }
@@ -177,15 +180,23 @@ TEST(OpenLoop, ErrorKindsAreCountedApart) {
     asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
     closed_port = a.local_endpoint().port();
   }
-  const LoadStats refused = RunOpenLoop(Options(closed_port, 200, milliseconds(250)));
+  OpenLoopProgress refused_progress;
+  const LoadStats refused =
+      RunOpenLoop(Options(closed_port, 200, milliseconds(250)), &refused_progress);
   EXPECT_EQ(refused.scheduled, 50u);
   EXPECT_EQ(refused.errors_connect, 50u);
+  EXPECT_EQ(refused_progress.errors_connect.load(), 50u);
+  EXPECT_EQ(refused_progress.errors.load(), 50u);
+  EXPECT_EQ(refused_progress.not_2xx.load(), 0u);
   EXPECT_EQ(refused.ok + refused.sent, 0u);
 
   TestServer server;
-  const LoadStats unavailable =
-      RunOpenLoop(Options(server.port(), 200, milliseconds(250), "/status/503"));
+  OpenLoopProgress unavailable_progress;
+  const LoadStats unavailable = RunOpenLoop(
+      Options(server.port(), 200, milliseconds(250), "/status/503"), &unavailable_progress);
   EXPECT_EQ(unavailable.by_status.at(503), 50u);
+  EXPECT_EQ(unavailable_progress.not_2xx.load(), 50u);
+  EXPECT_EQ(unavailable_progress.errors.load(), 0u);
   EXPECT_EQ(unavailable.ok, 0u);
   EXPECT_EQ(unavailable.Errors(), 0u) << "an HTTP status is an answer, not a transport error";
 }
