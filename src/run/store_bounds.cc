@@ -15,7 +15,9 @@ using std::chrono::milliseconds;
 constexpr double kHeldSeconds = 30;
 constexpr double kMinSpans = 1'000'000;
 constexpr double kMaxSpans = 4'000'000;
-constexpr double kRememberedSeconds = 60;
+constexpr double kRememberedSeconds = 30;
+// A request through services starts one trace, or a few where propagation breaks.
+constexpr double kTracesPerServiceRequest = 4;
 
 }  // namespace
 
@@ -24,6 +26,17 @@ double PeakSpansPerSecond(const Scenario& scenario) {
   for (const LoadPhase& p : scenario.load) {
     const double rate = std::max({p.rate_per_s, p.from_per_s, p.to_per_s});
     peak = std::max(peak, rate * (p.span_load ? p.spans_per_request : kSpansPerServiceRequest));
+  }
+  return peak;
+}
+
+double PeakTracesPerSecond(const Scenario& scenario) {
+  double peak = 0;
+  for (const LoadPhase& p : scenario.load) {
+    const double rate = std::max({p.rate_per_s, p.from_per_s, p.to_per_s});
+    const double traces = p.span_load ? double(p.spans_per_request) / std::max(1, p.spans_per_trace)
+                                      : kTracesPerServiceRequest;
+    peak = std::max(peak, rate * std::max(1.0, traces));
   }
   return peak;
 }
@@ -39,9 +52,10 @@ TraceStoreOptions RunStoreOptions(const Scenario& scenario) {
   const double spans = std::clamp(peak * kHeldSeconds, kMinSpans, kMaxSpans);
   o.max_spans = static_cast<std::size_t>(spans);
   o.max_traces = o.max_spans;  // a trace holds at least one span
-  // One trace per span at worst: a minute of ids, ~70 bytes each.
-  o.max_evicted_ids =
-      static_cast<std::size_t>(std::clamp(peak * kRememberedSeconds, 100'000.0, 4'000'000.0));
+  // Half a minute of the peak's trace ids (~200 bytes each with their index): filled early in
+  // a run, then flat.
+  o.max_evicted_ids = static_cast<std::size_t>(
+      std::clamp(PeakTracesPerSecond(scenario) * kRememberedSeconds, 100'000.0, 2'000'000.0));
   return o;
 }
 

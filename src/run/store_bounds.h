@@ -2,7 +2,7 @@
 // peak rate instead of a fixed cap: the store holds only open traces (each completed trace
 // goes to the streaming checks and is let go, run/trace_stream.h), so what it needs is the
 // spans that arrive within a few quiet periods, with room to spare; and it remembers the ids of
-// the traces it let go for a minute of the peak rate, so a span arriving late makes an update
+// the traces it let go for half a minute of the peak rate, so a span arriving late makes an update
 // of its trace rather than a new one. The run logs these figures. Pure functions.
 #pragma once
 
@@ -19,6 +19,9 @@ namespace traceproof {
 // checkout preset emits 13).
 inline constexpr double kSpansPerServiceRequest = 32;
 double PeakSpansPerSecond(const Scenario& scenario);
+// The same in traces/s: a span-load phase's requests carry spans_per_request/spans_per_trace
+// traces; a request through services a few (kTracesPerServiceRequest).
+double PeakTracesPerSecond(const Scenario& scenario);
 
 // The run's store options: quiet period, span and trace limits, evicted ids remembered.
 TraceStoreOptions RunStoreOptions(const Scenario& scenario);

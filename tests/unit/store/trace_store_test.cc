@@ -115,6 +115,33 @@ TEST(TraceStore, LateSpanReopensACopyAndLeavesTheHandedOutTraceUntouched) {
   EXPECT_EQ(store.counters().update_records.load(), 1u);
 }
 
+// `traceproof run`'s store: a completed trace leaves memory once handed out; a late span for
+// it makes an update of the late spans alone, not a new trace.
+TEST(TraceStore, ReleaseCollectedHoldsOnlyOpenTracesAndLateSpansStillUpdate) {
+  ManualClock clock;
+  TraceStoreOptions o = Options(clock);
+  o.release_collected = true;
+  TraceStore store(o);
+  store.Consume(MakeBatch({{1, 1, 0}, {1, 2, 1}, {2, 3, 0}}));
+  EXPECT_EQ(store.span_count(), 3u);
+  clock.now += milliseconds(100);
+  auto first = store.CollectCompleted();
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(store.span_count(), 0u);
+  EXPECT_EQ(store.trace_count(), 0u);
+  EXPECT_EQ(store.counters().released_traces.load(), 2u);
+  EXPECT_EQ(store.counters().evicted_traces.load(), 0u);           // let go, not lost
+  EXPECT_EQ(first[0]->spans.size() + first[1]->spans.size(), 3u);  // handed out whole
+  store.Consume(MakeBatch({{1, 4, 2}}));
+  clock.now += milliseconds(100);
+  auto late = store.CollectCompleted();
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_TRUE(late[0]->IsUpdate());
+  EXPECT_TRUE(late[0]->follows_evicted);
+  EXPECT_EQ(late[0]->NewSpanCount(), 1u);
+  EXPECT_EQ(store.counters().update_records.load(), 1u);
+}
+
 std::vector<nlohmann::json> Records(const std::vector<std::shared_ptr<const Trace>>& traces) {
   std::vector<nlohmann::json> out;
   for (const auto& t : traces) out.push_back(TraceToJson(*t));
