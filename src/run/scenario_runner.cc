@@ -81,7 +81,8 @@ class Runner {
     for (const LoadPhase& p : scenario.load)
       if (!p.span_load && !p.fresh_traceparent) o.context.load_entry_services.push_back(p.service);
     o.on_trace = options.on_trace;
-    o.keep_recent = std::chrono::milliseconds(8000);
+    // Only a run the sampler may look at keeps them: a span-load run would hold 8 s of spans.
+    if (ChecksSoFarMayApply(scenario)) o.keep_recent = std::chrono::milliseconds(8000);
     return o;
   }
 
@@ -293,9 +294,12 @@ class Runner {
   }
 
   // checks_so_far.h: only where spans reach the sink within a fraction of a second.
+  static bool ChecksSoFarMayApply(const Scenario& scenario) {
+    return NeedsServices(scenario) && !scenario.collector &&
+           !(scenario.broker && !scenario.broker->faults.empty());
+  }
   bool ChecksSoFarApply() const {
-    return services_ && services_->LiveTruth() && !collector_ &&
-           !(scenario_.broker && !scenario_.broker->faults.empty());
+    return ChecksSoFarMayApply(scenario_) && services_ && services_->LiveTruth();
   }
 
   void Load() {

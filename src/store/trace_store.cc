@@ -84,11 +84,7 @@ bool TraceStore::MakeRoom(std::size_t spans, std::size_t traces) {
         shard.completed_order.pop_front();
         auto it = shard.traces.find(id);
         if (it == shard.traces.end() || !it->second.completed) continue;  // stale or reopened
-        std::size_t n = it->second.trace->spans.size();
-        shard.traces.erase(it);
-        RememberEvicted(shard, id);
-        span_count_.fetch_sub(n);
-        trace_count_.fetch_sub(1);
+        const std::size_t n = Forget(shard, it);
         counters_.evicted_traces.fetch_add(1, std::memory_order_relaxed);
         counters_.evicted_spans.fetch_add(n, std::memory_order_relaxed);
         progress = true;
@@ -149,13 +145,18 @@ std::vector<std::shared_ptr<const Trace>> TraceStore::CollectCompleted(bool forc
   return {done.begin(), done.end()};
 }
 
-void TraceStore::Release(Shard& shard, const TraceId& id) {
-  const auto it = shard.traces.find(id);
+std::size_t TraceStore::Forget(Shard& shard, TraceMap::iterator it) {
+  const TraceId id = it->first;
   const std::size_t n = it->second.trace->spans.size();
   shard.traces.erase(it);
   RememberEvicted(shard, id);
   span_count_.fetch_sub(n);
   trace_count_.fetch_sub(1);
+  return n;
+}
+
+void TraceStore::Release(Shard& shard, const TraceId& id) {
+  const std::size_t n = Forget(shard, shard.traces.find(id));
   counters_.released_traces.fetch_add(1, std::memory_order_relaxed);
   counters_.released_spans.fetch_add(n, std::memory_order_relaxed);
 }

@@ -93,9 +93,10 @@ class TraceStore final : public SpanConsumer {
     bool completed = false;
     ShapeCount counted;
   };
+  using TraceMap = std::unordered_map<TraceId, Entry, IdHash>;
   struct Shard {
     std::mutex mu;
-    std::unordered_map<TraceId, Entry, IdHash> traces;
+    TraceMap traces;
     // Sweeps visit only open traces: scanning every stored trace each tick once cost more
     // than ingest itself.
     std::vector<TraceId> open;
@@ -109,7 +110,10 @@ class TraceStore final : public SpanConsumer {
   bool MakeRoom(std::size_t spans, std::size_t traces);
   void RememberEvicted(Shard& shard, const TraceId& id);
   void CountShape(const std::shared_ptr<Trace>& trace);
-  // Under the shard's lock: forgets a trace just handed out (release_collected).
+  // Under the shard's lock: erases a stored trace, remembers its id as evicted and returns its
+  // span count; the callers count why (evicted for room, or released once handed out).
+  std::size_t Forget(Shard& shard, TraceMap::iterator it);
+  // Forgets a trace just handed out (release_collected).
   void Release(Shard& shard, const TraceId& id);
 
   TraceStoreOptions options_;
