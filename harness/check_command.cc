@@ -53,8 +53,9 @@ void ReadGroundTruth(const fs::path& path, RunData& data) {
   std::string line, error;
   for (std::size_t n = 1; std::getline(in, line); ++n) {
     if (line.empty()) continue;
-    if (line.find("\"record\":\"inbound\"") != std::string::npos ||
-        line.find("\"record\": \"inbound\"") != std::string::npos) {
+    // Which record a line is, by its field, not by how a writer happened to space it.
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("record", std::string()) == "inbound") {
       if (auto r = InboundFromJson(line, error)) {
         data.inbound.push_back(std::move(*r));
         continue;

@@ -62,8 +62,10 @@ SpanAccount AccountSpans(const RunOutcome& outcome, int spans_per_request) {
     a.sent = services->received;
     for (const auto& [reason, n] : services->dropped)
       if (n > 0) a.dropped_before_sink.emplace_back(reason, n);
+  } else if (const HopCounters* sender = FindHop(outcome, kSenderHopName)) {
+    a.sent = sender->received;  // span load: what the generator tried to send, refused or not
   } else {
-    // Span load: every request the generator sent carried this many spans, answered or not.
+    // Every request the generator sent carried this many spans, answered or not.
     a.sent = outcome.data.load.sent * static_cast<std::uint64_t>(spans_per_request);
   }
   a.sink_received = outcome.sink_spans_received;

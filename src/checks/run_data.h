@@ -28,6 +28,10 @@ struct HopCounters {
   std::vector<std::pair<std::string, std::uint64_t>> dropped;  // reason -> spans
 };
 
+// The name of the first hop in a span-load run: the load generator, which knows how many spans
+// it tried to send. The throughput check measures loss from it (no ground truth there).
+inline constexpr char kSenderHopName[] = "load generator";
+
 struct RunData {
   std::vector<std::shared_ptr<const Trace>> traces;  // as the sink assembled them
   std::vector<GroundTruthSpan> truth;                // every span the services started
@@ -38,8 +42,9 @@ struct RunData {
   std::vector<std::string> load_entry_services;
   // A tail sampler in the Collector may drop whole traces by design.
   bool tail_sampling = false;
-  std::vector<HopCounters> hops;  // in pipeline order, services first, sink last
-  double run_seconds = 0;         // load phases only
+  // In pipeline order: services (or, in a span-load run, the load generator) first, sink last.
+  std::vector<HopCounters> hops;
+  double run_seconds = 0;  // load phases only
   // The head sampler the services used, e.g. "traceidratio" with arg "0.25".
   std::string head_sampler;
   std::optional<double> head_sampler_ratio;

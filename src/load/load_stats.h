@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "load/histogram.h"
@@ -30,6 +31,14 @@ struct LoadStats {
   // The traces the generator started itself (phases with `traceparent: fresh`), one per request
   // sent, in no particular order.
   std::vector<TraceId> started_traces;
+  // Span load only: the spans in every export request the generator tried to send (a refused
+  // connection included: the sink or Collector it targets is part of what is tested), those in
+  // requests answered 2xx, and those in requests that failed, by kind ("connect", "timeout",
+  // "reset", "other", "status 503"). The throughput check's first hop: without it the sink's
+  // own count would be the only measure of what was sent, and a lost request could not show.
+  std::uint64_t spans_sent = 0;
+  std::uint64_t spans_acknowledged = 0;
+  std::map<std::string, std::uint64_t> spans_failed;
 
   std::uint64_t Errors() const {
     return errors_connect + errors_timeout + errors_reset + errors_other;

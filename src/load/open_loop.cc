@@ -56,6 +56,7 @@ struct PreparedTarget {
   std::string rest;
   std::string body;
   std::unique_ptr<FreshIdBatch> spans;  // span load: new trace ids per request
+  std::uint64_t span_count = 0;         // span load: spans per request
   int max_connections = 1;              // this worker's share
   std::chrono::milliseconds timeout{0};
 };
@@ -111,6 +112,7 @@ class Worker {
         const auto stream = static_cast<std::uint64_t>(index);
         so.seed = StreamSeed(ids, 2 * stream);
         p.spans = std::make_unique<FreshIdBatch>(so, StreamSeed(ids, 2 * stream + 1));
+        p.span_count = static_cast<std::uint64_t>(t.span_load_spans);
       } else {
         p.body = t.body;
         p.fresh_traceparent = t.fresh_traceparent;
@@ -224,6 +226,7 @@ class Worker {
         if (ec) {
           ++stats_.errors_connect;
           Count(false, ErrorKind::kConnect);
+          CountSpans(target, ErrorKind::kConnect, 0);
           c.stream.socket().close(ec);
           c.target = -1;
           continue;
@@ -256,7 +259,9 @@ class Worker {
                                   asio::redirect_error(use_awaitable, ec));
       }
       if (ec) {
-        Count(false, ClassifyError(ec, stats_));
+        const ErrorKind kind = ClassifyError(ec, stats_);
+        Count(false, kind);
+        CountSpans(target, kind, 0);
         c.stream.socket().close(ec);
         c.target = -1;
         continue;
@@ -273,6 +278,7 @@ class Worker {
       stats_.uncorrected.Record(
           static_cast<std::uint64_t>(std::max<std::int64_t>(0, (done - sent_at).count())));
       Count(ok, ErrorKind::kNone);
+      CountSpans(target, ErrorKind::kNone, status);
       if (!c.response.keep_alive()) {
         c.stream.socket().close(ec);
         c.target = -1;
@@ -301,10 +307,41 @@ class Worker {
     return fmt::format("traceparent: 00-{}-{}-01\r\n", trace.Hex(), span.Hex());
   }
 
+  // Span load: the spans of one request the generator tried to send, by how it ended.
+  void CountSpans(const PreparedTarget& target, ErrorKind error, unsigned status) {
+    if (!target.span_count) return;
+    stats_.spans_sent += target.span_count;
+    const char* kind = nullptr;
+    switch (error) {
+      case ErrorKind::kNone:
+        if (status >= 200 && status < 300) {
+          stats_.spans_acknowledged += target.span_count;
+          return;
+        }
+        stats_.spans_failed["status " + std::to_string(status)] += target.span_count;
+        return;
+      case ErrorKind::kConnect:
+        kind = "connect";
+        break;
+      case ErrorKind::kTimeout:
+        kind = "timeout";
+        break;
+      case ErrorKind::kReset:
+        kind = "reset";
+        break;
+      case ErrorKind::kOther:
+        kind = "other";
+        break;
+    }
+    stats_.spans_failed[kind] += target.span_count;
+  }
+
   void Count(bool ok, ErrorKind error) {
     if (!progress_) return;
     constexpr auto kRelaxed = std::memory_order_relaxed;
-    progress_->sent.fetch_add(1, kRelaxed);
+    // A request that never connected was not sent (as LoadStats::sent): the per-second series
+    // adds up to it.
+    if (error != ErrorKind::kConnect) progress_->sent.fetch_add(1, kRelaxed);
     if (ok) progress_->ok.fetch_add(1, kRelaxed);
     if (error != ErrorKind::kNone) progress_->errors.fetch_add(1, kRelaxed);
     switch (error) {
@@ -429,6 +466,9 @@ LoadStats RunOpenLoop(const OpenLoopOptions& given, OpenLoopProgress* progress,
     total.errors_reset += r.errors_reset;
     total.errors_other += r.errors_other;
     total.dropped_iterations += r.dropped_iterations;
+    total.spans_sent += r.spans_sent;
+    total.spans_acknowledged += r.spans_acknowledged;
+    for (const auto& [kind, n] : r.spans_failed) total.spans_failed[kind] += n;
     total.corrected.Merge(r.corrected);
     total.uncorrected.Merge(r.uncorrected);
     total.started_traces.insert(total.started_traces.end(), r.started_traces.begin(),

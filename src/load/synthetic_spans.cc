@@ -10,11 +10,10 @@ namespace pb_collector = opentelemetry::proto::collector::trace::v1;
 namespace pb_trace = opentelemetry::proto::trace::v1;
 
 pb_collector::ExportTraceServiceRequest MakeSyntheticRequest(const SyntheticSpanOptions& o) {
-  static constexpr std::array<const char*, 5> kServices = {"gateway", "auth", "orders",
-                                                           "payments", "stripe"};
+  static constexpr std::array<const char*, 5> kServices = {"gateway", "auth", "orders", "payments",
+                                                           "stripe"};
   static constexpr std::array<const char*, 5> kRoutes = {
-      "POST /checkout", "POST /validate-token", "POST /orders", "POST /charge",
-      "POST /v1/charges"};
+      "POST /checkout", "POST /validate-token", "POST /orders", "POST /charge", "POST /v1/charges"};
   std::mt19937_64 rng(o.seed);
   pb_collector::ExportTraceServiceRequest request;
   std::array<pb_trace::ScopeSpans*, kServices.size()> scopes{};
@@ -50,7 +49,10 @@ pb_collector::ExportTraceServiceRequest MakeSyntheticRequest(const SyntheticSpan
     parent_id = span->span_id();
     span->set_name(kRoutes[svc]);
     span->set_kind(pos == 0 ? pb_trace::Span::SPAN_KIND_SERVER : pb_trace::Span::SPAN_KIND_CLIENT);
-    const std::uint64_t start = o.start_unix_ns + static_cast<std::uint64_t>(i) * 1000;
+    // Traces start 1 µs apart; within one, each child starts 10 ns after its parent and ends
+    // 10 ns before it (offsetting children by their own index put them outside their parent:
+    // clock skew to the hygiene check).
+    const std::uint64_t start = o.start_unix_ns + static_cast<std::uint64_t>(i - pos) * 1000;
     span->set_start_time_unix_nano(start + static_cast<std::uint64_t>(pos) * 10);
     span->set_end_time_unix_nano(start + 1'000'000 - static_cast<std::uint64_t>(pos) * 10);
     for (int a = 0; a < o.attributes_per_span; ++a) {

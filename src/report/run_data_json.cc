@@ -32,7 +32,10 @@ json RunDataJson(const RunData& d) {
               {"dropped_iterations", l.dropped_iterations},
               {"duration_s", l.duration_s},
               {"target_rate_per_s", l.target_rate_per_s},
-              {"started_traces", started}}},
+              {"started_traces", started},
+              {"spans_sent", l.spans_sent},
+              {"spans_acknowledged", l.spans_acknowledged},
+              {"spans_failed", l.spans_failed}}},
             {"load_entry_services", d.load_entry_services},
             {"tail_sampling", d.tail_sampling},
             {"hops", hops},
@@ -65,6 +68,11 @@ bool RunDataFromJson(const json& j, RunData& d, std::string& error) {
     s.dropped_iterations = l.at("dropped_iterations");
     s.duration_s = l.at("duration_s");
     s.target_rate_per_s = l.at("target_rate_per_s");
+    // Optional: results written before span-load counters existed have none.
+    s.spans_sent = l.value("spans_sent", std::uint64_t{0});
+    s.spans_acknowledged = l.value("spans_acknowledged", std::uint64_t{0});
+    if (l.contains("spans_failed"))
+      s.spans_failed = l.at("spans_failed").get<std::map<std::string, std::uint64_t>>();
     at = "load.started_traces";
     for (const json& t : l.at("started_traces")) {
       const auto id = TraceId::FromHex(t.get<std::string>());

@@ -80,10 +80,10 @@ StatusCode StatusOf(const std::string& name) {
 
 std::uint64_t Number(const json& obj, const char* key) {
   const auto it = obj.find(key);
-  return it != obj.end() && it->is_number_unsigned() ? it->get<std::uint64_t>()
-         : it != obj.end() && it->is_number_integer()
-             ? static_cast<std::uint64_t>(it->get<std::int64_t>())
-             : 0;
+  if (it == obj.end()) return 0;
+  if (it->is_number_unsigned()) return it->get<std::uint64_t>();
+  if (it->is_number_integer()) return static_cast<std::uint64_t>(it->get<std::int64_t>());
+  return 0;
 }
 
 void FillDetails(const json& s, pb::Span& span, pb::Resource& resource,

@@ -18,6 +18,16 @@ HopCounters ServicesHop(const mock::MockServicesStats& st) {
   return h;
 }
 
+HopCounters SenderHop(const LoadStats& load) {
+  HopCounters h;
+  h.name = kSenderHopName;
+  h.received = load.spans_sent;
+  h.passed_on = load.spans_acknowledged;
+  for (const auto& [kind, n] : load.spans_failed)
+    h.dropped.emplace_back("request failed: " + kind, n);
+  return h;
+}
+
 namespace {
 
 std::string TailSamplingReason(const CollectorCounters& c) {

@@ -17,6 +17,10 @@ namespace traceproof {
 
 HopCounters ServicesHop(const mock::MockServicesStats& stats);
 
+// A span-load run's first hop (kSenderHopName): the spans the generator tried to send, those
+// acknowledged, and those in requests that failed, by kind.
+HopCounters SenderHop(const LoadStats& load);
+
 // What the Collector received (accepted + refused by its receivers), passed on (sent by its
 // exporters, plus what its shutdown flushed) and dropped, by reason. `upstream` (may be null)
 // is the services' hop; `sink_received` what reached the sink.

@@ -17,7 +17,8 @@
 namespace traceproof {
 
 struct LoadEndpoints {
-  std::uint16_t sink_http_port = 0;  // span load goes to the embedded sink's OTLP/HTTP receiver
+  // Where span load goes (OTLP/HTTP): our Collector's receiver, else the embedded sink's.
+  std::uint16_t sink_http_port = 0;
   // host and port of a service's HTTP server.
   std::function<std::pair<std::string, std::uint16_t>(const std::string& service)> service;
 };

@@ -67,6 +67,10 @@ std::string RunCollector::ExporterEndpoint() const {
   return ours_ ? ours_->otlp_grpc_endpoint() : spec_.endpoint.Text();
 }
 
+std::uint16_t RunCollector::SpanLoadPort() const {
+  return ours_ ? static_cast<std::uint16_t>(ours_->otlp_http_port()) : 0;
+}
+
 CollectorCounters RunCollector::Scrape() {
   if (ours_) return ours_->Scrape();
   if (external_) return external_->Scrape();

@@ -38,6 +38,9 @@ class RunCollector {
   // Started (or reached) and ready, or why not; report() says what was tried either way.
   Status Start();
   std::string ExporterEndpoint() const;  // where the services export: its OTLP/gRPC receiver
+  // Where span load enters (it speaks OTLP/HTTP): ours, its HTTP receiver; 0 for an external
+  // one, whose HTTP receiver the scenario does not name.
+  std::uint16_t SpanLoadPort() const;
   // The scenario's `collector: kill` faults as actions for the run's fault schedule.
   std::vector<TimedFault> Faults();
   // For the drain: moves while the sink or the Collector moves; holds spans until its queues,

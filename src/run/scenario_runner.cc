@@ -36,6 +36,11 @@ bool NeedsServices(const Scenario& scenario) {
                      [](const LoadPhase& p) { return !p.span_load; });
 }
 
+bool HasSpanLoad(const Scenario& scenario) {
+  return std::any_of(scenario.load.begin(), scenario.load.end(),
+                     [](const LoadPhase& p) { return p.span_load; });
+}
+
 class Runner {
  public:
   Runner(const Scenario& scenario, const RunOptions& options)
@@ -126,7 +131,7 @@ class Runner {
     }
     Log(fmt::format("sink: otlp/grpc on {}:{}, otlp/http on {}:{}", options_.sink_grpc_host,
                     sink_->grpc_port(), options_.sink_http_host, sink_->http_port()));
-    Log(StoreBoundsText(RunStoreOptions(scenario_), PeakSpansPerSecond(scenario_)));
+    Log(StoreBoundsText(store_.options(), PeakSpansPerSecond(scenario_)));
     TraceSweeperOptions so;
     so.on_traces = [this](const std::vector<std::shared_ptr<const Trace>>& traces) {
       stream_.Add(traces);
@@ -271,7 +276,9 @@ class Runner {
 
   LoadEndpoints Endpoints() const {
     LoadEndpoints e;
-    e.sink_http_port = sink_->http_port();
+    // Span load tests the pipeline, so it enters where the services' spans would: the Collector.
+    const std::uint16_t collector = collector_ ? collector_->SpanLoadPort() : 0;
+    e.sink_http_port = collector ? collector : sink_->http_port();
     e.service = [this](const std::string& service) { return services_->Endpoint(service); };
     return e;
   }
@@ -305,6 +312,9 @@ class Runner {
   void Load() {
     Log(fmt::format("load: {} phase(s), {:.1f} s", scenario_.load.size(),
                     TotalSeconds(scenario_.load)));
+    if (HasSpanLoad(scenario_) && collector_ && !collector_->SpanLoadPort())
+      Log("load: span load goes straight to the sink (the external Collector's OTLP/HTTP "
+          "receiver is not known)");
     std::optional<ChecksSoFarSampler> so_far;
     if (ChecksSoFarApply()) {
       ChecksSoFarOptions o;
@@ -389,6 +399,9 @@ class Runner {
         Fail(error);
       }
     }
+    // Span load without services: the generator is the first hop, so a request it could not
+    // deliver counts as loss rather than vanishing from both ends of the count.
+    if (!services_ && HasSpanLoad(scenario_)) d.hops.push_back(SenderHop(d.load));
     if (collector_) {
       d.hops.push_back(CollectorHop(collector_->report(), d.hops.empty() ? nullptr : &d.hops.back(),
                                     ingest.spans_received.load()));

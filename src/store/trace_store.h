@@ -80,6 +80,7 @@ class TraceStore final : public SpanConsumer {
   std::shared_ptr<const Trace> Peek(const TraceId& id);
 
   const TraceStoreCounters& counters() const { return counters_; }
+  const TraceStoreOptions& options() const { return options_; }
   std::size_t span_count() const { return span_count_.load(std::memory_order_relaxed); }
   std::size_t trace_count() const { return trace_count_.load(std::memory_order_relaxed); }
 

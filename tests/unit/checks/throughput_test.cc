@@ -67,6 +67,31 @@ TEST(ThroughputCheck, ReconcilesHopByHopAndNamesWhereSpansWent) {
   EXPECT_EQ(r.details["accounted_exactly"], true);
 }
 
+// Span load has no ground truth: what the generator tried to send is the measure. The sink
+// alone cannot see a request that never reached it (the twin without the sender hop passes,
+// and says that what was sent is unknown).
+TEST(ThroughputCheck, SpanLoadLossIsMeasuredFromTheSenderNotTheSink) {
+  RunData data = Requests(90);
+  data.truth.clear();
+  data.hops = {{kSenderHopName, 100, 90, {{"request failed: timeout", 10}}}, {"sink", 90, 90, {}}};
+  CheckResult r = CheckFromYaml("throughput:")->Run(data);
+  EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.reason.find("lost 10 of 100 spans (10.0%)"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("load generator dropped 10 (request failed: timeout 10)"),
+            std::string::npos)
+      << r.reason;
+
+  data.hops[0] = {kSenderHopName, 90, 90, {}};
+  r = CheckFromYaml("throughput:")->Run(data);
+  EXPECT_TRUE(r.passed) << r.reason;
+  EXPECT_NE(r.reason.find("every span accounted for hop by hop"), std::string::npos) << r.reason;
+
+  data.hops = {{"sink", 90, 90, {}}};
+  r = CheckFromYaml("throughput:")->Run(data);
+  EXPECT_TRUE(r.passed) << r.reason;
+  EXPECT_NE(r.reason.find("what was sent is unknown"), std::string::npos) << r.reason;
+}
+
 TEST(ThroughputCheck, RatesAgainstMinimaAndTarget) {
   RunData data = Requests(10);
   data.run_seconds = 2;

@@ -189,6 +189,7 @@ TEST(OpenLoop, ErrorKindsAreCountedApart) {
   EXPECT_EQ(refused_progress.errors.load(), 50u);
   EXPECT_EQ(refused_progress.not_2xx.load(), 0u);
   EXPECT_EQ(refused.ok + refused.sent, 0u);
+  EXPECT_EQ(refused_progress.sent.load(), 0u) << "the series adds requests up to load.sent";
 
   TestServer server;
   OpenLoopProgress unavailable_progress;
@@ -310,6 +311,33 @@ TEST(OpenLoop, SpanLoadSendsFreshOtlpExports) {
   o.targets[0].span_load_spans = 10;
   const LoadStats s = RunOpenLoop(o);
   EXPECT_EQ(s.ok, 20u);
+  EXPECT_EQ(s.spans_sent, 200u);
+  EXPECT_EQ(s.spans_acknowledged, 200u);
+  EXPECT_TRUE(s.spans_failed.empty());
+}
+
+// The throughput check's first hop in a span-load run: spans of requests that were refused,
+// never connected, or answered non-2xx count as sent and failed, by kind.
+TEST(OpenLoop, SpanLoadCountsTheSpansOfEveryFailedRequestByKind) {
+  TestServer server;
+  OpenLoopOptions o = Options(server.port(), 100, milliseconds(200), "/status/503");
+  o.targets[0].span_load_spans = 10;
+  LoadStats s = RunOpenLoop(o);
+  EXPECT_EQ(s.spans_sent, 200u);
+  EXPECT_EQ(s.spans_acknowledged, 0u);
+  EXPECT_EQ(s.spans_failed, (std::map<std::string, std::uint64_t>{{"status 503", 200}}));
+
+  std::uint16_t closed_port;
+  {
+    asio::io_context io;
+    asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+    closed_port = a.local_endpoint().port();
+  }
+  o = Options(closed_port, 100, milliseconds(200), "/v1/traces");
+  o.targets[0].span_load_spans = 10;
+  s = RunOpenLoop(o);
+  EXPECT_EQ(s.spans_sent, 200u);
+  EXPECT_EQ(s.spans_failed, (std::map<std::string, std::uint64_t>{{"connect", 200}}));
 }
 
 // Span load's ids come from a seed of the generator's own: two generators started together (two

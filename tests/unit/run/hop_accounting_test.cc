@@ -27,6 +27,19 @@ TEST(HopAccounting, ServicesReceivedEverySpanTheyExportedOrDroppedByReason) {
   EXPECT_EQ(Dropped(h, "export failed"), 1u);
 }
 
+TEST(HopAccounting, TheSenderOfSpanLoadReceivedWhatItTriedToSendAndDroppedFailedRequests) {
+  LoadStats load;
+  load.spans_sent = 1000;
+  load.spans_acknowledged = 880;
+  load.spans_failed = {{"connect", 100}, {"status 503", 20}};
+  const HopCounters h = SenderHop(load);
+  EXPECT_EQ(h.name, kSenderHopName);
+  EXPECT_EQ(h.received, 1000u);
+  EXPECT_EQ(h.passed_on, 880u);
+  EXPECT_EQ(Dropped(h, "request failed: connect"), 100u);
+  EXPECT_EQ(Dropped(h, "request failed: status 503"), 20u);
+}
+
 TEST(HopAccounting, ACollectorPassesOnWhatItSentPlusWhatItsShutdownFlushed) {
   CollectorReport r;
   r.counters.receiver_accepted_spans = 1000;
