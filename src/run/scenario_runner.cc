@@ -387,12 +387,12 @@ class Runner {
     outcome_.sink_late_spans = store_.counters().late_spans.load();
     if (services_) {
       std::string error;
-      if (auto truth = services_->Truth(error)) {
+      if (auto truth = services_->TakeTruth(error)) {
         d.truth = std::move(*truth);
       } else {
         Fail(error);
       }
-      d.inbound = services_->Inbound();
+      d.inbound = services_->TakeInbound();
       if (auto stats = services_->Stats(error)) {
         d.hops.push_back(ServicesHop(*stats));
       } else {

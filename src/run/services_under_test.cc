@@ -76,11 +76,11 @@ class InProcessServices final : public ServicesUnderTest {
   std::optional<mock::MockServicesStats> Stats(std::string&) const override {
     return services_->stats();
   }
-  std::optional<std::vector<GroundTruthSpan>> Truth(std::string&) const override {
-    return truth_.Snapshot();
+  std::optional<std::vector<GroundTruthSpan>> TakeTruth(std::string&) override {
+    return truth_.Take();
   }
   const GroundTruthRecorder* LiveTruth() const override { return &truth_; }
-  std::vector<InboundRecord> Inbound() const override { return truth_.InboundSnapshot(); }
+  std::vector<InboundRecord> TakeInbound() override { return truth_.TakeInbound(); }
 
  private:
   RunLog log_;
@@ -118,14 +118,14 @@ class ElsewhereServices final : public ServicesUnderTest {
     if (!st) error = "counters from the services' admin endpoint: " + error;
     return st;
   }
-  std::optional<std::vector<GroundTruthSpan>> Truth(std::string& error) const override {
+  std::optional<std::vector<GroundTruthSpan>> TakeTruth(std::string& error) override {
     auto truth = external_.TruthSinceStart(error);
     if (!truth) error = "ground truth from the services' admin endpoint: " + error;
     return truth;
   }
   const GroundTruthRecorder* LiveTruth() const override { return nullptr; }
   // A serve process without GET /inbound (an older one) leaves the witnesses out, saying so.
-  std::vector<InboundRecord> Inbound() const override {
+  std::vector<InboundRecord> TakeInbound() override {
     std::string error;
     auto inbound = external_.InboundSinceStart(error);
     if (!inbound) log_("witness records from the services' admin endpoint: " + error);

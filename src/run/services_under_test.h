@@ -33,11 +33,14 @@ class ServicesUnderTest {
   virtual void Stop() = 0;  // idempotent
   // What they did during the run (after Flush): counters, and every span they started.
   virtual std::optional<mock::MockServicesStats> Stats(std::string& error) const = 0;
-  virtual std::optional<std::vector<GroundTruthSpan>> Truth(std::string& error) const = 0;
+  // Hands the truth over (called once, after Flush): moved, not copied, since a long run's
+  // truth is the largest thing in memory when the checks are judged.
+  virtual std::optional<std::vector<GroundTruthSpan>> TakeTruth(std::string& error) = 0;
   // The ground truth as it is recorded, for the checks during load; null when it is not here.
   virtual const GroundTruthRecorder* LiveTruth() const = 0;
-  // What reached each mock (the witness records), after Flush; empty where not known.
-  virtual std::vector<InboundRecord> Inbound() const { return {}; }
+  // What reached each mock (the witness records), handed over once after Flush; empty where
+  // not known.
+  virtual std::vector<InboundRecord> TakeInbound() { return {}; }
 };
 
 using RunLog = std::function<void(const std::string&)>;

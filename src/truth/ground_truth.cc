@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <utility>
+
 namespace traceproof {
 
 void GroundTruthRecorder::Record(GroundTruthSpan span) noexcept {
@@ -22,6 +24,16 @@ std::vector<InboundRecord> GroundTruthRecorder::InboundSnapshot() const {
 std::vector<GroundTruthSpan> GroundTruthRecorder::Snapshot() const {
   std::lock_guard lock(mu_);
   return spans_;
+}
+
+std::vector<GroundTruthSpan> GroundTruthRecorder::Take() {
+  std::lock_guard lock(mu_);
+  return std::exchange(spans_, {});
+}
+
+std::vector<InboundRecord> GroundTruthRecorder::TakeInbound() {
+  std::lock_guard lock(inbound_mu_);
+  return std::exchange(inbound_, {});
 }
 
 std::size_t GroundTruthRecorder::size() const {

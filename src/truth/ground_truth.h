@@ -70,6 +70,9 @@ class GroundTruthRecorder final : public GroundTruthSink {
   void RecordInbound(InboundRecord record) noexcept override;
   std::vector<GroundTruthSpan> Snapshot() const;
   std::vector<InboundRecord> InboundSnapshot() const;
+  // What was recorded, moved out: the recorder is empty afterwards (at the end of a run).
+  std::vector<GroundTruthSpan> Take();
+  std::vector<InboundRecord> TakeInbound();
   std::size_t size() const;
   // Calls `visit(position, span)` for the spans recorded at positions [from, to) (recording
   // order), under the lock: for a look at part of a run while it goes on; keep `visit` short.
