@@ -141,8 +141,28 @@ class Worker {
     beast::flat_buffer buffer;
     http::response<http::string_body> response;
     asio::steady_timer wake;
-    int target = -1;  // what the open socket is connected to; -1: not connected
+    int target = -1;               // what the open socket is connected to; -1: not connected
+    Clock::time_point answered{};  // when its last answer arrived
   };
+
+  // A keep-alive connection left idle may have been closed by the server (its idle timeout:
+  // Node's is 5 s, the sink's 60 s). Writing on it fails with a reset, a request the schedule
+  // counted as failed though the server never saw it: over a 10-minute run a few connections
+  // that only bursts wake up hit this. A non-blocking peek sees the close first. Only after an
+  // idle gap, so a busy connection pays no extra system call.
+  static bool ClosedWhileIdle(Connection& c) {
+    constexpr auto kIdleGap = std::chrono::milliseconds(100);
+    if (Clock::now() - c.answered < kIdleGap) return false;
+    auto& socket = c.stream.socket();
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    char byte;
+    const std::size_t n =
+        socket.receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, ec);
+    const bool open = ec == asio::error::would_block;  // nothing to read: still connected
+    socket.non_blocking(false, ec);
+    return !open || n > 0;  // closed, failed, or bytes no request asked for
+  }
 
   bool Stopping() const { return stop_ && stop_->load(std::memory_order_relaxed); }
 
@@ -219,6 +239,10 @@ class Worker {
     while (auto pending = co_await Take(c)) {
       PreparedTarget& target = targets_[pending->target];
       beast::error_code ec;
+      if (c.target == pending->target && ClosedWhileIdle(c)) {
+        c.stream.socket().close(ec);
+        c.target = -1;
+      }
       if (c.target != pending->target) {
         if (c.target >= 0) c.stream.socket().close(ec);
         c.stream.expires_after(target.timeout);
@@ -267,6 +291,7 @@ class Worker {
         continue;
       }
       const auto done = Clock::now();
+      c.answered = done;
       const unsigned status = c.response.result_int();
       ++stats_.by_status[status];
       const bool ok = status >= 200 && status < 300;
