@@ -25,7 +25,8 @@ except ImportError:
     venv = ROOT / ".venv" / "bin" / "python"
     if venv.exists() and pathlib.Path(sys.executable) != venv:
         os.execv(str(venv), [str(venv), *sys.argv])
-    print(f"compose.k8s: FAIL: kubernetes-validate is not installed in {venv}: run scripts/bootstrap")
+    print(f"compose.k8s: FAIL: kubernetes-validate is not installed in {venv}: "
+          "run scripts/bootstrap")
     sys.exit(1)
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
@@ -92,41 +93,58 @@ def collector_config(docs, edit):
     cm["data"][k8s_topology.COLLECTOR_KEY] = yaml.safe_dump(config)
 
 
+def shards_spec(d):
+    return find(d, "Job", "traceproof-shards")["spec"]
+
+
+def merge_wait_env(d):
+    merge = find(d, "Job", "traceproof-merge")
+    return k8s_topology.container(merge, "wait-for-shards", init=True)["env"]
+
+
+def sink_container(d):
+    return k8s_topology.container(find(d, "StatefulSet", "traceproof-sink"), "sink")
+
+
+def lb_exporter(d, edit):
+    collector_config(d, lambda c: edit(c["exporters"]["loadbalancing"]))
+
+
+def without_index(d):
+    c = shard_container(d)
+    c["env"] = [e for e in c["env"] if e["name"] != "JOB_COMPLETION_INDEX"]
+
+
 # One miswiring per topology check: (what, the words k8s_topology must name it with, how).
 TOPOLOGY_TWINS = [
-    ("completions differ from N", "differ", lambda d: find(d, "Job", "traceproof-shards")["spec"].update(
-        completions=4)),
-    ("JOB_COMPLETION_INDEX not defined", "$(JOB_COMPLETION_INDEX) is not a variable", lambda d: shard_container(d).update(
-        env=[e for e in shard_container(d)["env"] if e["name"] != "JOB_COMPLETION_INDEX"])),
-    ("not Indexed", "not Indexed", lambda d: find(d, "Job", "traceproof-shards")["spec"].update(
-        completionMode="NonIndexed")),
-    ("merge waits for another N", "does not wait", lambda d: k8s_topology.container(
-        find(d, "Job", "traceproof-merge"), "wait-for-shards", init=True)["env"][0].update(
-        value="2")),
-    ("scenario ConfigMap edited", "does not hold", lambda d: find(d, "ConfigMap", "traceproof-scenario")[
-        "data"].update({k8s_topology.SCENARIO_KEY: "name: other\n"})),
-    ("resolver names the StatefulSet, not the Service", "dns resolver", lambda d: collector_config(
-        d, lambda c: c["exporters"]["loadbalancing"]["resolver"]["dns"].update(
-            hostname="traceproof-sink"))),
-    ("routing by service", "route by traceID", lambda d: collector_config(
-        d, lambda c: c["exporters"]["loadbalancing"].update(routing_key="service"))),
-    ("sinks' Service not headless", "no headless Service", lambda d: find(d, "Service", "traceproof-sinks")[
-        "spec"].pop("clusterIP")),
-    ("results volume ReadWriteOnce", "not ReadWriteMany", lambda d: find(
-        d, "PersistentVolumeClaim", "traceproof-results")["spec"].update(
-        accessModes=["ReadWriteOnce"])),
-    ("sink without readiness probe", "probes", lambda d: k8s_topology.container(
-        find(d, "StatefulSet", "traceproof-sink"), "sink").pop("readinessProbe")),
-    ("Collector pods may run as root", "as root", lambda d: k8s_topology.pod_spec(
-        find(d, "Deployment", "traceproof-collector"))["securityContext"].pop("runAsNonRoot")),
+    ("completions differ from N", "differ", lambda d: shards_spec(d).update(completions=4)),
+    ("JOB_COMPLETION_INDEX not defined", "$(JOB_COMPLETION_INDEX) is not a variable",
+     without_index),
+    ("not Indexed", "not Indexed", lambda d: shards_spec(d).update(completionMode="NonIndexed")),
+    ("merge waits for another N", "does not wait",
+     lambda d: merge_wait_env(d)[0].update(value="2")),
+    ("scenario ConfigMap edited", "does not hold",
+     lambda d: find(d, "ConfigMap", "traceproof-scenario")["data"].update(
+         {k8s_topology.SCENARIO_KEY: "name: other\n"})),
+    ("resolver names the StatefulSet, not the Service", "dns resolver",
+     lambda d: lb_exporter(d, lambda e: e["resolver"]["dns"].update(hostname="traceproof-sink"))),
+    ("routing by service", "route by traceID",
+     lambda d: lb_exporter(d, lambda e: e.update(routing_key="service"))),
+    ("sinks' Service not headless", "no headless Service",
+     lambda d: find(d, "Service", "traceproof-sinks")["spec"].pop("clusterIP")),
+    ("results volume ReadWriteOnce", "not ReadWriteMany",
+     lambda d: find(d, "PersistentVolumeClaim", "traceproof-results")["spec"].update(
+         accessModes=["ReadWriteOnce"])),
+    ("sink without readiness probe", "probes", lambda d: sink_container(d).pop("readinessProbe")),
+    ("Collector pods may run as root", "as root",
+     lambda d: k8s_topology.pod_spec(find(d, "Deployment", "traceproof-collector"))[
+         "securityContext"].pop("runAsNonRoot")),
     ("shard without limits", "limits", lambda d: shard_container(d)["resources"].pop("limits")),
 ]
 
 SCHEMA_TWINS = [
-    ("parallelism as a word", lambda d: find(d, "Job", "traceproof-shards")["spec"].update(
-        parallelism="three")),
-    ("a probe host that is a list", lambda d: k8s_topology.container(
-        find(d, "StatefulSet", "traceproof-sink"), "sink")["livenessProbe"].update(
+    ("parallelism as a word", lambda d: shards_spec(d).update(parallelism="three")),
+    ("a probe host that is a list", lambda d: sink_container(d)["livenessProbe"].update(
         tcpSocket={"port": 4317, "host": ["x"]})),
 ]
 

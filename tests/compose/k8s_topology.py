@@ -57,7 +57,8 @@ def check_shards(docs, scenario_text, problems):
     args = shard.get("args", [])
     for want in ("run", "/scenario/" + SCENARIO_KEY,
                  "--shard=$(JOB_COMPLETION_INDEX)/$(TRACEPROOF_SHARDS)",
-                 "--start-at=$(TRACEPROOF_START_AT)", "--out=/results/shard-$(JOB_COMPLETION_INDEX)"):
+                 "--start-at=$(TRACEPROOF_START_AT)",
+                 "--out=/results/shard-$(JOB_COMPLETION_INDEX)"):
         if want not in args:
             problems.append(f"traceproof-shards: args lack '{want}'")
     check_scenario_mount(docs, job, scenario_text, problems)
