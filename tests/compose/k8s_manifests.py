@@ -5,7 +5,8 @@ for the oldest and the newest release checked, and wired together (k8s_topology.
 schemas are the ones kubernetes-validate (PyPI, pinned in requirements.txt) ships: no cluster,
 no network. Then the broken twins: the same manifests broken one way each (a misspelled field
 rendered through kustomize from k8s-broken/, a wrong type, and one miswiring per topology
-check) must each be rejected, so a pass means the checks looked.
+check) must each be rejected, so a pass means the checks looked. Last, the sink tier's
+Collector configs must load in otelcol-traceproof (collector_configs.py).
 
 What this does not exercise: applying to a cluster (admission, scheduling, RWX storage, DNS,
 the images), and the Collector's ring remapping when the sinks scale.
@@ -30,6 +31,7 @@ except ImportError:
     sys.exit(1)
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import collector_configs  # noqa: E402
 import k8s_topology  # noqa: E402
 
 VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
@@ -182,6 +184,8 @@ def main():
     if find(five, "Job", "traceproof-shards")["spec"]["completions"] != 5:
         failures.append("--shards 5 did not set the Indexed Job's completions")
     failures += run_twins(docs, scenario_text)
+    cm = find(docs, "ConfigMap", "traceproof-collector-config")
+    failures += collector_configs.collector_failures(ROOT, cm["data"][k8s_topology.COLLECTOR_KEY])
     for f in failures:
         print(f"compose.k8s: FAIL: {f}")
     if failures:
@@ -189,7 +193,8 @@ def main():
     twins = len(SCHEMA_TWINS) + len(TOPOLOGY_TWINS) + 1
     print(f"compose.k8s: OK: {len(docs)} documents ({', '.join(kinds)}) valid against the "
           f"Kubernetes {' and '.join(VERSIONS)} schemas (strict) and wired together; "
-          f"{twins} broken twins rejected")
+          f"{twins} broken twins rejected; otelcol-traceproof validates the sink tier's two "
+          "Collector configs and refuses a wrong routing_key")
     return 0
 
 
