@@ -128,6 +128,9 @@ TOPOLOGY_TWINS = [
     ("scenario ConfigMap edited", "does not hold",
      lambda d: find(d, "ConfigMap", "traceproof-scenario")["data"].update(
          {k8s_topology.SCENARIO_KEY: "name: other\n"})),
+    ("merge without the scenario", "traceproof-merge: the scenario ConfigMap",
+     lambda d: k8s_topology.container(find(d, "Job", "traceproof-merge"), "merge").update(
+         volumeMounts=[{"name": "results", "mountPath": "/results"}])),
     ("resolver names the StatefulSet, not the Service", "dns resolver",
      lambda d: lb_exporter(d, lambda e: e["resolver"]["dns"].update(hostname="traceproof-sink"))),
     ("routing by service", "route by traceID",

@@ -61,7 +61,7 @@ def check_shards(docs, scenario_text, problems):
                  "--out=/results/shard-$(JOB_COMPLETION_INDEX)"):
         if want not in args:
             problems.append(f"traceproof-shards: args lack '{want}'")
-    check_scenario_mount(docs, job, scenario_text, problems)
+    check_scenario_mount(docs, scenario_text, problems)
     merge = named(docs, "Job", "traceproof-merge")
     wait = merge and container(merge, "wait-for-shards", init=True)
     if not wait or env_of(wait).get("TRACEPROOF_SHARDS", {}).get("value") != n:
@@ -71,15 +71,21 @@ def check_shards(docs, scenario_text, problems):
         problems.append("traceproof-merge: does not merge /results/shard-* into /results/merged")
 
 
-def check_scenario_mount(docs, job, scenario_text, problems):
+def check_scenario_mount(docs, scenario_text, problems):
+    """The shards run the scenario from its ConfigMap at /scenario, and the merge reads it again
+    at the path the shards recorded: both pods mount it there."""
     cm = named(docs, "ConfigMap", "traceproof-scenario")
     if cm is None or cm.get("data", {}).get(SCENARIO_KEY) != scenario_text:
-        problems.append(f"ConfigMap traceproof-scenario does not hold scenarios/{SCENARIO_KEY}")
-    mounts = {m["name"]: m["mountPath"] for m in container(job, "shard").get("volumeMounts", [])}
-    volumes = {v["name"]: v for v in pod_spec(job).get("volumes", [])}
-    if mounts.get("scenario") != "/scenario" or cm is None or \
-            volumes.get("scenario", {}).get("configMap", {}).get("name") != cm["metadata"]["name"]:
-        problems.append("traceproof-shards: the scenario ConfigMap is not at /scenario")
+        return problems.append(
+            f"ConfigMap traceproof-scenario does not hold scenarios/{SCENARIO_KEY}")
+    for job_name, name in (("traceproof-shards", "shard"), ("traceproof-merge", "merge")):
+        job = named(docs, "Job", job_name)
+        volumes = {v["name"]: v for v in pod_spec(job).get("volumes", [])}
+        mounts = container(job, name).get("volumeMounts", [])
+        at = [m["mountPath"] for m in mounts if volumes.get(m["name"], {}).get(
+            "configMap", {}).get("name") == cm["metadata"]["name"]]
+        if at != ["/scenario"]:
+            problems.append(f"{job_name}: the scenario ConfigMap is not at /scenario")
 
 
 def check_variables(docs, problems):
