@@ -5,7 +5,9 @@ for the oldest and the newest release checked, and wired together (k8s_topology.
 schemas are the ones kubernetes-validate (PyPI, pinned in requirements.txt) ships: no cluster,
 no network. Then the broken twins: the same manifests broken one way each (a misspelled field
 rendered through kustomize from k8s-broken/, a wrong type, and one miswiring per topology
-check) must each be rejected, so a pass means the checks looked. Last, the sink tier's
+check) must each be rejected, so a pass means the checks looked. The Jobs' shell (the shard
+wrapper, the merge's wait and glob) runs here as a pod would run it (k8s_scripts.py), and
+broken twins of it must fail too. Last, the sink tier's
 Collector configs must load in otelcol-traceproof (collector_configs.py).
 
 What this does not exercise: applying to a cluster (admission, scheduling, RWX storage, DNS,
@@ -32,6 +34,7 @@ except ImportError:
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import collector_configs  # noqa: E402
+import k8s_scripts  # noqa: E402
 import k8s_topology  # noqa: E402
 
 VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
@@ -154,8 +157,34 @@ SCHEMA_TWINS = [
 ]
 
 
+def wrapper_exits_0(d):
+    command = shard_container(d)["command"]
+    command[2] = command[2].replace('exit "$rc"', "exit 0")
+
+
+def merge_without_glob(d):
+    merge = k8s_topology.container(find(d, "Job", "traceproof-merge"), "merge")
+    merge["command"][2] = merge["command"][2].replace("/results/shard-*", "'/results/shard-*'")
+
+
+# The pods' shell broken: (what, which pod's shell, the words k8s_scripts must name it with,
+# how).
+SCRIPT_TWINS = [
+    ("shard wrapper hides the exit code", "shard", "exited 0 for traceproof's 1",
+     wrapper_exits_0),
+    ("merge given the glob unexpanded", "merge", "the merge ran traceproof with",
+     merge_without_glob),
+]
+
+
 def run_twins(docs, scenario_text):
     failed = []
+    for what, which, named, breaks in SCRIPT_TWINS:
+        broken = copy.deepcopy(docs)
+        breaks(broken)
+        problems = k8s_scripts.script_problems(broken, (which,))
+        if not any(named in p for p in problems):
+            failed.append(f"script twin '{what}' was not named ('{named}'): {problems}")
     for what, breaks in SCHEMA_TWINS:
         broken = copy.deepcopy(docs)
         breaks(broken)
@@ -186,6 +215,7 @@ def main():
     failures += [f"--shards 5: {p}" for p in k8s_topology.problems_of(five, scenario_text)]
     if find(five, "Job", "traceproof-shards")["spec"]["completions"] != 5:
         failures.append("--shards 5 did not set the Indexed Job's completions")
+    failures += k8s_scripts.script_problems(docs)
     failures += run_twins(docs, scenario_text)
     cm = find(docs, "ConfigMap", "traceproof-collector-config")
     failures += collector_configs.collector_failures(ROOT, cm["data"][k8s_topology.COLLECTOR_KEY])
@@ -193,9 +223,10 @@ def main():
         print(f"compose.k8s: FAIL: {f}")
     if failures:
         return 1
-    twins = len(SCHEMA_TWINS) + len(TOPOLOGY_TWINS) + 1
+    twins = len(SCHEMA_TWINS) + len(TOPOLOGY_TWINS) + len(SCRIPT_TWINS) + 1
     print(f"compose.k8s: OK: {len(docs)} documents ({', '.join(kinds)}) valid against the "
-          f"Kubernetes {' and '.join(VERSIONS)} schemas (strict) and wired together; "
+          f"Kubernetes {' and '.join(VERSIONS)} schemas (strict) and wired together; the Jobs' "
+          "shell runs as a pod would; "
           f"{twins} broken twins rejected; otelcol-traceproof validates the sink tier's two "
           "Collector configs and refuses a wrong routing_key")
     return 0
