@@ -12,7 +12,7 @@
 namespace traceproof {
 namespace {
 
-constexpr double kLeft = 58, kRight = 12, kTop = 10, kBottom = 34;
+constexpr double kLeft = 58, kRight = 26, kTop = 10, kBottom = 34;
 
 struct Frame {
   double x_lo, x_hi, y_lo, y_hi;
@@ -25,6 +25,20 @@ struct Frame {
     return h - kBottom - (h - kTop - kBottom) * (v - lo) / (hi - lo);
   }
 };
+
+// The nearest 1, 2 or 5 × 10^k below (above) v > 0: a log axis tight around its data.
+double LogFloor(double v) {
+  const double decade = std::pow(10.0, std::floor(std::log10(v)));
+  for (double m : {5.0, 2.0, 1.0})
+    if (m * decade <= v) return m * decade;
+  return decade;
+}
+double LogCeil(double v) {
+  const double decade = std::pow(10.0, std::floor(std::log10(v)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * decade >= v) return m * decade;
+  return 10 * decade;
+}
 
 bool Usable(const ChartSpec& spec, double y) { return std::isfinite(y) && (!spec.log_y || y > 0); }
 
@@ -50,8 +64,8 @@ Frame FrameOf(const ChartSpec& spec) {
   if (f.x_lo > f.x_hi) return f;
   if (f.x_hi == f.x_lo) f.x_hi = f.x_lo + 1;
   if (spec.log_y) {
-    f.y_lo = std::pow(10.0, std::floor(std::log10(f.y_lo)));
-    f.y_hi = std::pow(10.0, std::ceil(std::log10(f.y_hi * 1.0001)));
+    f.y_lo = LogFloor(f.y_lo);
+    f.y_hi = LogCeil(f.y_hi * 1.0001);
   } else {
     f.y_lo = std::min(f.y_lo, 0.0);
     if (f.y_hi <= f.y_lo) f.y_hi = f.y_lo + 1;

@@ -86,12 +86,15 @@ WaterfallLayout LayOutWaterfall(const Trace& trace, std::size_t max_rows) {
   const std::size_t n = trace.spans.size();
   const std::vector<std::size_t> path = CriticalPath(trace, shape);
   const std::vector<bool> critical = Mask(n, path);
+  const std::vector<std::int64_t> critical_ns = CriticalTimeNs(trace, shape);
   const std::vector<bool> orphan = Mask(n, shape.orphans);
   const std::vector<bool> duplicate = Mask(n, shape.duplicates);
   const std::vector<bool> skewed = Mask(n, shape.skewed);
   std::vector<WaterfallRow> rows = TreeOrder(trace, shape);
   for (WaterfallRow& r : rows) {
     r.critical = critical[r.span];
+    r.critical_ns = critical_ns[r.span];
+    layout.critical_total_ns += r.critical_ns;
     r.orphan = orphan[r.span];
     r.extra_root = shape.roots.size() > 1 && trace.spans[r.span].IsRoot();
     r.duplicate = duplicate[r.span];

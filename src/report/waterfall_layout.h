@@ -21,13 +21,14 @@ namespace traceproof {
 struct WaterfallRow {
   std::size_t span = 0;  // index into trace.spans
   int depth = 0;
-  bool critical = false;        // on the critical path
-  bool orphan = false;          // parent id not in the trace
-  bool extra_root = false;      // one of several roots
-  bool duplicate = false;       // reuses a span id already in the trace
-  bool skewed = false;          // outside its parent's time range
-  bool cycle = false;           // unreachable from any root or orphan: its parent chain loops
-  std::vector<TimeRange> gaps;  // uncovered time of this span, shaded on its bar
+  bool critical = false;         // on the critical path
+  std::int64_t critical_ns = 0;  // of the path's time this span owns (self time on the path)
+  bool orphan = false;           // parent id not in the trace
+  bool extra_root = false;       // one of several roots
+  bool duplicate = false;        // reuses a span id already in the trace
+  bool skewed = false;           // outside its parent's time range
+  bool cycle = false;            // unreachable from any root or orphan: its parent chain loops
+  std::vector<TimeRange> gaps;   // uncovered time of this span, shaded on its bar
 };
 
 struct WaterfallLayout {
@@ -35,6 +36,7 @@ struct WaterfallLayout {
   std::size_t hidden = 0;          // spans not drawn (the trace had more than max_rows)
   std::int64_t start_ns = 0;       // the earliest start and latest end of the drawn spans
   std::int64_t end_ns = 0;
+  std::int64_t critical_total_ns = 0;  // the critical path's length: the sum of critical_ns
 };
 
 WaterfallLayout LayOutWaterfall(const Trace& trace, std::size_t max_rows);

@@ -63,7 +63,7 @@ void Axis(std::string& out, const Geometry& g, double height) {
                    "<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
                    "<text class=\"tick-label\" x=\"{0}\" y=\"{3}\">{4}</text>",
                    Coord(x), Coord(kAxisHeight - 4), Coord(height), Coord(kAxisHeight - 9),
-                   EscapeHtml(FormatDuration(static_cast<std::int64_t>(t))));
+                   t == 0 ? "0" : EscapeHtml(FormatDuration(static_cast<std::int64_t>(t))));
   }
 }
 
@@ -71,7 +71,8 @@ void Axis(std::string& out, const Geometry& g, double height) {
 std::string HoverText(const SpanView& s, const SpanSummary& sum, const WaterfallRow& row) {
   std::string t = fmt::format("{} {} ({}, {})", ServiceOf(s), s.name, SpanKindName(s.kind),
                               FormatDuration(s.DurationNs()));
-  if (row.critical) t += "\non the critical path";
+  if (row.critical)
+    t += "\non the critical path: owns " + FormatDuration(row.critical_ns) + " of it";
   if (s.status == StatusCode::kError) t += "\nERROR: " + sum.error_message;
   for (const std::string& f : Flags(row, s)) t += "\n" + f;
   std::size_t shown = 0;
@@ -109,6 +110,7 @@ void BarText(std::string& out, const Geometry& g, double bar_x, double bar_w, do
 
 struct RowContext {
   const Trace& trace;
+  std::int64_t critical_total_ns;  // for each critical span's share
   const WaterfallOptions& options;
   const Geometry& g;
   const std::string& id;
@@ -156,6 +158,10 @@ void RowSvg(std::string& out, const RowContext& c, const WaterfallRow& row, std:
                    EscapeHtml(ServiceOf(s) + " " + std::string(s.name)));
   }
   std::string text = FormatDuration(s.DurationNs());
+  // Who owns the path's time is the point of marking it: the share of a span owning a tenth.
+  if (critical && c.critical_total_ns > 0 && row.critical_ns * 10 >= c.critical_total_ns)
+    text += fmt::format("  \u25c6 {:.0f}% of the critical path",
+                        100.0 * double(row.critical_ns) / double(c.critical_total_ns));
   if (error)
     text += "  ERROR" + (sum.error_message.empty() ? "" : ": " + Truncate(sum.error_message, 90));
   for (const std::string& f : flags) text += "  \u26a0 " + f;
@@ -260,7 +266,7 @@ std::string WaterfallSvg(const Trace& trace, const WaterfallOptions& options) {
                  Coord(width), Coord(height), trace.id.Hex());
   out += Defs(id);
   Axis(out, g, height);
-  const RowContext context{trace, options, g, id};
+  const RowContext context{trace, layout.critical_total_ns, options, g, id};
   for (std::size_t k = 0; k < layout.rows.size(); ++k)
     RowSvg(out, context, layout.rows[k], k, sums[k]);
   LinksSvg(out, context, layout, sums);
