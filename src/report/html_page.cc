@@ -6,8 +6,8 @@
 
 namespace traceproof {
 
-std::string_view ReportCss() {
-  return R"css(
+// The style as one table of rules (a constant, not code: long is clearest here).
+constexpr std::string_view kReportCss = R"css(
 :root { --fg: #1f2328; --muted: #656d76; --line: #d0d7de; --pass: #1a7f37; --fail: #cf222e;
   --bg-soft: #f6f8fa; }
 * { box-sizing: border-box; }
@@ -92,7 +92,8 @@ details > summary { cursor: pointer; color: #0969da; }
   a { color: inherit; text-decoration: none; }
 }
 )css";
-}
+
+std::string_view ReportCss() { return kReportCss; }
 
 std::string_view ReportScript() {
   return R"js(
