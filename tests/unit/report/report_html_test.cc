@@ -159,6 +159,14 @@ TEST_F(ReportFolder, ThePageFetchesNothingAndEscapesTheScenario) {
   EXPECT_NE(page.find("a &lt;b&gt;test&lt;/b&gt;"), std::string::npos);
 }
 
+TEST_F(ReportFolder, ABadRecordIsNamedAndTheRestIsDrawn) {
+  WriteSummary({Id(1)});
+  std::ofstream(dir_ / "traces.jsonl", std::ios::app) << "{not json\n";
+  const std::string page = Page();
+  EXPECT_NE(page.find("traces.jsonl:5: not a trace record"), std::string::npos);
+  EXPECT_EQ(Matches(page, "<figure class=\"waterfall\" id=\"([^\"]+)\"").size(), 3u);
+}
+
 TEST_F(ReportFolder, WrittenBesideTheResultsAndRefusedWithoutSummary) {
   WriteSummary({Id(1)});
   std::string error;
