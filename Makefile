@@ -2,11 +2,11 @@
 # `make test`, each install what they need first (scripts/bootstrap, idempotent and quiet).
 #   make demo    traceproof run scenarios/slow-checkout.yaml: the seed's slow checkout, checked
 #   make demo-sdk  the seed's trace sent by the official Python SDK, printed by the sink
-#   make test    build everything and run the whole suite (unit, interop, fuzz smoke)
+#   make test    build everything and run the whole suite (unit, interop, fuzz smoke, browser)
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz    a longer libFuzzer run of every decoder target (FUZZ_SECONDS, default 600)
 #   make bench   traceproof bench ingest
-.PHONY: all bootstrap build test demo demo-sdk asan fuzz-build fuzz bench clean
+.PHONY: all bootstrap bootstrap-test build test demo demo-sdk asan fuzz-build fuzz bench clean
 
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
@@ -16,6 +16,10 @@ all: build
 bootstrap:
 	@scripts/bootstrap
 
+# What only the tests need besides: chromium for the browser tests.
+bootstrap-test:
+	@scripts/bootstrap --test
+
 build: bootstrap
 	@test -f build/build.ninja || cmake --preset default >/dev/null
 	@cmake --build --preset default -j $(JOBS)
@@ -24,9 +28,10 @@ fuzz-build: bootstrap
 	@test -f build-fuzz/build.ninja || cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
 
-test: build fuzz-build
+test: bootstrap-test build fuzz-build
 	@ctest --test-dir build --output-on-failure -j $(JOBS)
 
+# Ends with the path of the run's report.html (`traceproof run` prints it last).
 demo: build
 	@build/traceproof run scenarios/slow-checkout.yaml
 

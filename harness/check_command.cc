@@ -5,7 +5,6 @@
 // so on the same files it gives exactly the results the run gave. Writes check.json; the exit
 // code is the run's rule: 0 when the verdict is what the scenario expects.
 #include <fmt/format.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "checks/make_check.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "report/jsonl_lines.h"
 #include "report/run_data_json.h"
 #include "report/summary_json.h"
 #include "report/trace_from_json.h"
@@ -68,34 +68,8 @@ void ReadGroundTruth(const fs::path& path, RunData& data) {
   }
 }
 
-// Lines of traces.jsonl or traces.jsonl.gz (gzread reads both), one at a time.
-template <typename Visit>
-std::uint64_t ForEachLine(const fs::path& path, Visit visit) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw Refused{fmt::format("cannot read {}", path.string())};
-  std::string pending;
-  char buf[1 << 16];
-  std::uint64_t lines = 0;
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) {
-    pending.append(buf, static_cast<std::size_t>(n));
-    std::size_t start = 0, nl;
-    while ((nl = pending.find('\n', start)) != std::string::npos) {
-      visit(std::string_view(pending).substr(start, nl - start), ++lines);
-      start = nl + 1;
-    }
-    pending.erase(0, start);
-  }
-  const bool failed = n < 0;
-  gzclose(f);
-  if (failed) throw Refused{fmt::format("{}: corrupt gzip data", path.string())};
-  if (!pending.empty()) visit(std::string_view(pending), ++lines);
-  return lines;
-}
-
 fs::path TracesFile(const fs::path& dir) {
-  for (const char* name : {"traces.jsonl", "traces.jsonl.gz"})
-    if (fs::exists(dir / name)) return dir / name;
+  if (std::optional<fs::path> file = TracesFileIn(dir)) return *file;
   throw Refused{fmt::format(
       "{} holds no traces.jsonl (the run used --traces none or --no-traces): there is nothing "
       "to judge the traces with",
@@ -111,16 +85,21 @@ std::vector<CheckResult> Judge(const Scenario& scenario, const fs::path& traces,
     checks.push_back(MakeCheck(spec));
     tallies.push_back(checks.back()->NewTally(context));
   }
-  ForEachLine(traces, [&](std::string_view line, std::uint64_t n) {
-    if (line.empty()) return;
-    std::string error;
-    nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
-    auto trace = record.is_discarded() ? std::nullopt : TraceFromJson(record, error);
-    if (!trace)
-      throw Refused{
-          fmt::format("{}:{}: {}", traces.string(), n, record.is_discarded() ? "not JSON" : error)};
-    for (const auto& tally : tallies) tally->Add(**trace);
-  });
+  std::string read_error;
+  const auto lines = ForEachJsonlLine(
+      traces,
+      [&](std::string_view line, std::uint64_t n) {
+        if (line.empty()) return;
+        std::string error;
+        nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+        auto trace = record.is_discarded() ? std::nullopt : TraceFromJson(record, error);
+        if (!trace)
+          throw Refused{fmt::format("{}:{}: {}", traces.string(), n,
+                                    record.is_discarded() ? "not JSON" : error)};
+        for (const auto& tally : tallies) tally->Add(**trace);
+      },
+      read_error);
+  if (!lines) throw Refused{read_error};
   std::vector<CheckResult> results;
   for (std::size_t i = 0; i < checks.size(); ++i) {
     CheckResult r = checks[i]->Judge(*tallies[i], data);

@@ -25,6 +25,7 @@ CommandRun AddValidateCommand(CLI::App& app);
 CommandRun AddRunCommand(CLI::App& app, const CommandContext& context);
 CommandRun AddBrokerCommand(CLI::App& app, const CommandContext& context);
 CommandRun AddCheckCommand(CLI::App& app);
+CommandRun AddReportCommand(CLI::App& app);
 
 // A preset name (mock_services/presets/NAME.yaml) or a path, as given to serve and scenarios.
 std::string ResolveServicesPath(const std::string& name_or_path);

@@ -1,9 +1,9 @@
 // `traceproof run SCENARIO.yaml`: the product's main job. Loads the scenario (errors are
 // file:line:col, exit 2), runs it (scenario_runner.h) with a progress line, prints the report
 // and writes summary.json, junit.xml, traces.jsonl (as traces complete), ground_truth.jsonl,
-// run_data.json, histograms/ and
-// report.txt (and collector.log for a scenario with a Collector) to results/<scenario>/<UTC
-// time>/ (or --out). Ctrl-C stops the load, and the report of what ran so far is still written.
+// run_data.json, histograms/, report.txt and report.html (and collector.log for a scenario
+// with a Collector) to results/<scenario>/<UTC time>/ (or --out). Ctrl-C stops the load, and the
+// report of what ran so far is still written.
 #include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
@@ -22,6 +22,7 @@
 #include "endpoint.h"
 #include "exit_codes.h"
 #include "report/junit.h"
+#include "report/report_html.h"
 #include "report/run_data_json.h"
 #include "report/run_text.h"
 #include "report/series_jsonl.h"
@@ -267,6 +268,12 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   wrote &= WriteResults(out_dir, scenario, outcome, verdict, started_utc, which);
   wrote &= traces.Close();
   fmt::print("results in {}\n", out_dir.string());
+  // Last: it reads the files just written (report/report_html.h), as `traceproof report` does.
+  std::string report_error;
+  if (const auto page = WriteReportHtml(out_dir, ReportOptions{}, report_error))
+    fmt::print("report {}\n", page->path.string());
+  else
+    wrote = false, std::cerr << "traceproof run: " << report_error << "\n";
   if (!wrote) {
     std::cerr << "traceproof run: writing results to '" << out_dir.string() << "' failed\n";
     return kExitEnvironment;
@@ -287,8 +294,9 @@ CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
       "Run a scenario: start the embedded sink and the mock services, put the scenario's load\n"
       "on them (open loop: requests start on schedule, latency measured from the intended\n"
       "start), wait for spans to drain, run the checks and report.\n"
-      "Writes summary.json, junit.xml, report.txt, traces.jsonl, ground_truth.jsonl,\n"
-      "run_data.json and histograms/ to results/<scenario>/<UTC time>/ (or --out); judge them\n"
+      "Writes summary.json, junit.xml, report.txt, report.html, traces.jsonl,\n"
+      "ground_truth.jsonl, run_data.json and histograms/ to results/<scenario>/<UTC time>/ (or "
+      "--out); judge them\n"
       "again later with `traceproof check DIR`. Checks stream: each trace is judged as it\n"
       "completes and leaves memory, so a run of any length stays flat. Ctrl-C stops the load "
       "early;\n"

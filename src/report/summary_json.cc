@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 namespace traceproof {
 namespace {
 
@@ -135,8 +137,10 @@ nlohmann::json ForwardJson(const ForwarderStats& f) {
 nlohmann::json SummaryJson(const Scenario& scenario, const RunOutcome& outcome,
                            const RunVerdict& verdict, const std::string& started_utc) {
   nlohmann::json j;
-  j["scenario"] = {
-      {"name", scenario.name}, {"file", scenario.file}, {"services", scenario.services_source}};
+  j["scenario"] = {{"name", scenario.name},
+                   {"description", scenario.description},
+                   {"file", scenario.file},
+                   {"services", scenario.services_source}};
   j["started_utc"] = started_utc;
   j["status"] = StatusName(outcome.status);
   if (!outcome.error.empty()) j["error"] = outcome.error;
@@ -152,6 +156,7 @@ nlohmann::json SummaryJson(const Scenario& scenario, const RunOutcome& outcome,
   if (outcome.forward) j["forward"] = ForwardJson(*outcome.forward);
   j["run_seconds"] = outcome.data.run_seconds;
   j["wall_seconds"] = outcome.wall_seconds;
+  j["machine"] = {{"cores", std::thread::hardware_concurrency()}};
   j["versions"] = {{"traceproof", TRACEPROOF_VERSION},
                    {"opentelemetry_proto", TRACEPROOF_OTLP_PROTO_VERSION}};
   return j;

@@ -2,7 +2,7 @@
 # Runs one scenario from scenarios/ with `traceproof run` and asserts the verdict it declares:
 # exit 0 (all checks pass, or exactly the failures its `expect:` names), then that the outputs
 # exist and parse: summary.json (JSON, as_expected true, one entry per check), junit.xml (XML,
-# one testcase per check plus the verdict), report.txt, histograms that deserialize,
+# one testcase per check plus the verdict), report.txt, report.html, histograms that deserialize,
 # series.jsonl (a row a second with every documented field, whose requests add up to load.sent),
 # and that `traceproof check` of the results gives every check's result exactly as the run did.
 # usage: run_scenario.sh TRACEPROOF_BINARY SCENARIO.yaml OUT_DIR [extra run flags...]
@@ -34,7 +34,8 @@ junit = ET.parse(os.path.join(out, "junit.xml")).getroot()
 cases = junit.findall("./testsuite/testcase")
 assert len(cases) == len(checks) + 1, (len(cases), len(checks))
 assert junit.find("./testsuite").get("failures") == "0", ET.tostring(junit)[:2000]
-for name in ("report.txt", "traces.jsonl", "histograms/corrected.hist", "histograms/uncorrected.hist"):
+for name in ("report.txt", "report.html", "traces.jsonl", "histograms/corrected.hist",
+             "histograms/uncorrected.hist"):
     assert os.path.getsize(os.path.join(out, name)) > 0, name
 head = open(os.path.join(out, "histograms/corrected.hist")).readline()
 assert head.startswith("traceproof-hist v1 "), head
