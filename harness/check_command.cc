@@ -5,7 +5,6 @@
 // so on the same files it gives exactly the results the run gave. Writes check.json; the exit
 // code is the run's rule: 0 when the verdict is what the scenario expects.
 #include <fmt/format.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "checks/make_check.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "report/results_folder.h"
 #include "report/run_data_json.h"
 #include "report/summary_json.h"
 #include "report/trace_from_json.h"
@@ -37,14 +37,11 @@ struct Refused {
   std::string message;
 };
 
-nlohmann::json ReadJsonFile(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Refused{fmt::format("cannot read {}", path.string())};
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Refused{fmt::format("{}: not JSON ({})", path.string(), e.what())};
-  }
+nlohmann::json ReadJson(const fs::path& path) {
+  std::string error;
+  std::optional<nlohmann::json> j = ReadJsonFile(path, error);
+  if (!j) throw Refused{error};
+  return std::move(*j);
 }
 
 void ReadGroundTruth(const fs::path& path, RunData& data) {
@@ -67,40 +64,6 @@ void ReadGroundTruth(const fs::path& path, RunData& data) {
   }
 }
 
-// Lines of traces.jsonl or traces.jsonl.gz (gzread reads both), one at a time.
-template <typename Visit>
-std::uint64_t ForEachLine(const fs::path& path, Visit visit) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw Refused{fmt::format("cannot read {}", path.string())};
-  std::string pending;
-  char buf[1 << 16];
-  std::uint64_t lines = 0;
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) {
-    pending.append(buf, static_cast<std::size_t>(n));
-    std::size_t start = 0, nl;
-    while ((nl = pending.find('\n', start)) != std::string::npos) {
-      visit(std::string_view(pending).substr(start, nl - start), ++lines);
-      start = nl + 1;
-    }
-    pending.erase(0, start);
-  }
-  const bool failed = n < 0;
-  gzclose(f);
-  if (failed) throw Refused{fmt::format("{}: corrupt gzip data", path.string())};
-  if (!pending.empty()) visit(std::string_view(pending), ++lines);
-  return lines;
-}
-
-fs::path TracesFile(const fs::path& dir) {
-  for (const char* name : {"traces.jsonl", "traces.jsonl.gz"})
-    if (fs::exists(dir / name)) return dir / name;
-  throw Refused{fmt::format(
-      "{} holds no traces.jsonl (the run used --traces none or --no-traces): there is nothing "
-      "to judge the traces with",
-      dir.string())};
-}
-
 // Every check's tally fed each record in file order, then judged, in the scenario's order.
 std::vector<CheckResult> Judge(const Scenario& scenario, const fs::path& traces, RunData& data) {
   std::vector<std::unique_ptr<Check>> checks;
@@ -110,16 +73,25 @@ std::vector<CheckResult> Judge(const Scenario& scenario, const fs::path& traces,
     checks.push_back(MakeCheck(spec));
     tallies.push_back(checks.back()->NewTally(context));
   }
-  ForEachLine(traces, [&](std::string_view line, std::uint64_t n) {
-    if (line.empty()) return;
-    std::string error;
-    nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
-    auto trace = record.is_discarded() ? std::nullopt : TraceFromJson(record, error);
-    if (!trace)
-      throw Refused{
-          fmt::format("{}:{}: {}", traces.string(), n, record.is_discarded() ? "not JSON" : error)};
-    for (const auto& tally : tallies) tally->Add(**trace);
-  });
+  std::string read_error;
+  const bool read = ForEachLine(
+      traces,
+      [&](std::string_view line, std::uint64_t n) {
+        if (line.empty()) return true;
+        std::string error;
+        nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+        auto trace = record.is_discarded() ? std::nullopt : TraceFromJson(record, error);
+        if (!trace) {  // stop reading (the file is closed) and refuse below
+          read_error = fmt::format("{}:{}: {}", traces.string(), n,
+                                   record.is_discarded() ? "not JSON" : error);
+          return false;
+        }
+        for (const auto& tally : tallies) tally->Add(**trace);
+        return true;
+      },
+      read_error);
+  if (read && !read_error.empty()) throw Refused{read_error};
+  if (!read) throw Refused{read_error};
   std::vector<CheckResult> results;
   for (std::size_t i = 0; i < checks.size(); ++i) {
     CheckResult r = checks[i]->Judge(*tallies[i], data);
@@ -164,17 +136,19 @@ int Report(const Scenario& scenario, const CheckFlags& flags, RunOutcome& outcom
 int RunCheck(const CheckFlags& flags) {
   const fs::path dir(flags.dir);
   try {
-    const nlohmann::json run_data = ReadJsonFile(dir / "run_data.json");
+    const nlohmann::json run_data = ReadJson(dir / "run_data.json");
     std::string scenario_file = flags.scenario;
     if (scenario_file.empty())
-      scenario_file = ReadJsonFile(dir / "summary.json").at("scenario").at("file");
+      scenario_file = ReadJson(dir / "summary.json").at("scenario").at("file");
     const Scenario scenario = LoadScenarioFile(scenario_file);
     RunOutcome outcome;
     std::string error;
     if (!RunDataFromJson(run_data, outcome.data, error))
       throw Refused{(dir / "run_data.json").string() + ": " + error};
     ReadGroundTruth(dir / "ground_truth.jsonl", outcome.data);
-    const fs::path traces = TracesFile(dir);
+    std::string no_traces;
+    const fs::path traces = FindTracesFile(dir, no_traces);
+    if (traces.empty()) throw Refused{no_traces + ": there is nothing to judge the traces with"};
     fmt::print("traceproof check: {} ({}): {} ground-truth spans, traces from {}\n", scenario.name,
                scenario_file, outcome.data.truth.size(), traces.string());
     outcome.results = Judge(scenario, traces, outcome.data);

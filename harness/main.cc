@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   CommandRun run = AddRunCommand(app, context);
   CommandRun broker = AddBrokerCommand(app, context);
   CommandRun check = AddCheckCommand(app);
+  CommandRun compare = AddCompareCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("run")) return run();
     if (app.got_subcommand("broker")) return broker();
     if (app.got_subcommand("check")) return check();
+    if (app.got_subcommand("compare")) return compare();
   } catch (const std::exception& e) {
     std::cerr << "traceproof: " << e.what() << "\n";
     return kExitEnvironment;
