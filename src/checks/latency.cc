@@ -11,6 +11,7 @@
 #include "checks/critical_path.h"
 #include "checks/latency_spec.h"
 #include "checks/make_check.h"
+#include "checks/span_gaps.h"
 #include "load/histogram.h"
 #include "store/trace_shape.h"
 
@@ -242,18 +243,8 @@ class LatencyCheck final : public Check {
         if (d > m.fattest_leaf) m.fattest_leaf = d, m.leaf_owner = owner;
         continue;
       }
-      // Gaps: stretches of the parent with none of its children running (children are sorted
-      // by start time).
-      std::int64_t cursor = static_cast<std::int64_t>(spans[i].start_unix_ns);
-      const std::int64_t parent_end = static_cast<std::int64_t>(spans[i].end_unix_ns);
-      std::int64_t gap = 0;
-      for (std::size_t c : kids) {
-        const std::int64_t cs = static_cast<std::int64_t>(spans[c].start_unix_ns);
-        gap = std::max(gap, std::min(cs, parent_end) - cursor);
-        cursor =
-            std::max(cursor, std::min(static_cast<std::int64_t>(spans[c].end_unix_ns), parent_end));
-      }
-      gap = std::max(gap, parent_end - cursor);
+      // Gaps: stretches of the parent with none of its children running (checks/span_gaps.h).
+      const std::int64_t gap = LongestGapNs(SpanGaps(trace, shape, i));
       if (spec_.gaps_max && gap > spec_.gaps_max->count()) AddEvidence(m.gap_ids, trace.id);
       if (gap > m.worst_gap) m.worst_gap = gap, m.gap_owner = owner;
       // Sequential client calls: the longest run of CLIENT children each starting after the
