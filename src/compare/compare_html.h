@@ -1,6 +1,8 @@
-// compare.html: one self-contained page (no script, style inline, nothing fetched) with what
-// the terminal report says, as tables, and for each route the slowest trace of each run side
-// by side. Pure function.
+// compare.html: one self-contained page in the report's style (report/html_page.h: style and
+// script inline, a Content-Security-Policy that forbids every fetch) with what the terminal
+// report says as tables, and for each route the slowest trace of each run as waterfalls side
+// by side (report/waterfall_svg.h), so the operation that got slower is seen where it sits.
+// Pure function.
 #pragma once
 
 #include <string>
