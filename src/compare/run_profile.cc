@@ -70,6 +70,12 @@ bool AddRecord(const nlohmann::json& record, TraceTable& table, std::string& err
 // One trace into its route: edges by parent operation, durations by operation.
 void Profile(const std::string& id, const std::vector<CompactSpan>& spans, const TraceTable& table,
              RunProfile& run) {
+  std::int64_t start_ns = INT64_MAX;
+  for (const CompactSpan& s : spans) start_ns = std::min(start_ns, s.start_ns);
+  if (static_cast<double>(start_ns - table.first_start_ns) < run.warmup_s * 1e9) {
+    ++run.warmup_traces;
+    return;
+  }
   ++run.traces;
   const CompactSpan* root = nullptr;
   std::unordered_map<std::string_view, const CompactSpan*> by_id;
@@ -130,14 +136,33 @@ bool ReadSummary(const nlohmann::json& summary, RunProfile& run, std::string& er
     run.spans_started = U64(spans, "ground_truth");
     run.spans_delivered = U64(spans, "sink_accepted");
     run.spans_lost = U64(spans, "sink_refused");
-    for (const auto& hop : spans.value("hops", nlohmann::json::array()))
-      for (const auto& [reason, n] : hop.value("dropped", nlohmann::json::object()).items())
+    const nlohmann::json hops = spans.value("hops", nlohmann::json::array());
+    for (const auto& hop : hops) {
+      const nlohmann::json dropped = hop.value("dropped", nlohmann::json::object());
+      for (const auto& [reason, n] : dropped.items())
         if (n.is_number()) run.spans_lost += n.get<std::uint64_t>();
+    }
   } catch (const nlohmann::json::exception& e) {
     error = fmt::format("not the summary.json `traceproof run` writes ({})", e.what());
     return false;
   }
   return true;
+}
+
+// The warm-up's length from series.jsonl (absent: none, as in a run without warm-up).
+double WarmupSeconds(const fs::path& dir) {
+  std::string ignored;
+  double seconds = 0;
+  ForEachLine(
+      dir / "series.jsonl",
+      [&](std::string_view line, std::uint64_t) {
+        const nlohmann::json row = nlohmann::json::parse(line, nullptr, false);
+        if (row.is_object() && row.value("phase", "") == "warm-up")
+          seconds += row.value("interval_s", 0.0);
+        return true;
+      },
+      ignored);
+  return seconds;
 }
 
 bool ReadTraces(const fs::path& file, RunProfile& run, std::string& error) {
@@ -195,6 +220,7 @@ std::optional<RunProfile> ReadRunProfile(const fs::path& dir, std::string& error
   if (!run_data) return std::nullopt;
   if (run_data->contains("head_sampler_ratio") && (*run_data)["head_sampler_ratio"].is_number())
     run.head_sampler_ratio = (*run_data)["head_sampler_ratio"].get<double>();
+  if (fs::exists(dir / "series.jsonl")) run.warmup_s = WarmupSeconds(dir);
   const fs::path traces = FindTracesFile(dir, error);
   if (traces.empty() || !ReadTraces(traces, run, error)) return std::nullopt;
   return run;

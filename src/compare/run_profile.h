@@ -1,6 +1,7 @@
 // What `traceproof compare` knows of one recorded run: read once from a results folder
 // (summary.json for the verdict, checks, load and span counts; run_data.json for the head
-// sampler; traces.jsonl[.gz] for the traces, update records folded into their trace) and kept
+// sampler; series.jsonl for the warm-up's length; traces.jsonl[.gz] for the traces after the
+// warm-up, update records folded into their trace) and kept
 // compact: per route (the root span's service, name and kind, e.g. `gateway POST /checkout
 // [SERVER]`), the trace shape as edges between operations with their span counts, and each
 // operation's span durations with their start times for the significance test. Not the spans
@@ -52,7 +53,11 @@ struct RunProfile {
   std::uint64_t spans_delivered = 0;  // accepted by the sink
   std::uint64_t spans_lost = 0;       // dropped at any hop, or refused by the sink
   std::optional<double> head_sampler_ratio;
-  std::uint64_t traces = 0;                // whole traces (update records folded in)
+  // Warm-up (series.jsonl's warm-up rows): traces that start in the first warmup_s seconds
+  // after the run's first span are left out, as the load figures leave them out.
+  double warmup_s = 0;
+  std::uint64_t warmup_traces = 0;
+  std::uint64_t traces = 0;  // whole traces after warm-up (update records folded in)
   std::uint64_t traces_without_route = 0;  // no single root: judged by no route
   std::map<std::string, RouteProfile> routes;
 };

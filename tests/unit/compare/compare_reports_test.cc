@@ -12,7 +12,7 @@ namespace {
 const std::string kRoute = "gateway POST /checkout [SERVER]";
 const std::string kStripe = "stripe POST /v1/charges [SERVER]";
 
-RunProfile Run(double add_ms) {
+RunProfile MakeRun(double add_ms) {
   RunProfile run;
   run.dir = "dir";
   run.scenario = "checkout";
@@ -31,7 +31,7 @@ RunProfile Run(double add_ms) {
 
 RunComparison Regressed() {
   std::string error;
-  return *CompareRuns(Run(0), Run(30), {}, error);
+  return *CompareRuns(MakeRun(0), MakeRun(30), {}, error);
 }
 
 TEST(CompareReports, TextNamesTheRegressedOperationAndItsP99Change) {
@@ -40,7 +40,8 @@ TEST(CompareReports, TextNamesTheRegressedOperationAndItsP99Change) {
   EXPECT_NE(text.find(kStripe + " p99 "), std::string::npos) << text;
   EXPECT_NE(text.find("(+30.0 ms"), std::string::npos) << text;
   std::string error;
-  EXPECT_NE(ComparisonText(*CompareRuns(Run(0), Run(0), {}, error)).find("verdict: no regression"),
+  EXPECT_NE(ComparisonText(*CompareRuns(MakeRun(0), MakeRun(0), {}, error))
+                .find("verdict: no regression"),
             std::string::npos);
 }
 
@@ -63,7 +64,7 @@ TEST(CompareReports, MarkdownIsLinkFreeAndEscapesTableCells) {
 }
 
 TEST(CompareReports, HtmlSaysRegressionAndEscapesNames) {
-  RunProfile base = Run(0), now = Run(30);
+  RunProfile base = MakeRun(0), now = MakeRun(30);
   base.scenario = now.scenario = "<script>x</script>";
   std::string error;
   const std::string html = ComparisonHtml(*CompareRuns(base, now, {}, error), {});

@@ -19,7 +19,7 @@ DurationSample Spans(double ms, double add_ms = 0, int phase = 0) {
   return s;
 }
 
-RunProfile Run(double stripe_add_ms = 0, int phase = 0) {
+RunProfile MakeRun(double stripe_add_ms = 0, int phase = 0) {
   RunProfile run;
   run.dir = phase ? "current" : "base";
   run.scenario = "checkout";
@@ -45,13 +45,13 @@ RunComparison Compare(const RunProfile& a, const RunProfile& b, CompareOptions o
 }
 
 TEST(CompareRuns, TheSameRunAgainHasNoRegression) {
-  const RunComparison c = Compare(Run(), Run(0, 1));
+  const RunComparison c = Compare(MakeRun(), MakeRun(0, 1));
   EXPECT_TRUE(c.Regressions().empty());
   EXPECT_TRUE(c.routes.at(0).shape.empty());
 }
 
 TEST(CompareRuns, ThirtyMillisecondsOnStripeIsARegressionNamingStripeFirst) {
-  const RunComparison c = Compare(Run(), Run(30, 1));
+  const RunComparison c = Compare(MakeRun(), MakeRun(30, 1));
   const std::vector<std::string> r = c.Regressions();
   ASSERT_EQ(r.size(), 2u);
   // Deepest first: stripe before the gateway that waits for it.
@@ -62,7 +62,7 @@ TEST(CompareRuns, ThirtyMillisecondsOnStripeIsARegressionNamingStripeFirst) {
 }
 
 TEST(CompareRuns, FasterIsNoRegression) {
-  const RunComparison c = Compare(Run(30), Run(0, 1));
+  const RunComparison c = Compare(MakeRun(30), MakeRun(0, 1));
   EXPECT_TRUE(c.Regressions().empty());
   EXPECT_TRUE(c.routes[0].operations[0].improvement);
 }
@@ -71,45 +71,45 @@ TEST(CompareRuns, ASignificantChangeUnderTheAbsoluteFloorIsNoRegression) {
   // +0.6 ms on stripe's 8.8 ms p99: significant, +7 % (over a 5 % threshold), under 1 ms.
   CompareOptions options;
   options.max_regression = 0.05;
-  const RunComparison c = Compare(Run(), Run(0.6, 1), options);
+  const RunComparison c = Compare(MakeRun(), MakeRun(0.6, 1), options);
   const OperationChange& stripe = c.routes[0].operations[0];
   ASSERT_EQ(stripe.operation, kStripe);
   EXPECT_TRUE(stripe.shift.significant);
   EXPECT_FALSE(stripe.regression);
   options.min_change = std::chrono::microseconds(100);  // the broken twin: the floor lowered
-  EXPECT_TRUE(Compare(Run(), Run(0.6, 1), options).routes[0].operations[0].regression);
+  EXPECT_TRUE(Compare(MakeRun(), MakeRun(0.6, 1), options).routes[0].operations[0].regression);
 }
 
 TEST(CompareRuns, AChangeUnderTheRelativeThresholdIsNoRegression) {
   // +1.5 ms on a 22 ms p99 is 7 %: over 1 ms, under 10 %.
-  const RunComparison c = Compare(Run(), Run(1.5, 1));
+  const RunComparison c = Compare(MakeRun(), MakeRun(1.5, 1));
   const OperationChange& gateway = c.routes[0].operations[1];
   ASSERT_EQ(gateway.operation, kRoute);
   EXPECT_TRUE(gateway.shift.significant);
   EXPECT_FALSE(gateway.regression);
   CompareOptions options;
   options.max_regression = 0.05;  // the broken twin
-  EXPECT_TRUE(Compare(Run(), Run(1.5, 1), options).routes[0].operations[1].regression);
+  EXPECT_TRUE(Compare(MakeRun(), MakeRun(1.5, 1), options).routes[0].operations[1].regression);
 }
 
 TEST(CompareRuns, ACheckThatPassedAndNowFailsIsARegression) {
-  RunProfile now = Run(0, 1);
+  RunProfile now = MakeRun(0, 1);
   now.checks[1].passed = false;
   now.checks[1].reason = "12 spans lost";
-  const RunComparison c = Compare(Run(), now);
+  const RunComparison c = Compare(MakeRun(), now);
   const std::vector<std::string> r = c.Regressions();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_NE(r[0].find("throughput loss == 0 passed, now fails: 12 spans lost"), std::string::npos)
       << r[0];
   // The other way round is no regression.
-  EXPECT_TRUE(Compare(now, Run()).Regressions().empty());
+  EXPECT_TRUE(Compare(now, MakeRun()).Regressions().empty());
 }
 
 TEST(CompareRuns, ChecksAreMatchedByKindAndLabel) {
-  RunProfile now = Run(0, 1);
+  RunProfile now = MakeRun(0, 1);
   now.checks[0].label = "broken_traces == 1";
   now.checks[0].passed = false;
-  const RunComparison c = Compare(Run(), now);
+  const RunComparison c = Compare(MakeRun(), now);
   ASSERT_EQ(c.checks.size(), 3u);
   EXPECT_FALSE(c.checks[0].current_passed.has_value());  // only in base
   EXPECT_FALSE(c.checks[2].base_passed.has_value());     // only now
@@ -117,13 +117,13 @@ TEST(CompareRuns, ChecksAreMatchedByKindAndLabel) {
 }
 
 TEST(CompareRuns, ShapeSaysNewMissingAndCountChanges) {
-  RunProfile now = Run(0, 1);
+  RunProfile now = MakeRun(0, 1);
   RouteProfile& r = now.routes[kRoute];
   const std::string db = "orders INSERT orders [CLIENT]";
   r.edges.erase(kRoute + " → " + kStripe);
   r.edges[kRoute + " → " + db] = 3000;
   r.edges["(root) → " + kRoute] = 3000;
-  RunProfile base = Run();
+  RunProfile base = MakeRun();
   base.routes[kRoute].edges["x → y"] = 3000;
   now.routes[kRoute].edges["x → y"] = 6000;
   const RunComparison c = Compare(base, now);
@@ -140,23 +140,23 @@ TEST(CompareRuns, ShapeSaysNewMissingAndCountChanges) {
 }
 
 TEST(CompareRuns, NoRouteInCommonIsRefusedNamingBothRuns) {
-  RunProfile other = Run();
+  RunProfile other = MakeRun();
   other.dir = "other";
   other.routes.clear();
   other.routes["spanload root [INTERNAL]"].route = "spanload root [INTERNAL]";
   std::string error;
-  EXPECT_FALSE(CompareRuns(Run(), other, {}, error));
+  EXPECT_FALSE(CompareRuns(MakeRun(), other, {}, error));
   EXPECT_NE(error.find("no route in common"), std::string::npos) << error;
   EXPECT_NE(error.find(kRoute), std::string::npos) << error;
   EXPECT_NE(error.find("spanload root"), std::string::npos) << error;
 }
 
 TEST(CompareRuns, LossAndSamplingDeltas) {
-  RunProfile now = Run(0, 1);
+  RunProfile now = MakeRun(0, 1);
   now.spans_delivered = 990;
   now.spans_lost = 10;
   now.traces = 1500;
-  const RunComparison c = Compare(Run(), now);
+  const RunComparison c = Compare(MakeRun(), now);
   EXPECT_DOUBLE_EQ(c.loss_fraction.current, 0.01);
   EXPECT_DOUBLE_EQ(c.traces_per_request.base, 1.0);
   EXPECT_DOUBLE_EQ(c.traces_per_request.current, 0.5);
