@@ -127,9 +127,10 @@ CommandRun AddCompareCommand(CLI::App& app) {
       "missing, count changes of operations by service and parent), each operation's p50 and\n"
       "p99 with a seeded block bootstrap saying whether the change is beyond the runs' noise,\n"
       "check verdicts, load, loss and sampling. Writes compare.json and compare.html into\n"
-      "CURRENT (or --out). Exit codes: 0 no regression, 1 a latency change that is significant\n"
-      "AND over --max-latency-regression AND over --min-latency-change, or a check that passed\n"
-      "and now fails; 2 bad input (not a results folder, no route in common); 3 cannot write.");
+      "CURRENT (or --out). Exit codes: 0 no regression, 1 a latency change whose whole 99%\n"
+      "interval is over --max-latency-regression AND over --min-latency-change, or a check\n"
+      "that passed and now fails; 2 bad input (not a results folder, no route in common); 3 cannot "
+      "write.");
   cmd->add_option("base", request->base, "Results folder of the baseline run")->required();
   cmd->add_option("current", request->current, "Results folder of the run to judge")->required();
   AddCompareThresholds(*cmd, *request);

@@ -79,13 +79,8 @@ RouteComparison CompareRoute(const RouteProfile& base, const RouteProfile& curre
     values = c->second.duration_ns;
     change.current_p50_ns = PercentileNs(values, 50);
     change.shift = CompareLatency(sample, c->second, r.route + "|" + op, options.shift);
-    const std::int64_t floor_ns = std::max<std::int64_t>(
-        options.min_change.count(),
-        static_cast<std::int64_t>(
-            std::ceil(options.max_regression * static_cast<double>(change.shift.base_ns))));
-    const bool beyond = std::llabs(change.shift.delta_ns) > floor_ns;
-    change.regression = change.shift.significant && beyond && change.shift.delta_ns > 0;
-    change.improvement = change.shift.significant && beyond && change.shift.delta_ns < 0;
+    change.regression = IsRegression(change.shift, options);
+    change.improvement = IsImprovement(change.shift, options);
     r.operations.push_back(std::move(change));
   }
   for (const auto& [op, sample] : current.operations)
@@ -143,7 +138,23 @@ std::string RouteList(const RunProfile& r) {
   return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
 }
 
+std::int64_t FloorNs(const LatencyShift& shift, const CompareOptions& options) {
+  return std::max<std::int64_t>(options.min_change.count(),
+                                static_cast<std::int64_t>(std::ceil(
+                                    options.max_regression * static_cast<double>(shift.base_ns))));
+}
+
 }  // namespace
+
+bool IsRegression(const LatencyShift& shift, const CompareOptions& options) {
+  const std::int64_t floor_ns = FloorNs(shift, options);
+  return shift.significant && shift.delta_ns > floor_ns && shift.low_ns > floor_ns;
+}
+
+bool IsImprovement(const LatencyShift& shift, const CompareOptions& options) {
+  const std::int64_t floor_ns = FloorNs(shift, options);
+  return shift.significant && shift.delta_ns < -floor_ns && shift.high_ns < -floor_ns;
+}
 
 std::optional<RunComparison> CompareRuns(const RunProfile& base, const RunProfile& current,
                                          const CompareOptions& options, std::string& error) {

@@ -3,8 +3,13 @@
 // trace shape (edges between operations: new, missing, per-trace count changes) and each
 // operation's latency percentiles with the block bootstrap of latency_shift.h; per check, the
 // verdict change; the load's and the spans' deltas. A latency change is a regression when it
-// is significant AND beyond max_regression of the base's percentile AND at least
-// min_change; a check that passed and now fails is one too. Either makes the exit code 1.
+// is significant AND beyond max_regression of the base's percentile AND beyond min_change,
+// and "beyond" is read with the interval, not the point estimate: the whole interval of the
+// change lies past the larger threshold. A +1.3 ms p99 change of a 1 ms operation whose
+// interval is 0.2 … 3.4 ms is significant, but not significantly over 1 ms; on a shared machine
+// that is what noise looks like (one of ten pairs of identical checkout-baseline runs), while
+// a real fault's interval clears the threshold by far (stripe +30 ms: 29 … 32 ms). A check that
+// passed and now fails is a regression too. Either makes the exit code 1.
 // Pure functions over two RunProfiles, thread-safe.
 #pragma once
 
@@ -81,6 +86,11 @@ struct RunComparison {
   // percentile's change) or a check that passed and now fails. Empty: exit 0.
   std::vector<std::string> Regressions() const;
 };
+
+// The rule above for one operation: slower (or faster) with the whole interval past
+// max(min_change, max_regression x base).
+bool IsRegression(const LatencyShift& shift, const CompareOptions& options);
+bool IsImprovement(const LatencyShift& shift, const CompareOptions& options);
 
 // nullopt with `error` when the runs have no route in common (naming both runs' routes).
 std::optional<RunComparison> CompareRuns(const RunProfile& base, const RunProfile& current,

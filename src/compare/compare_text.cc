@@ -64,8 +64,8 @@ std::string ComparisonText(const RunComparison& c) {
                                 c.current_dir, c.current_scenario);
   const std::string p = fmt::format("p{:g}", c.options.shift.percentile);
   fmt::format_to(std::back_inserter(out),
-                 "a latency regression: {} change significant ({:g}% block bootstrap interval "
-                 "excludes 0), over {:g}% and over {}\n",
+                 "a latency regression: the whole {1:g}% block bootstrap interval of the {0} "
+                 "change lies above {2:g}% of the base and above {3}\n",
                  p, 100 * c.options.shift.confidence, 100 * c.options.max_regression,
                  FormatDuration(c.options.min_change.count()));
   for (const RouteComparison& r : c.routes) RouteText(r, p, out);

@@ -57,7 +57,7 @@ struct RunProfile {
   // after the run's first span are left out, as the load figures leave them out.
   double warmup_s = 0;
   std::uint64_t warmup_traces = 0;
-  std::uint64_t traces = 0;  // whole traces after warm-up (update records folded in)
+  std::uint64_t traces = 0;                // whole traces after warm-up (update records folded in)
   std::uint64_t traces_without_route = 0;  // no single root: judged by no route
   std::map<std::string, RouteProfile> routes;
 };
