@@ -64,7 +64,7 @@ std::string Waterfall(const std::shared_ptr<const Trace>& t, const std::string& 
   WaterfallOptions options;
   options.id = id;
   options.caption = caption;
-  options.width_px = 680;
+  options.width_px = 560;
   return WaterfallSvg(*t, options);
 }
 
@@ -78,7 +78,7 @@ void RouteHtml(const RouteComparison& r, const std::string& p, const SlowestPair
   ShapeTable(r, out);
   if (!slow) return;
   out +=
-      "<div style=\"display:grid;grid-template-columns:1fr 1fr;gap:12px\"><div>" +
+      "<div style=\"display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px\"><div>" +
       Waterfall(slow->base, "slowest trace, base", fmt::format("base-{}", index)) + "</div><div>" +
       Waterfall(slow->current, "slowest trace, now", fmt::format("now-{}", index)) + "</div></div>";
 }
