@@ -7,33 +7,35 @@
 namespace traceproof {
 namespace {
 
-// Spans grouped into blocks of consecutive time. At least ~20 blocks when the run allows, so
-// a short run (or one operation seen only in its first seconds) still resamples something.
+constexpr std::size_t kMinBlocks = 4;
+constexpr std::uint32_t kMinBlockMs = 1000;
+constexpr std::size_t kSpansPerBlock = 100;
+
+// Spans (thinned evenly to max_spans) grouped into blocks of consecutive time: at least a
+// second each, and long enough to hold ~kSpansPerBlock spans on average.
 std::vector<std::vector<std::int64_t>> Blocks(const DurationSample& s, std::size_t max_spans) {
+  const std::size_t n = std::min(s.duration_ns.size(), s.start_ms.size());
+  if (n == 0) return {};
+  const std::size_t stride = n > max_spans ? (n + max_spans - 1) / max_spans : 1;
+  const auto [lo, hi] = std::minmax_element(s.start_ms.begin(), s.start_ms.begin() + n);
+  const std::uint64_t span_ms = *hi - *lo + 1;
+  const std::uint64_t kept = (n + stride - 1) / stride;
+  const std::uint64_t block_ms =
+      std::max<std::uint64_t>(kMinBlockMs, (span_ms * kSpansPerBlock + kept - 1) / kept);
+  std::vector<std::vector<std::int64_t>> blocks(span_ms / block_ms + 1);
+  for (std::size_t i = 0; i < n; i += stride)
+    blocks[(s.start_ms[i] - *lo) / block_ms].push_back(s.duration_ns[i]);
+  std::erase_if(blocks, [](const auto& b) { return b.empty(); });
+  return blocks;
+}
+
+// Every span its own block: the fallback for runs too short to cut into kMinBlocks.
+std::vector<std::vector<std::int64_t>> Singles(const DurationSample& s, std::size_t max_spans) {
   const std::size_t n = s.duration_ns.size();
   const std::size_t stride = n > max_spans ? (n + max_spans - 1) / max_spans : 1;
-  std::uint32_t first = UINT32_MAX, last = 0;
-  for (std::uint32_t t : s.start_ms) {
-    first = std::min(first, t);
-    last = std::max(last, t);
-  }
-  const std::uint32_t span_ms = n ? last - first : 0;
-  const std::uint32_t block_ms =
-      std::max<std::uint32_t>(1, std::min<std::uint32_t>(1000, span_ms / 20));
-  std::vector<std::vector<std::int64_t>> blocks(n ? span_ms / block_ms + 1 : 0);
-  for (std::size_t i = 0; i < n; i += stride) {
-    const std::uint32_t t = i < s.start_ms.size() ? s.start_ms[i] : first;
-    blocks[(t - first) / block_ms].push_back(s.duration_ns[i]);
-  }
-  std::erase_if(blocks, [](const auto& b) { return b.empty(); });
-  // Too few blocks to resample (everything in one millisecond): each span is its own block.
-  if (blocks.size() < 2) {
-    std::vector<std::vector<std::int64_t>> single;
-    for (const auto& b : blocks)
-      for (std::int64_t v : b) single.push_back({v});
-    return single;
-  }
-  return blocks;
+  std::vector<std::vector<std::int64_t>> out;
+  for (std::size_t i = 0; i < n; i += stride) out.push_back({s.duration_ns[i]});
+  return out;
 }
 
 std::uint64_t Fnv1a(std::string_view s) {
@@ -48,14 +50,30 @@ std::size_t Draw(std::mt19937_64& rng, std::size_t n) {
   return static_cast<std::size_t>((static_cast<unsigned __int128>(rng()) * n) >> 64);
 }
 
-std::int64_t Replicate(const std::vector<std::vector<std::int64_t>>& blocks, double p,
+// The statistic of a set of blocks: the median of the blocks' percentiles (`per_block`), or
+// with single-span blocks the percentile of all of them.
+struct Statistic {
+  bool by_block;
+  double p;
+  std::int64_t operator()(std::vector<std::int64_t>& values) const {
+    return PercentileNs(values, by_block ? 50 : p);
+  }
+};
+
+// What one block contributes: its percentile (by block), or its one span.
+std::vector<std::int64_t> BlockValues(std::vector<std::vector<std::int64_t>> blocks,
+                                      const Statistic& stat) {
+  std::vector<std::int64_t> values;
+  for (auto& b : blocks) values.push_back(stat.by_block ? PercentileNs(b, stat.p) : b.front());
+  return values;
+}
+
+std::int64_t Replicate(const std::vector<std::int64_t>& values, const Statistic& stat,
                        std::mt19937_64& rng, std::vector<std::int64_t>& scratch) {
   scratch.clear();
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const auto& b = blocks[Draw(rng, blocks.size())];
-    scratch.insert(scratch.end(), b.begin(), b.end());
-  }
-  return PercentileNs(scratch, p);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    scratch.push_back(values[Draw(rng, values.size())]);
+  return stat(scratch);
 }
 
 }  // namespace
@@ -79,17 +97,32 @@ LatencyShift CompareLatency(const DurationSample& base, const DurationSample& cu
   all = current.duration_ns;
   r.current_ns = PercentileNs(all, options.percentile);
   r.delta_ns = r.current_ns - r.base_ns;
-  r.low_ns = r.high_ns = r.delta_ns;
+  r.typical_delta_ns = r.low_ns = r.high_ns = r.delta_ns;
   if (r.base_spans < 2 || r.current_spans < 2 || options.resamples < 10) return r;
 
-  const auto base_blocks = Blocks(base, options.max_spans);
-  const auto current_blocks = Blocks(current, options.max_spans);
+  auto base_blocks = Blocks(base, options.max_spans);
+  auto current_blocks = Blocks(current, options.max_spans);
+  const Statistic stat{std::min(base_blocks.size(), current_blocks.size()) >= kMinBlocks,
+                       options.percentile};
+  if (stat.by_block) {
+    r.blocks = std::min(base_blocks.size(), current_blocks.size());
+  } else {
+    base_blocks = Singles(base, options.max_spans);
+    current_blocks = Singles(current, options.max_spans);
+  }
+  const std::vector<std::int64_t> base_values = BlockValues(std::move(base_blocks), stat);
+  const std::vector<std::int64_t> current_values = BlockValues(std::move(current_blocks), stat);
+  std::vector<std::int64_t> scratch = base_values;
+  const std::int64_t typical_base = stat(scratch);
+  scratch = current_values;
+  r.typical_delta_ns = stat(scratch) - typical_base;
+
   std::mt19937_64 rng(options.seed ^ Fnv1a(name));
-  std::vector<std::int64_t> deltas, scratch;
+  std::vector<std::int64_t> deltas;
   deltas.reserve(static_cast<std::size_t>(options.resamples));
   for (int i = 0; i < options.resamples; ++i) {
-    const std::int64_t b = Replicate(base_blocks, options.percentile, rng, scratch);
-    const std::int64_t c = Replicate(current_blocks, options.percentile, rng, scratch);
+    const std::int64_t b = Replicate(base_values, stat, rng, scratch);
+    const std::int64_t c = Replicate(current_values, stat, rng, scratch);
     deltas.push_back(c - b);
   }
   std::sort(deltas.begin(), deltas.end());
