@@ -138,8 +138,9 @@ std::string ComparisonHtml(const RunComparison& c, const std::vector<SlowestPair
   for (const std::string& r : regressions) body += "<li>" + Esc(r) + "</li>";
   if (!regressions.empty()) body += "</ul>";
   fmt::format_to(std::back_inserter(body),
-                 "<p class=\"muted\">A latency regression: the whole {1:g}% block bootstrap "
-                 "interval of the {0} change lies above {2:g}% of the base and above {3}.</p>",
+                 "<p class=\"muted\">A latency regression: the {0} change, and the whole {1:g}% "
+                 "block bootstrap interval of the typical second's {0} change (column "
+                 "'interval'), lie above {2:g}% of the base and above {3}.</p>",
                  p, 100 * c.options.shift.confidence, 100 * c.options.max_regression,
                  FormatDuration(c.options.min_change.count()));
   for (std::size_t i = 0; i < c.routes.size(); ++i) {

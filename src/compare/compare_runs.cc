@@ -204,12 +204,13 @@ std::vector<std::string> RunComparison::Regressions() const {
     for (const OperationChange& o : r.operations)
       if (o.regression)
         out.push_back(fmt::format(
-            "{}: {} {} {} → {} ({:+.1f} ms, {:+.0f}%; {:g}% interval of the change {:+.1f} to "
-            "{:+.1f} ms)",
+            "{}: {} {} {} → {} ({:+.1f} ms, {:+.0f}%; the typical second's {} {:+.1f} ms, {:g}% "
+            "interval {:+.1f} to {:+.1f} ms)",
             r.route, o.operation, p, FormatDuration(o.shift.base_ns),
             FormatDuration(o.shift.current_ns), o.shift.delta_ns / 1e6,
-            o.shift.base_ns ? 100.0 * o.shift.delta_ns / o.shift.base_ns : 0.0,
-            100 * options.shift.confidence, o.shift.low_ns / 1e6, o.shift.high_ns / 1e6));
+            o.shift.base_ns ? 100.0 * o.shift.delta_ns / o.shift.base_ns : 0.0, p,
+            o.shift.typical_delta_ns / 1e6, 100 * options.shift.confidence, o.shift.low_ns / 1e6,
+            o.shift.high_ns / 1e6));
   for (const CheckChange& c : checks)
     if (c.Regressed())
       out.push_back(

@@ -4,13 +4,13 @@
 // operation's latency percentiles with the block bootstrap of latency_shift.h; per check, the
 // verdict change; the load's and the spans' deltas. A latency change is a regression when it
 // is significant AND beyond max_regression of the base's percentile AND beyond min_change,
-// and "beyond" is read with the interval, not the point estimate: the whole interval of the
-// change lies past the larger threshold. A +1.3 ms p99 change of a 1 ms operation whose
-// interval is 0.2 … 3.4 ms is significant, but not significantly over 1 ms; on a shared machine
-// that is what noise looks like (one of ten pairs of identical checkout-baseline runs), while
-// a real fault's interval clears the threshold by far (stripe +30 ms: 29 … 32 ms). A check that
-// passed and now fails is a regression too. Either makes the exit code 1.
-// Pure functions over two RunProfiles, thread-safe.
+// and "beyond" is read with the interval, not only the point estimate: the whole run's
+// percentile changed by more than the larger threshold, and the whole interval of the typical
+// second's change (latency_shift.h) lies past it too. A +1.3 ms p99 change of a 1 ms operation
+// whose interval is 0.2 … 3.4 ms is significant, but not significantly over 1 ms; on a shared
+// machine that is what noise looks like, while a real fault's interval clears the threshold by
+// far (stripe +30 ms: 28 … 33 ms). A check that passed and now fails is a regression too.
+// Either makes the exit code 1. // Pure functions over two RunProfiles, thread-safe.
 #pragma once
 
 #include <chrono>

@@ -64,8 +64,9 @@ std::string ComparisonText(const RunComparison& c) {
                                 c.current_dir, c.current_scenario);
   const std::string p = fmt::format("p{:g}", c.options.shift.percentile);
   fmt::format_to(std::back_inserter(out),
-                 "a latency regression: the whole {1:g}% block bootstrap interval of the {0} "
-                 "change lies above {2:g}% of the base and above {3}\n",
+                 "a latency regression: the {0} change, and the whole {1:g}% block bootstrap "
+                 "interval of the typical second's {0} change (column 'interval'), lie above "
+                 "{2:g}% of the base and above {3}\n",
                  p, 100 * c.options.shift.confidence, 100 * c.options.max_regression,
                  FormatDuration(c.options.min_change.count()));
   for (const RouteComparison& r : c.routes) RouteText(r, p, out);
