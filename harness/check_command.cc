@@ -13,7 +13,7 @@
 #include "checks/make_check.h"
 #include "commands.h"
 #include "exit_codes.h"
-#include "report/jsonl_lines.h"
+#include "report/results_folder.h"
 #include "report/run_data_json.h"
 #include "report/summary_json.h"
 #include "report/trace_from_json.h"
@@ -37,14 +37,11 @@ struct Refused {
   std::string message;
 };
 
-nlohmann::json ReadJsonFile(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Refused{fmt::format("cannot read {}", path.string())};
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Refused{fmt::format("{}: not JSON ({})", path.string(), e.what())};
-  }
+nlohmann::json ReadJson(const fs::path& path) {
+  std::string error;
+  std::optional<nlohmann::json> j = ReadJsonFile(path, error);
+  if (!j) throw Refused{error};
+  return std::move(*j);
 }
 
 void ReadGroundTruth(const fs::path& path, RunData& data) {
@@ -68,14 +65,6 @@ void ReadGroundTruth(const fs::path& path, RunData& data) {
   }
 }
 
-fs::path TracesFile(const fs::path& dir) {
-  if (std::optional<fs::path> file = TracesFileIn(dir)) return *file;
-  throw Refused{fmt::format(
-      "{} holds no traces.jsonl (the run used --traces none or --no-traces): there is nothing "
-      "to judge the traces with",
-      dir.string())};
-}
-
 // Every check's tally fed each record in file order, then judged, in the scenario's order.
 std::vector<CheckResult> Judge(const Scenario& scenario, const fs::path& traces, RunData& data) {
   std::vector<std::unique_ptr<Check>> checks;
@@ -86,20 +75,24 @@ std::vector<CheckResult> Judge(const Scenario& scenario, const fs::path& traces,
     tallies.push_back(checks.back()->NewTally(context));
   }
   std::string read_error;
-  const auto lines = ForEachJsonlLine(
+  const bool read = ForEachLine(
       traces,
       [&](std::string_view line, std::uint64_t n) {
-        if (line.empty()) return;
+        if (line.empty()) return true;
         std::string error;
         nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
         auto trace = record.is_discarded() ? std::nullopt : TraceFromJson(record, error);
-        if (!trace)
-          throw Refused{fmt::format("{}:{}: {}", traces.string(), n,
-                                    record.is_discarded() ? "not JSON" : error)};
+        if (!trace) {  // stop reading (the file is closed) and refuse below
+          read_error = fmt::format("{}:{}: {}", traces.string(), n,
+                                   record.is_discarded() ? "not JSON" : error);
+          return false;
+        }
         for (const auto& tally : tallies) tally->Add(**trace);
+        return true;
       },
       read_error);
-  if (!lines) throw Refused{read_error};
+  if (read && !read_error.empty()) throw Refused{read_error};
+  if (!read) throw Refused{read_error};
   std::vector<CheckResult> results;
   for (std::size_t i = 0; i < checks.size(); ++i) {
     CheckResult r = checks[i]->Judge(*tallies[i], data);
@@ -144,17 +137,19 @@ int Report(const Scenario& scenario, const CheckFlags& flags, RunOutcome& outcom
 int RunCheck(const CheckFlags& flags) {
   const fs::path dir(flags.dir);
   try {
-    const nlohmann::json run_data = ReadJsonFile(dir / "run_data.json");
+    const nlohmann::json run_data = ReadJson(dir / "run_data.json");
     std::string scenario_file = flags.scenario;
     if (scenario_file.empty())
-      scenario_file = ReadJsonFile(dir / "summary.json").at("scenario").at("file");
+      scenario_file = ReadJson(dir / "summary.json").at("scenario").at("file");
     const Scenario scenario = LoadScenarioFile(scenario_file);
     RunOutcome outcome;
     std::string error;
     if (!RunDataFromJson(run_data, outcome.data, error))
       throw Refused{(dir / "run_data.json").string() + ": " + error};
     ReadGroundTruth(dir / "ground_truth.jsonl", outcome.data);
-    const fs::path traces = TracesFile(dir);
+    std::string no_traces;
+    const fs::path traces = FindTracesFile(dir, no_traces);
+    if (traces.empty()) throw Refused{no_traces + ": there is nothing to judge the traces with"};
     fmt::print("traceproof check: {} ({}): {} ground-truth spans, traces from {}\n", scenario.name,
                scenario_file, outcome.data.truth.size(), traces.string());
     outcome.results = Judge(scenario, traces, outcome.data);

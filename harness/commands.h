@@ -26,6 +26,22 @@ CommandRun AddRunCommand(CLI::App& app, const CommandContext& context);
 CommandRun AddBrokerCommand(CLI::App& app, const CommandContext& context);
 CommandRun AddCheckCommand(CLI::App& app);
 CommandRun AddReportCommand(CLI::App& app);
+CommandRun AddCompareCommand(CLI::App& app);
+
+// What `traceproof compare` compares and how; `run --baseline DIR` fills one after its run.
+struct CompareRequest {
+  std::string base, current;
+  std::string out;                 // default: current
+  std::string summary_md;          // also $GITHUB_STEP_SUMMARY when set
+  bool append_summary_md = false;  // after the run's own summary (run --baseline)
+  std::string max_regression = "10%";
+  std::string min_change = "1ms";
+  double percentile = 99;
+};
+// The comparison with its reports; the exit code of `traceproof compare`.
+int RunCompare(const CompareRequest& request);
+// --max-latency-regression, --min-latency-change, --percentile (compare, and run --baseline).
+void AddCompareThresholds(CLI::App& cmd, CompareRequest& request);
 
 // A preset name (mock_services/presets/NAME.yaml) or a path, as given to serve and scenarios.
 std::string ResolveServicesPath(const std::string& name_or_path);

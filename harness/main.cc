@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   CommandRun broker = AddBrokerCommand(app, context);
   CommandRun check = AddCheckCommand(app);
   CommandRun report = AddReportCommand(app);
+  CommandRun compare = AddCompareCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("broker")) return broker();
     if (app.got_subcommand("check")) return check();
     if (app.got_subcommand("report")) return report();
+    if (app.got_subcommand("compare")) return compare();
   } catch (const std::exception& e) {
     std::cerr << "traceproof: " << e.what() << "\n";
     return kExitEnvironment;

@@ -8,8 +8,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +23,7 @@
 #include "commands.h"
 #include "endpoint.h"
 #include "exit_codes.h"
+#include "report/job_summary.h"
 #include "report/junit.h"
 #include "report/report_html.h"
 #include "report/run_data_json.h"
@@ -51,6 +54,8 @@ struct RunFlags {
   std::string sink_listen;       // HOST:PORT for the sink's OTLP/gRPC receiver
   std::string sink_listen_http;  // HOST:PORT for its OTLP/HTTP receiver
   std::string forward_to;        // HOST:PORT, OTLP/gRPC
+  std::string summary_md;        // the job summary (also $GITHUB_STEP_SUMMARY when set)
+  CompareRequest baseline;       // base set: compare the results with it after the run
 };
 
 std::string UtcStamp(bool for_path) {
@@ -236,6 +241,11 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   }
   RunOptions options;
   if (const std::optional<int> bad = ParseSinkFlags(flags, options)) return *bad;
+  if (!flags.baseline.base.empty() && !fs::exists(fs::path(flags.baseline.base) / "summary.json")) {
+    std::cerr << "traceproof run: --baseline " << flags.baseline.base
+              << " is not a results folder of `traceproof run`: it has no summary.json\n";
+    return kExitUsage;
+  }
   const std::string started_utc = UtcStamp(false);
   const fs::path out_dir = flags.out.empty() ? fs::path("results") / scenario.name / UtcStamp(true)
                                              : fs::path(flags.out);
@@ -282,7 +292,22 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
     std::cerr << "traceproof run: " << outcome.error << "\n";
     return kExitEnvironment;
   }
-  return verdict.as_expected ? kExitOk : kExitCheckFailed;
+  std::string error;
+  const char* step_summary = std::getenv("GITHUB_STEP_SUMMARY");
+  if (!WriteJobSummary(RunSummaryMarkdown(scenario, outcome, verdict), flags.summary_md,
+                       step_summary ? step_summary : "", error)) {
+    std::cerr << "traceproof run: " << error << "\n";
+    return kExitEnvironment;
+  }
+  const int exit_code = verdict.as_expected ? kExitOk : kExitCheckFailed;
+  if (flags.baseline.base.empty()) return exit_code;
+  // Compared after the run (its own verdict stands): the worse of the two exit codes.
+  CompareRequest compare = flags.baseline;
+  compare.current = out_dir.string();
+  compare.summary_md = flags.summary_md;
+  compare.append_summary_md = true;
+  fmt::print("\ncompared with the baseline {}\n", compare.base);
+  return std::max(exit_code, RunCompare(compare));
 }
 
 }  // namespace
@@ -340,6 +365,14 @@ CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
                 "Write traces.jsonl.gz instead (about a tenth of the size)");
   cmd->add_flag("--no-traces", flags->no_traces,
                 "--traces none, and no ground_truth.jsonl either (the longest runs)");
+  cmd->add_option("--summary-md", flags->summary_md,
+                  "Write a Markdown job summary here (verdict, checks, slowest trace); it is also\n"
+                  "appended to $GITHUB_STEP_SUMMARY when that is set");
+  cmd->add_option("--baseline", flags->baseline.base,
+                  "After the run, compare its results with this results folder, as `traceproof\n"
+                  "compare DIR RESULTS` does (compare.json and compare.html in the results); the\n"
+                  "exit code is the worse of the run's and the comparison's");
+  AddCompareThresholds(*cmd, flags->baseline);
   return [flags, &context] { return RunRun(*flags, context.reaper); };
 }
 

@@ -18,6 +18,7 @@ TIERS = [
     ["process"],
     ["run"],
     ["report"],
+    ["compare"],
 ]
 RANK = {folder: i for i, tier in enumerate(TIERS) for folder in tier}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
