@@ -1,7 +1,6 @@
 #include "truth/ground_truth.h"
 
 #include <nlohmann/json.hpp>
-
 #include <utility>
 
 namespace traceproof {
