@@ -16,7 +16,7 @@ all: build
 bootstrap:
 	@scripts/bootstrap
 
-# What only the tests need besides: chromium for the browser tests.
+# What only the tests need besides: chromium for the browser tests, kustomize for compose.k8s.
 bootstrap-test:
 	@scripts/bootstrap --test
 
