@@ -1,7 +1,7 @@
 // `traceproof check RESULTS_DIR`: judges a recorded run again without running anything, with
 // the scenario's checks as they are now (edit them and check again): run_data.json, then
 // ground_truth.jsonl (spans and inbound records), then traces.jsonl[.gz] streamed record by
-// record through the same check tallies the run fed as its traces completed (checks/check.h),
+// record through the run's own TraceStream (the tallies the run fed as its traces completed),
 // so on the same files it gives exactly the results the run gave. Writes check.json; the exit
 // code is the run's rule: 0 when the verdict is what the scenario expects.
 #include <fmt/format.h>
@@ -10,16 +10,15 @@
 #include <fstream>
 #include <iostream>
 
-#include "checks/make_check.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "report/recorded_run.h"
 #include "report/results_folder.h"
 #include "report/run_data_json.h"
 #include "report/summary_json.h"
-#include "report/trace_from_json.h"
 #include "run/run_outcome.h"
+#include "run/trace_stream.h"
 #include "scenario/load_scenario.h"
-#include "truth/ground_truth.h"
 
 namespace traceproof {
 namespace {
@@ -44,63 +43,18 @@ nlohmann::json ReadJson(const fs::path& path) {
   return std::move(*j);
 }
 
-void ReadGroundTruth(const fs::path& path, RunData& data) {
-  std::ifstream in(path);
-  if (!in) return;  // a run without services, or --no-traces: nothing to join
-  std::string line, error;
-  for (std::size_t n = 1; std::getline(in, line); ++n) {
-    if (line.empty()) continue;
-    // Which record a line is, by its field, not by how a writer happened to space it.
-    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.value("record", std::string()) == "inbound") {
-      if (auto r = InboundFromJson(line, error)) {
-        data.inbound.push_back(std::move(*r));
-        continue;
-      }
-    } else if (auto s = GroundTruthFromJson(line, error)) {
-      data.truth.push_back(std::move(*s));
-      continue;
-    }
-    throw Refused{fmt::format("{}:{}: {}", path.string(), n, error)};
-  }
-}
-
-// Every check's tally fed each record in file order, then judged, in the scenario's order.
+// Every check's tally fed each record in file order (the run's own TraceStream), then judged,
+// in the scenario's order.
 std::vector<CheckResult> Judge(const Scenario& scenario, const fs::path& traces, RunData& data) {
-  std::vector<std::unique_ptr<Check>> checks;
-  std::vector<std::unique_ptr<TraceTally>> tallies;
-  const TallyContext context = TallyContextOf(data);
-  for (const CheckSpec& spec : scenario.checks) {
-    checks.push_back(MakeCheck(spec));
-    tallies.push_back(checks.back()->NewTally(context));
-  }
-  std::string read_error;
-  const bool read = ForEachLine(
-      traces,
-      [&](std::string_view line, std::uint64_t n) {
-        if (line.empty()) return true;
-        std::string error;
-        nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
-        auto trace = record.is_discarded() ? std::nullopt : TraceFromJson(record, error);
-        if (!trace) {  // stop reading (the file is closed) and refuse below
-          read_error = fmt::format("{}:{}: {}", traces.string(), n,
-                                   record.is_discarded() ? "not JSON" : error);
-          return false;
-        }
-        for (const auto& tally : tallies) tally->Add(**trace);
-        return true;
-      },
-      read_error);
-  if (read && !read_error.empty()) throw Refused{read_error};
-  if (!read) throw Refused{read_error};
-  std::vector<CheckResult> results;
-  for (std::size_t i = 0; i < checks.size(); ++i) {
-    CheckResult r = checks[i]->Judge(*tallies[i], data);
-    if (r.kind.empty()) r.kind = scenario.checks[i].kind;
-    r.pos = scenario.checks[i].pos;
-    results.push_back(std::move(r));
-  }
-  return results;
+  TraceStreamOptions options;
+  options.context = TallyContextOf(data);
+  TraceStream stream(scenario.checks, options);
+  std::string error;
+  if (!ForEachRecordedTrace(
+          traces, [&](const std::shared_ptr<const Trace>& t, std::string_view) { stream.Add({t}); },
+          error))
+    throw Refused{error};
+  return stream.Judge(data);
 }
 
 int Report(const Scenario& scenario, const CheckFlags& flags, RunOutcome& outcome,
@@ -146,7 +100,7 @@ int RunCheck(const CheckFlags& flags) {
     std::string error;
     if (!RunDataFromJson(run_data, outcome.data, error))
       throw Refused{(dir / "run_data.json").string() + ": " + error};
-    ReadGroundTruth(dir / "ground_truth.jsonl", outcome.data);
+    if (!ReadGroundTruthFile(dir / "ground_truth.jsonl", outcome.data, error)) throw Refused{error};
     std::string no_traces;
     const fs::path traces = FindTracesFile(dir, no_traces);
     if (traces.empty()) throw Refused{no_traces + ": there is nothing to judge the traces with"};

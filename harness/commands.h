@@ -27,6 +27,7 @@ CommandRun AddBrokerCommand(CLI::App& app, const CommandContext& context);
 CommandRun AddCheckCommand(CLI::App& app);
 CommandRun AddReportCommand(CLI::App& app);
 CommandRun AddCompareCommand(CLI::App& app);
+CommandRun AddMergeCommand(CLI::App& app);
 
 // What `traceproof compare` compares and how; `run --baseline DIR` fills one after its run.
 struct CompareRequest {

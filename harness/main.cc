@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   CommandRun check = AddCheckCommand(app);
   CommandRun report = AddReportCommand(app);
   CommandRun compare = AddCompareCommand(app);
+  CommandRun merge = AddMergeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("check")) return check();
     if (app.got_subcommand("report")) return report();
     if (app.got_subcommand("compare")) return compare();
+    if (app.got_subcommand("merge")) return merge();
   } catch (const std::exception& e) {
     std::cerr << "traceproof: " << e.what() << "\n";
     return kExitEnvironment;

@@ -24,18 +24,15 @@
 #include "endpoint.h"
 #include "exit_codes.h"
 #include "report/job_summary.h"
-#include "report/junit.h"
 #include "report/report_html.h"
-#include "report/run_data_json.h"
+#include "report/results_writer.h"
 #include "report/run_text.h"
-#include "report/series_jsonl.h"
-#include "report/summary_json.h"
 #include "report/trace_record_writer.h"
 #include "report/tree_text.h"
 #include "run/scenario_runner.h"
 #include "scenario/load_scenario.h"
+#include "shard/shard_manifest.h"
 #include "stop_signals.h"
-#include "truth/ground_truth.h"
 
 namespace traceproof {
 namespace {
@@ -56,7 +53,57 @@ struct RunFlags {
   std::string forward_to;        // HOST:PORT, OTLP/gRPC
   std::string summary_md;        // the job summary (also $GITHUB_STEP_SUMMARY when set)
   CompareRequest baseline;       // base set: compare the results with it after the run
+  std::string shard;             // I/N: this process sends its share (shard/shard_manifest.h)
+  std::string start_at;          // YYYY-MM-DDTHH:MM:SSZ: the load phases' common start
+  std::uint64_t seed = 1;        // the arrival schedule's (every shard the same)
+  bool keep_latencies = false;   // latencies.txt: every answer's corrected latency (tests)
 };
+
+// --shard, --start-at and --seed into the run's options; an error message when one is invalid.
+std::optional<std::string> ParseShardFlags(const RunFlags& flags, RunOptions& options) {
+  if (!flags.shard.empty()) {
+    std::string error;
+    const std::optional<ShardSlice> slice = ParseShardSlice(flags.shard, error);
+    if (!slice) return "--shard " + error;
+    options.shard = slice->index;
+    options.shards = slice->count;
+  }
+  if (!flags.start_at.empty()) {
+    std::tm tm{};
+    const char* end = strptime(flags.start_at.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!end || *end != '\0')
+      return "--start-at '" + flags.start_at + "': want a UTC time, YYYY-MM-DDTHH:MM:SSZ";
+    options.load_start_at = std::chrono::system_clock::from_time_t(timegm(&tm));
+  }
+  if (options.shards > 1 && (flags.no_traces || flags.traces != "all"))
+    return "--shard with --no-traces or --traces " + flags.traces +
+           ": a merge joins the shards' traces and ground truth, so they must all be recorded";
+  options.arrival_seed = flags.seed;
+  options.keep_latencies = flags.keep_latencies;
+  return std::nullopt;
+}
+
+// shard.json, what `traceproof merge` checks a set of shards with; false when not written.
+bool WriteShardManifest(const fs::path& out_dir, const RunFlags& flags, const Scenario& scenario,
+                        const RunOptions& options) {
+  std::ifstream in(flags.scenario, std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ShardManifest m;
+  m.slice = ShardSlice{options.shard, options.shards};
+  m.seed = options.arrival_seed;
+  m.scenario_name = scenario.name;
+  m.scenario_file = scenario.file;
+  m.scenario_digest = ScenarioDigest(bytes);
+  m.traceproof_version = TRACEPROOF_VERSION;
+  m.start_at = flags.start_at;
+  return WriteTextFile(out_dir / "shard.json", ShardManifestJson(m).dump(2) + "\n");
+}
+
+bool WriteLatencies(const fs::path& path, const std::vector<std::int64_t>& latencies_ns) {
+  std::string text;
+  for (const std::int64_t ns : latencies_ns) text += std::to_string(ns) + "\n";
+  return WriteTextFile(path, text);
+}
 
 std::string UtcStamp(bool for_path) {
   const std::time_t now = std::time(nullptr);
@@ -65,13 +112,6 @@ std::string UtcStamp(bool for_path) {
   char buf[32];
   std::strftime(buf, sizeof buf, for_path ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-bool WriteFile(const fs::path& path, const std::string& text) {
-  std::ofstream f(path, std::ios::trunc | std::ios::binary);
-  f << text;
-  f.flush();
-  return static_cast<bool>(f);
 }
 
 // The checks on a sample of settled requests while the load runs (run/checks_so_far.h).
@@ -200,35 +240,25 @@ RunOutcome RunWithProgress(const RunFlags& flags, const Scenario& scenario, RunO
   return RunScenario(scenario, options);
 }
 
-// What the results folder holds besides report.txt; false when a file could not be written.
-bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOutcome& outcome,
-                  const RunVerdict& verdict, const std::string& started_utc, TraceRecords which) {
-  const bool no_traces = which == TraceRecords::kNone;
-  bool wrote = WriteFile(out_dir / "summary.json",
-                         SummaryJson(scenario, outcome, verdict, started_utc).dump(2) + "\n");
-  wrote &= WriteFile(out_dir / "junit.xml", JunitXml(scenario, outcome, verdict, started_utc));
-  wrote &=
-      WriteFile(out_dir / "histograms" / "corrected.hist", outcome.data.load.corrected.Serialize());
-  wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hist",
-                     outcome.data.load.uncorrected.Serialize());
-  wrote &= WriteFile(out_dir / "histograms" / "corrected.hgrm",
-                     outcome.data.load.corrected.ToPercentileText());
-  wrote &= WriteFile(out_dir / "histograms" / "uncorrected.hgrm",
-                     outcome.data.load.uncorrected.ToPercentileText());
-  if (outcome.collector) wrote &= WriteFile(out_dir / "collector.log", outcome.collector->log);
-  // What `traceproof check` reads besides traces.jsonl (written while the run went on).
-  nlohmann::json run_data = RunDataJson(outcome.data);
-  run_data["traces_recorded"] = TraceRecordsName(which);
-  wrote &= WriteFile(out_dir / "run_data.json", run_data.dump(1) + "\n");
-  wrote &= WriteFile(out_dir / "series.jsonl", SeriesJsonl(outcome.series));
-  if (!no_traces) {
-    std::ofstream truth(out_dir / "ground_truth.jsonl", std::ios::trunc);
-    for (const auto& s : outcome.data.truth) truth << GroundTruthToJson(s) << '\n';
-    for (const auto& r : outcome.data.inbound) truth << InboundToJson(r) << '\n';
-    truth.flush();
-    wrote &= static_cast<bool>(truth);
+// After the results are written: the job summary, then the comparison with --baseline.
+int SummaryAndBaseline(const RunFlags& flags, const Scenario& scenario, const RunOutcome& outcome,
+                       const RunVerdict& verdict, const fs::path& out_dir) {
+  std::string error;
+  const char* step_summary = std::getenv("GITHUB_STEP_SUMMARY");
+  if (!WriteJobSummary(RunSummaryMarkdown(scenario, outcome, verdict), flags.summary_md,
+                       step_summary ? step_summary : "", error)) {
+    std::cerr << "traceproof run: " << error << "\n";
+    return kExitEnvironment;
   }
-  return wrote;
+  const int exit_code = verdict.as_expected ? kExitOk : kExitCheckFailed;
+  if (flags.baseline.base.empty()) return exit_code;
+  // Compared after the run (its own verdict stands): the worse of the two exit codes.
+  CompareRequest compare = flags.baseline;
+  compare.current = out_dir.string();
+  compare.summary_md = flags.summary_md;
+  compare.append_summary_md = true;
+  fmt::print("\ncompared with the baseline {}\n", compare.base);
+  return std::max(exit_code, RunCompare(compare));
 }
 
 int RunRun(const RunFlags& flags, Reaper* reaper) {
@@ -241,6 +271,10 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   }
   RunOptions options;
   if (const std::optional<int> bad = ParseSinkFlags(flags, options)) return *bad;
+  if (const std::optional<std::string> bad = ParseShardFlags(flags, options)) {
+    std::cerr << "traceproof run: " << *bad << "\n";
+    return kExitUsage;
+  }
   if (!flags.baseline.base.empty() && !fs::exists(fs::path(flags.baseline.base) / "summary.json")) {
     std::cerr << "traceproof run: --baseline " << flags.baseline.base
               << " is not a results folder of `traceproof run`: it has no summary.json\n";
@@ -274,9 +308,12 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   verdict.as_expected = outcome.AsExpected(scenario.expect, verdict.why);
   const std::string report = RunReportText(scenario, outcome, verdict);
   fmt::print("\n{}", report);
-  bool wrote = WriteFile(out_dir / "report.txt", report);
+  bool wrote = WriteTextFile(out_dir / "report.txt", report);
   wrote &= WriteResults(out_dir, scenario, outcome, verdict, started_utc, which);
   wrote &= traces.Close();
+  if (!flags.shard.empty()) wrote &= WriteShardManifest(out_dir, flags, scenario, options);
+  if (flags.keep_latencies)
+    wrote &= WriteLatencies(out_dir / "latencies.txt", outcome.data.load.latencies_ns);
   fmt::print("results in {}\n", out_dir.string());
   // Last: it reads the files just written (report/report_html.h), as `traceproof report` does.
   std::string report_error;
@@ -292,22 +329,7 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
     std::cerr << "traceproof run: " << outcome.error << "\n";
     return kExitEnvironment;
   }
-  std::string error;
-  const char* step_summary = std::getenv("GITHUB_STEP_SUMMARY");
-  if (!WriteJobSummary(RunSummaryMarkdown(scenario, outcome, verdict), flags.summary_md,
-                       step_summary ? step_summary : "", error)) {
-    std::cerr << "traceproof run: " << error << "\n";
-    return kExitEnvironment;
-  }
-  const int exit_code = verdict.as_expected ? kExitOk : kExitCheckFailed;
-  if (flags.baseline.base.empty()) return exit_code;
-  // Compared after the run (its own verdict stands): the worse of the two exit codes.
-  CompareRequest compare = flags.baseline;
-  compare.current = out_dir.string();
-  compare.summary_md = flags.summary_md;
-  compare.append_summary_md = true;
-  fmt::print("\ncompared with the baseline {}\n", compare.base);
-  return std::max(exit_code, RunCompare(compare));
+  return SummaryAndBaseline(flags, scenario, outcome, verdict, out_dir);
 }
 
 }  // namespace
@@ -373,6 +395,21 @@ CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
                   "compare DIR RESULTS` does (compare.json and compare.html in the results); the\n"
                   "exit code is the worse of the run's and the comparison's");
   AddCompareThresholds(*cmd, flags->baseline);
+  cmd->add_option("--shard", flags->shard,
+                  "I/N: run shard I of N (from 0). Every shard computes the whole arrival\n"
+                  "schedule from --seed and sends the arrivals whose index mod N is I, so N\n"
+                  "shards together send the scenario's schedule exactly; each runs its own mock\n"
+                  "services and writes shard.json beside its results. Join them with\n"
+                  "`traceproof merge DIR... --out DIR` for the one verdict");
+  cmd->add_option("--start-at", flags->start_at,
+                  "YYYY-MM-DDTHH:MM:SSZ: begin the load phases at this UTC time (after the\n"
+                  "warm-up), so shards started apart line up");
+  cmd->add_option("--seed", flags->seed,
+                  "The arrival schedule's seed (Poisson draws); shards of one run share it")
+      ->capture_default_str();
+  cmd->add_flag("--keep-latencies", flags->keep_latencies,
+                "Write latencies.txt: every answer's corrected latency in ns (for tests)")
+      ->group("");
   return [flags, &context] { return RunRun(*flags, context.reaper); };
 }
 

@@ -51,13 +51,13 @@ double ExpectedCountBetween(const std::vector<ArrivalPhase>& phases, double from
   return count;
 }
 
-ArrivalSchedule::ArrivalSchedule(std::vector<ArrivalPhase> phases, int worker, int workers,
+ArrivalSchedule::ArrivalSchedule(std::vector<ArrivalPhase> phases, int slot, int slots,
                                  std::uint64_t seed)
     : phases_(std::move(phases)),
-      worker_(worker),
-      workers_(workers < 1 ? 1 : workers),
-      k_(static_cast<std::uint64_t>(worker)),
-      rng_(seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(worker)) {}
+      slot_(slot),
+      slots_(slots < 1 ? 1 : slots),
+      k_(static_cast<std::uint64_t>(slot)),
+      rng_(seed * 0x9E3779B97F4A7C15ULL) {}
 
 std::optional<double> ArrivalSchedule::DeterministicTime(const ArrivalPhase& phase,
                                                          std::uint64_t k) const {
@@ -79,21 +79,30 @@ std::optional<double> ArrivalSchedule::DeterministicTime(const ArrivalPhase& pha
   return t;
 }
 
+std::optional<double> ArrivalSchedule::NextPoissonOfSlot(double rate_per_s, double duration_s) {
+  if (rate_per_s <= 0) return std::nullopt;
+  std::exponential_distribution<double> gap(rate_per_s);
+  while (true) {
+    poisson_t_s_ += gap(rng_);
+    if (poisson_t_s_ >= duration_s) return std::nullopt;
+    const std::uint64_t index = poisson_index_++;
+    if (index % static_cast<std::uint64_t>(slots_) == static_cast<std::uint64_t>(slot_))
+      return poisson_t_s_;
+  }
+}
+
 std::optional<Arrival> ArrivalSchedule::Next() {
   while (phase_ < phases_.size()) {
     const ArrivalPhase& phase = phases_[phase_];
     const double d = std::chrono::duration<double>(phase.duration).count();
     std::optional<double> t;
     if (phase.kind == ArrivalPhase::Kind::kPoisson) {
-      const double rate = phase.from_per_s / workers_;
-      if (rate > 0) {
-        std::exponential_distribution<double> gap(rate);
-        poisson_t_s_ += gap(rng_);
-        if (poisson_t_s_ < d) t = poisson_t_s_;
-      }
+      // Every slot draws the whole stream and keeps its own share of it: a few ns per arrival
+      // of the others, and the union over slots is exactly the one-process schedule.
+      t = NextPoissonOfSlot(phase.from_per_s, d);
     } else {
       t = DeterministicTime(phase, k_);
-      k_ += static_cast<std::uint64_t>(workers_);
+      k_ += static_cast<std::uint64_t>(slots_);
     }
     if (t) {
       Arrival arrival;
@@ -103,8 +112,9 @@ std::optional<Arrival> ArrivalSchedule::Next() {
     }
     phase_start_s_ += d;
     ++phase_;
-    k_ = static_cast<std::uint64_t>(worker_);
+    k_ = static_cast<std::uint64_t>(slot_);
     poisson_t_s_ = 0;
+    poisson_index_ = 0;
   }
   return std::nullopt;
 }

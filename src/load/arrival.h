@@ -1,9 +1,12 @@
 // Arrival schedules for open-loop load: when each request is *meant* to start, computed from
 // the phase's rate alone and never from how fast the system answers (wrk2's lesson: a
 // generator that waits for answers before scheduling the next request hides the stalls it
-// should measure). A schedule is split across share-nothing workers without coordination:
-// worker w of W takes every W-th arrival of the deterministic kinds, and an independent
-// Poisson stream at rate/W for the Poisson kind (superposed, they are Poisson at the full rate).
+// should measure). A schedule is split across share-nothing workers, and across shards (whole
+// `traceproof run --shard I/N` processes), without coordination: slot s of S (shard * workers +
+// worker, of shards * workers) takes the arrivals whose index mod S is s. Every slot computes the
+// whole schedule from the one seed, the Poisson draws included, so the slots together send
+// exactly the schedule one process would: constant, ramping and Poisson phases all split
+// exactly, and a merge of shards sees the scenario's schedule (issue 16).
 // Not thread-safe: one per worker.
 #pragma once
 
@@ -43,7 +46,9 @@ struct Arrival {
 
 class ArrivalSchedule {
  public:
-  ArrivalSchedule(std::vector<ArrivalPhase> phases, int worker, int workers, std::uint64_t seed);
+  // `slot` of `slots`: this worker's share (see above); every slot of one schedule gets the same
+  // phases and seed.
+  ArrivalSchedule(std::vector<ArrivalPhase> phases, int slot, int slots, std::uint64_t seed);
   // The next intended start for this worker, in order; nullopt when every phase is over.
   std::optional<Arrival> Next();
 
@@ -51,14 +56,18 @@ class ArrivalSchedule {
   // Time within the phase of its k-th arrival (all workers counted), if inside the phase.
   std::optional<double> DeterministicTime(const ArrivalPhase& phase, std::uint64_t k) const;
 
+  // The next arrival of the Poisson stream that is this slot's, if inside the phase.
+  std::optional<double> NextPoissonOfSlot(double rate_per_s, double duration_s);
+
   std::vector<ArrivalPhase> phases_;
-  int worker_;
-  int workers_;
+  int slot_;
+  int slots_;
   std::size_t phase_ = 0;
   double phase_start_s_ = 0;
-  std::uint64_t k_ = 0;     // deterministic kinds: next global arrival index in the phase
-  double poisson_t_s_ = 0;  // poisson: time of the last arrival within the phase
-  std::mt19937_64 rng_;
+  std::uint64_t k_ = 0;     // next global arrival index in the phase (Poisson: the next draw's)
+  double poisson_t_s_ = 0;  // poisson: time of the last arrival within the phase (all slots')
+  std::uint64_t poisson_index_ = 0;  // poisson: draws so far in the phase (all slots')
+  std::mt19937_64 rng_;              // one stream for all slots: the same seed gives the same draws
 };
 
 }  // namespace traceproof

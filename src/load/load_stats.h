@@ -39,11 +39,18 @@ struct LoadStats {
   std::uint64_t spans_sent = 0;
   std::uint64_t spans_acknowledged = 0;
   std::map<std::string, std::uint64_t> spans_failed;
+  // OpenLoopOptions::keep_latencies only: the corrected latency of each answered request, ns.
+  std::vector<std::int64_t> latencies_ns;
 
   std::uint64_t Errors() const {
     return errors_connect + errors_timeout + errors_reset + errors_other;
   }
   double AchievedRatePerS() const { return duration_s > 0 ? sent / duration_s : 0; }
 };
+
+// Adds `from` into `into`: counters summed, histograms merged, traces and latencies appended.
+// The one merge of load figures, for a run's worker threads and for shards (`traceproof merge`);
+// duration_s and target_rate_per_s are the caller's (workers share a window, shards add rates).
+void AddLoadStats(LoadStats& into, const LoadStats& from);
 
 }  // namespace traceproof

@@ -90,7 +90,8 @@ class Worker {
         max_connections_(std::max(1, max_connections)),
         progress_(progress),
         stop_(stop),
-        schedule_(options.phases, index, options.threads, options.seed) {
+        schedule_(options.phases, options.shard * std::max(1, options.threads) + index,
+                  std::max(1, options.shards) * std::max(1, options.threads), options.seed) {
     for (const LoadTarget& t : options.targets) {
       PreparedTarget p;
       p.max_connections = ShareOf(t.connections > 0 ? t.connections : options.connections,
@@ -299,6 +300,7 @@ class Worker {
       const auto corrected_ns =
           static_cast<std::uint64_t>(std::max<std::int64_t>(0, (done - pending->intended).count()));
       stats_.corrected.Record(corrected_ns);
+      if (options_.keep_latencies) stats_.latencies_ns.push_back(corrected_ns);
       if (progress_) interval_.Record(corrected_ns);
       stats_.uncorrected.Record(
           static_cast<std::uint64_t>(std::max<std::int64_t>(0, (done - sent_at).count())));
@@ -481,30 +483,14 @@ LoadStats RunOpenLoop(const OpenLoopOptions& given, OpenLoopProgress* progress,
     window += p.duration;
     expected += p.ExpectedCount();
   }
-  for (auto& r : results) {
-    total.scheduled += r.scheduled;
-    total.sent += r.sent;
-    total.ok += r.ok;
-    for (const auto& [status, n] : r.by_status) total.by_status[status] += n;
-    total.errors_connect += r.errors_connect;
-    total.errors_timeout += r.errors_timeout;
-    total.errors_reset += r.errors_reset;
-    total.errors_other += r.errors_other;
-    total.dropped_iterations += r.dropped_iterations;
-    total.spans_sent += r.spans_sent;
-    total.spans_acknowledged += r.spans_acknowledged;
-    for (const auto& [kind, n] : r.spans_failed) total.spans_failed[kind] += n;
-    total.corrected.Merge(r.corrected);
-    total.uncorrected.Merge(r.uncorrected);
-    total.started_traces.insert(total.started_traces.end(), r.started_traces.begin(),
-                                r.started_traces.end());
-  }
+  for (const auto& r : results) AddLoadStats(total, r);
   // A generator that keeps up sends its last request at the end of the window; one that falls
   // behind sends it later, and the achieved rate (sent / duration) shows the shortfall.
   total.duration_s = std::chrono::duration<double>(window).count();
   for (const auto& r : results) total.duration_s = std::max(total.duration_s, r.duration_s);
   const double window_s = std::chrono::duration<double>(window).count();
-  total.target_rate_per_s = window_s > 0 ? expected / window_s : 0;
+  // A shard is asked for its share of the schedule; a merge of all shards adds the rates back.
+  total.target_rate_per_s = window_s > 0 ? expected / window_s / std::max(1, options.shards) : 0;
   return total;
 }
 

@@ -55,6 +55,13 @@ struct OpenLoopOptions {
   std::chrono::milliseconds timeout{10000};
   std::size_t max_backlog_per_thread = 100000;
   std::uint64_t seed = 1;  // the arrival schedule (Poisson draws): one seed, one schedule
+  // `traceproof run --shard I/N`: this process sends arrival slots shard * threads + w of
+  // shards * threads (load/arrival.h), so N processes with one seed send the schedule once.
+  int shard = 0;
+  int shards = 1;
+  // Keep every answered request's corrected latency in LoadStats::latencies_ns (a test mode:
+  // the shard merge test checks the merged histogram against them).
+  bool keep_latencies = false;
   // Span load's trace and span ids. nullopt: a seed of this process's own (load/id_seed.h), so
   // two generators feeding one Collector or sink never send the same ids; a value repeats them.
   std::optional<std::uint64_t> id_seed;

@@ -46,7 +46,7 @@ LoadReading ReadLoad(OpenLoopProgress& progress, const OpenLoopOptions& load, do
   c.errors_reset = progress.errors_reset.load();
   c.errors_other = progress.errors_other.load();
   c.not_2xx = progress.not_2xx.load();
-  c.scheduled = ExpectedCountBetween(load.phases, 0, elapsed_s);
+  c.scheduled = ExpectedCountBetween(load.phases, 0, elapsed_s) / std::max(1, load.shards);
   r.answers = progress.TakeInterval();
   return r;
 }

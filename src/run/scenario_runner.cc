@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "process/rabbitmq_broker.h"
 #include "run/checks_so_far.h"
@@ -295,9 +296,39 @@ class Runner {
 
   void Warmup() {
     Log(fmt::format("warm-up: {:.1f} s (not measured)", Seconds(scenario_.warmup)));
-    RunLoadWithProgress(PlanLoad({WarmupPhase(scenario_.load.front(), scenario_.warmup)},
-                                 Endpoints(), options_.load_threads, options_.load_connections),
+    RunLoadWithProgress(Plan({WarmupPhase(scenario_.load.front(), scenario_.warmup)}),
                         Watch("warm-up"));
+  }
+
+  // The scenario's phases as this process sends them: its shard's share, with the shared seed.
+  OpenLoopOptions Plan(const std::vector<LoadPhase>& phases) const {
+    OpenLoopOptions o =
+        PlanLoad(phases, Endpoints(), options_.load_threads, options_.load_connections);
+    o.shard = options_.shard;
+    o.shards = options_.shards;
+    o.seed = options_.arrival_seed;
+    o.keep_latencies = options_.keep_latencies;
+    return o;
+  }
+
+  // `--start-at`: sleeps (Ctrl-C still stops) until the common start; false when stopped. A
+  // start already past is run at once, with a line saying by how much the shards may differ.
+  bool WaitForStartAt() {
+    if (!options_.load_start_at) return true;
+    const auto at = *options_.load_start_at;
+    const auto now = std::chrono::system_clock::now();
+    if (at <= now) {
+      Log(fmt::format("load: --start-at passed {:.1f} s ago; starting now (shards may not line up)",
+                      Seconds(now - at)));
+      return true;
+    }
+    Log(fmt::format("load: waiting {:.1f} s for --start-at", Seconds(at - now)));
+    while (std::chrono::system_clock::now() < at) {
+      if (Stopping()) return false;
+      std::this_thread::sleep_for(std::min<std::chrono::system_clock::duration>(
+          milliseconds(20), at - std::chrono::system_clock::now()));
+    }
+    return true;
   }
 
   // checks_so_far.h: only where spans reach the sink within a fraction of a second.
@@ -324,10 +355,10 @@ class Runner {
     PhaseWatch watch = Watch("load");
     watch.tick = [this](std::chrono::nanoseconds elapsed) { faults_->Tick(elapsed); };
     watch.so_far = so_far ? &*so_far : nullptr;
+    const OpenLoopOptions plan = Plan(scenario_.load);
+    if (!WaitForStartAt()) return;
     const auto begin = Clock::now();
-    outcome_.data.load = RunLoadWithProgress(
-        PlanLoad(scenario_.load, Endpoints(), options_.load_threads, options_.load_connections),
-        watch);
+    outcome_.data.load = RunLoadWithProgress(plan, watch);
     outcome_.data.run_seconds = Seconds(Clock::now() - begin);
   }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -51,6 +52,15 @@ struct RunOptions {
   // Each trace record the sink completes, in order, from the run's sweeper thread (the harness
   // writes traces.jsonl as the run goes); the run keeps no trace after this. May be empty.
   std::function<void(const Trace&)> on_trace;
+  // `run --shard I/N`: this process sends its share of the schedule (load/arrival.h); the
+  // warm-up is split the same way. Every shard must use the same arrival seed (`--seed`).
+  int shard = 0;
+  int shards = 1;
+  std::uint64_t arrival_seed = 1;
+  // `run --start-at`: the load phases begin at this wall-clock time (after the warm-up), so
+  // shards started apart line up; nullopt: right after the warm-up.
+  std::optional<std::chrono::system_clock::time_point> load_start_at;
+  bool keep_latencies = false;  // LoadStats::latencies_ns (test mode)
 };
 
 RunOutcome RunScenario(const Scenario& scenario, const RunOptions& options);

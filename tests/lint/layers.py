@@ -19,6 +19,7 @@ TIERS = [
     ["run"],
     ["report"],
     ["compare"],
+    ["shard"],
 ]
 RANK = {folder: i for i, tier in enumerate(TIERS) for folder in tier}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
