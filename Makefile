@@ -1,12 +1,13 @@
 # A thin layer over CMake presets (as neovim does): the README's two commands, `make demo` and
 # `make test`, each install what they need first (scripts/bootstrap, idempotent and quiet).
 #   make demo    traceproof run scenarios/slow-checkout.yaml: the seed's slow checkout, checked
+#                (builds the binary alone and installs only what that needs)
 #   make demo-sdk  the seed's trace sent by the official Python SDK, printed by the sink
 #   make test    build everything and run the whole suite (unit, interop, fuzz smoke, browser)
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz    a longer libFuzzer run of every decoder target (FUZZ_SECONDS, default 600)
 #   make bench   traceproof bench ingest
-.PHONY: all bootstrap bootstrap-test build test demo demo-sdk asan fuzz-build fuzz bench clean
+.PHONY: all bootstrap bootstrap-test bootstrap-demo build test demo demo-sdk asan fuzz-build fuzz bench clean
 
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
@@ -20,6 +21,11 @@ bootstrap:
 bootstrap-test:
 	@scripts/bootstrap --test
 
+# The demo's path only: Debian packages to build with, then the traceproof binary alone (no
+# test targets, no venv, node_modules or Collector: `make test` brings those).
+bootstrap-demo:
+	@scripts/bootstrap --demo
+
 build: bootstrap
 	@test -f build/build.ninja || cmake --preset default >/dev/null
 	@cmake --build --preset default -j $(JOBS)
@@ -32,7 +38,9 @@ test: bootstrap-test build fuzz-build
 	@ctest --test-dir build --output-on-failure -j $(JOBS)
 
 # Ends with the path of the run's report.html (`traceproof run` prints it last).
-demo: build
+demo: bootstrap-demo
+	@test -f build/build.ninja || cmake --preset default >/dev/null
+	@cmake --build --preset default -j $(JOBS) --target traceproof
 	@build/traceproof run scenarios/slow-checkout.yaml
 
 demo-sdk: build

@@ -2,9 +2,10 @@
 // the phase's rate alone and never from how fast the system answers (wrk2's lesson: a
 // generator that waits for answers before scheduling the next request hides the stalls it
 // should measure). A schedule is split across share-nothing workers, and across shards (whole
-// `traceproof run --shard I/N` processes), without coordination: slot s of S (shard * workers +
-// worker, of shards * workers) takes the arrivals whose index mod S is s. Every slot computes the
-// whole schedule from the one seed, the Poisson draws included, so the slots together send
+// `traceproof run --shard I/N` processes), without coordination: slot s of S (shard + shards *
+// worker, of shards * workers) takes the arrivals whose index mod S is s, so a shard's workers
+// together take the indexes that are I mod N, whatever its number of workers. Every slot computes
+// the whole schedule from the one seed, the Poisson draws included, so the slots together send
 // exactly the schedule one process would: constant, ramping and Poisson phases all split
 // exactly, and a merge of shards sees the scenario's schedule (issue 16).
 // Not thread-safe: one per worker.

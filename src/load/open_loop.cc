@@ -90,7 +90,7 @@ class Worker {
         max_connections_(std::max(1, max_connections)),
         progress_(progress),
         stop_(stop),
-        schedule_(options.phases, options.shard * std::max(1, options.threads) + index,
+        schedule_(options.phases, options.shard + std::max(1, options.shards) * index,
                   std::max(1, options.shards) * std::max(1, options.threads), options.seed) {
     for (const LoadTarget& t : options.targets) {
       PreparedTarget p;

@@ -55,8 +55,9 @@ struct OpenLoopOptions {
   std::chrono::milliseconds timeout{10000};
   std::size_t max_backlog_per_thread = 100000;
   std::uint64_t seed = 1;  // the arrival schedule (Poisson draws): one seed, one schedule
-  // `traceproof run --shard I/N`: this process sends arrival slots shard * threads + w of
-  // shards * threads (load/arrival.h), so N processes with one seed send the schedule once.
+  // `traceproof run --shard I/N`: worker w sends arrival slot shard + shards * w of
+  // shards * threads (load/arrival.h): the arrivals whose index mod N is I, however many
+  // threads each shard has, so N processes with one seed send the schedule once.
   int shard = 0;
   int shards = 1;
   // Keep every answered request's corrected latency in LoadStats::latencies_ns (a test mode:

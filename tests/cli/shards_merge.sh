@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 16's proof on one machine: checkout-baseline as 3 shards (`run --shard I/3`, a common
 # --start-at, each with its own mock services and sink), then `traceproof merge`. The merge is
-# checked by something other than itself: the merged request count must be the scenario's
+# checked by something other than itself (shard 1 has two load threads, the others one): the merged request count must be the scenario's
 # schedule exactly (2800), the merged span counts the sum of the shards' with zero loss, and the
 # merged p99 the p99 of the shards' raw per-request latencies sorted (--keep-latencies), to the
 # histogram's resolution. Its broken twins: 2 of 3 shards, a shard given twice, a shard of
@@ -17,7 +17,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 start=$(date -u -d '+12 seconds' +%Y-%m-%dT%H:%M:%SZ)
 pids=()
 for i in 0 1 2; do
-  "$bin" run "$scenario" --shard "$i/3" --start-at "$start" --keep-latencies \
+  # Shard 1 with two load threads: its slots are still the indexes that are 1 mod 3.
+  threads=1; [ "$i" = 1 ] && threads=2
+  "$bin" run "$scenario" --shard "$i/3" --start-at "$start" --keep-latencies --load-threads "$threads" \
     --out "$out/shard-$i" > "$out/log-shard-$i.txt" 2>&1 &
   pids+=($!)
 done
