@@ -1,5 +1,6 @@
 // `traceproof bench ...`: benchmarks that report a ratio against a peer measured in the same
 // run, never a bare number (STYLE.md).
+#include "bench/all_bench.h"
 #include "bench/collector_bench.h"
 #include "bench/ingest_bench.h"
 #include "bench/loadgen_bench.h"
@@ -22,7 +23,8 @@ CommandRun AddBenchCommand(CLI::App& app, const CommandContext& context) {
   CommandRun services = AddServicesBench(*bench, context);
   CommandRun collector = AddCollectorBench(*bench, context);
   CommandRun soak = AddSoakBench(*bench, context);
-  return [bench, ingest, send, tracer, loadgen, services, collector, soak] {
+  CommandRun all = AddAllBench(*bench, context);
+  return [bench, ingest, send, tracer, loadgen, services, collector, soak, all] {
     if (bench->got_subcommand("tracer")) return tracer();
     if (bench->got_subcommand("ingest")) return ingest();
     if (bench->got_subcommand("send")) return send();
@@ -30,6 +32,7 @@ CommandRun AddBenchCommand(CLI::App& app, const CommandContext& context) {
     if (bench->got_subcommand("services")) return services();
     if (bench->got_subcommand("collector")) return collector();
     if (bench->got_subcommand("soak")) return soak();
+    if (bench->got_subcommand("all")) return all();
     return 2;
   };
 }

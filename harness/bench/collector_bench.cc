@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "bench/bench_figures.h"
 #include "exit_codes.h"
 #include "load/id_seed.h"
 #include "load/open_loop.h"
@@ -45,6 +46,7 @@ struct CollectorBenchFlags {
   // the limit for a Collector that never does.
   double drain_seconds = 30;
   std::string out;
+  std::string figures_json;
   Reaper* reaper = nullptr;  // not a flag: main's, for the Collectors
 };
 
@@ -637,6 +639,40 @@ void WriteResults(const fs::path& out, const std::vector<TargetResult>& results,
   fmt::print("results in {} (bench.json, bench.svg)\n", out.string());
 }
 
+// Spans/s one core carries: from the CPU a target used per 10 k spans/s.
+std::optional<double> PerCore(const TargetResult& r) {
+  if (!r.cpu_percent_per_10k || *r.cpu_percent_per_10k <= 0) return std::nullopt;
+  return 10000.0 * 100.0 / *r.cpu_percent_per_10k;
+}
+
+// For `bench all`: the sink's spans/s per core beside each Collector config's.
+std::vector<BenchFigure> Figures(const std::vector<TargetResult>& results) {
+  std::vector<BenchFigure> figures;
+  const std::optional<double> sink = PerCore(results.front());
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    const std::optional<double> peer = PerCore(results[i]);
+    BenchFigure f{"bench collector: sink alone, per core",
+                  sink.value_or(0),
+                  "spans/s per core",
+                  "Collector " + results[i].name,
+                  peer.value_or(0),
+                  0,
+                  ">= 5x the peer per core",
+                  std::nullopt,
+                  ""};
+    if (sink && peer) {
+      f.ratio = *sink / *peer;
+      f.met = f.ratio >= 5;
+    } else {
+      f.note = "no CPU figure for the sink or the Collector";
+    }
+    if (results.front().hit_ceiling)
+      f.note = "the sink sustained --max-rate: the sender is the limit";
+    figures.push_back(std::move(f));
+  }
+  return figures;
+}
+
 int RunCollectorBench(const CollectorBenchFlags& flags) {
   const std::string binary = flags.binary.empty() ? DefaultCollectorBinary() : flags.binary;
   if (const std::optional<int> bad = CheckFlags(flags, binary)) return *bad;
@@ -660,6 +696,7 @@ int RunCollectorBench(const CollectorBenchFlags& flags) {
   PrintTable(results, flags);
   PrintTailSamplingNotes(results, flags);
   WriteResults(out, results, flags, binary);
+  if (!WriteFigures(flags.figures_json, Figures(results))) return kExitEnvironment;
   const bool any_failed = std::any_of(results.begin(), results.end(),
                                       [](const TargetResult& r) { return !r.error.empty(); });
   return any_failed ? kExitEnvironment : kExitOk;
@@ -705,6 +742,7 @@ CommandRun AddCollectorBench(CLI::App& bench, const CommandContext& context) {
       ->check(CLI::Range(1.0, 600.0))
       ->capture_default_str();
   cmd->add_option("--out", flags->out, "Results folder (default results/bench-collector/<UTC>/)");
+  AddFiguresOption(*cmd, flags->figures_json);
   return [flags, &context] {
     flags->reaper = context.reaper;
     return RunCollectorBench(*flags);

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_figures.h"
 #include "exit_codes.h"
 #include "load/span_sender.h"
 #include "load/synthetic_spans.h"
@@ -31,6 +32,7 @@ struct IngestFlags {
   double seconds = 2.0;
   double e2e_seconds = 3.0;
   int connections = 2;
+  std::string figures_json;
 };
 
 struct SendFlags {
@@ -56,7 +58,8 @@ double CpuSeconds() {
 
 // Runs a sink in this process and `traceproof bench send` as a separate process against it, so
 // the figure includes the wire, the receiver and the store but not the sender's CPU.
-void EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
+// Spans accepted per second of the sink's CPU; 0 when it could not run.
+double EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
   TraceStoreOptions store_options;
   store_options.quiet_period = std::chrono::milliseconds(100);
   TraceStore store(store_options);
@@ -72,7 +75,7 @@ void EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
   const char* name = protocol == OtlpProtocol::kGrpc ? "grpc" : "http";
   if (!sink) {
     fmt::print("  end-to-end {}: cannot start receiver: {}\n", name, error.reason);
-    return;
+    return 0;
   }
   const std::uint16_t port = sink_options.grpc ? sink->grpc_port() : sink->http_port();
   const IngestCounters& counters = sink->counters();
@@ -86,7 +89,7 @@ void EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
   FILE* child = popen(cmd.c_str(), "r");
   if (!child) {
     fmt::print("  end-to-end {}: cannot start sender process\n", name);
-    return;
+    return 0;
   }
   // Completed traces are collected as a sink run would, so the store can evict them.
   std::string child_out;
@@ -113,6 +116,7 @@ void EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
       accepted / wall, cpu, wall, cpu > 0 ? accepted / cpu : 0.0, counters.SpansRefused(),
       store.counters().evicted_traces.load());
   fmt::print("  {:<40} {}", "  sender process", child_out);
+  return cpu > 0 ? accepted / cpu : 0.0;
 }
 
 // Runs `body` (which processes one batch) repeatedly for about `seconds`; spans per second.
@@ -185,15 +189,25 @@ int RunIngestBench(const IngestFlags& flags) {
   fmt::print("  {:<40} {:>12.0f} spans/s\n", "traceproof decode (lazy)", decode_only);
   fmt::print("  {:<40} {:>12.0f} spans/s  = {:.2f}x arena parse, {:.2f}x heap parse\n",
              "traceproof decode + store", decode_store, decode_store / arena, decode_store / heap);
+  std::vector<BenchFigure> figures = {{"bench ingest: decode + store, 1 thread", decode_store,
+                                       "spans/s", "libprotobuf ParseFromString (arena)", arena,
+                                       decode_store / arena, ">= 6x the peer",
+                                       decode_store / arena >= 6, ""}};
   if (flags.e2e_seconds > 0) {
     fmt::print(
         "end-to-end: sender is a separate process with {} connections; the sink's CPU "
         "time (all its threads) is measured\n",
         flags.connections);
-    EndToEnd(flags, OtlpProtocol::kHttpProtobuf);
-    EndToEnd(flags, OtlpProtocol::kGrpc);
+    const double http = EndToEnd(flags, OtlpProtocol::kHttpProtobuf);
+    const double grpc = EndToEnd(flags, OtlpProtocol::kGrpc);
+    figures.push_back({"bench ingest: end-to-end loopback OTLP/gRPC", grpc, "spans/s per sink core",
+                       "", 0, 0, ">= 1M spans/s per sink core", grpc >= 1e6, ""});
+    figures.push_back({"bench ingest: end-to-end loopback OTLP/HTTP", http, "spans/s per sink core",
+                       "OTLP/gRPC in the same run", grpc, grpc > 0 ? http / grpc : 0,
+                       ">= 1M spans/s per sink core and >= 0.8x gRPC",
+                       http >= 1e6 && grpc > 0 && http / grpc >= 0.8, ""});
   }
-  return kExitOk;
+  return WriteFigures(flags.figures_json, figures) ? kExitOk : kExitEnvironment;
 }
 
 }  // namespace
@@ -221,6 +235,7 @@ CommandRun AddIngestBench(CLI::App& bench) {
   cmd->add_option("--connections", flags->connections, "Sender connections for end-to-end runs")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  AddFiguresOption(*cmd, flags->figures_json);
   return [flags] { return RunIngestBench(*flags); };
 }
 

@@ -14,6 +14,7 @@
 #include <regex>
 #include <thread>
 
+#include "bench/bench_figures.h"
 #include "exit_codes.h"
 #include "load/open_loop.h"
 #include "process/child_process.h"
@@ -28,6 +29,7 @@ struct LoadgenFlags {
   double target_ratio = 0.9;
   double open_loop_share = 0.9;  // of wrk's rate
   bool check = false;
+  std::string figures_json;
   Reaper* reaper = nullptr;  // not a flag: main's, for wrk and the endpoint
 };
 
@@ -273,6 +275,17 @@ int CompareWithWrk(const LoadgenFlags& flags, const ClientRun& wrk, const Client
   const bool pass = ratio >= flags.target_ratio;
   fmt::print("  target: closed loop >= {:.2f}x wrk: {}\n", flags.target_ratio,
              pass ? "met" : "NOT met");
+  std::vector<BenchFigure> figures = {
+      {"bench loadgen: closed loop", ours.rate_per_s, "req/s", "wrk -t1", wrk.rate_per_s, ratio,
+       fmt::format(">= {:.2f}x the peer", flags.target_ratio), pass, ""},
+      {"bench loadgen: per client CPU-second", ours_per_cpu, "req/CPU-s", "wrk -t1", wrk_per_cpu,
+       wrk_per_cpu > 0 ? ours_per_cpu / wrk_per_cpu : 0, ">= 1.0x the peer",
+       ours_per_cpu > 0 && wrk_per_cpu > 0 ? std::optional<bool>(ours_per_cpu >= wrk_per_cpu)
+                                           : std::nullopt,
+       ""},
+      {"bench loadgen: open loop at 0.9x wrk's rate", open.rate_per_s, "req/s", "", 0,
+       rate > 0 ? open.rate_per_s / rate : 0, "held, no drops", held, ""}};
+  if (!WriteFigures(flags.figures_json, figures)) return kExitEnvironment;
   return flags.check && !pass ? kExitCheckFailed : kExitOk;
 }
 
@@ -333,6 +346,7 @@ CommandRun AddLoadgenBench(CLI::App& bench, const CommandContext& context) {
       ->check(CLI::Range(0.01, 2.0))
       ->capture_default_str();
   cmd->add_flag("--check", flags->check, "Exit 1 when the closed-loop ratio is below --target");
+  AddFiguresOption(*cmd, flags->figures_json);
   return [flags, &context] {
     flags->reaper = context.reaper;
     return RunLoadgenBench(*flags);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <regex>
 
+#include "bench/bench_figures.h"
 #include "exit_codes.h"
 #include "graph/load_graph.h"
 #include "load/open_loop.h"
@@ -33,6 +34,7 @@ struct ServicesFlags {
   std::string python = ".venv/bin/python";
   double peer_seconds = 5;
   bool check = false;
+  std::string figures_json;
   Reaper* reaper = nullptr;  // not a flag: main's, for the Python peer
 };
 
@@ -274,13 +276,27 @@ int RunServicesBench(const ServicesFlags& flags) {
       "the sum over every process involved, load through final flush, 100% = one core)\n");
 
   const double closed_rate = static_cast<double>(closed->load.ok) / closed->seconds;
+  BenchFigure figure{"bench services: closed loop, zero loss",
+                     closed_rate,
+                     "req/s",
+                     "OpenTelemetry Python SDK services",
+                     0,
+                     0,
+                     ">= 20x the peer, zero loss",
+                     std::nullopt,
+                     "the Python SDK peer did not run"};
   if (peer && peer->load.ok > 0) {
     const double peer_rate = static_cast<double>(peer->load.ok) / peer->seconds;
     fmt::print(
         "  ratio: traceproof closed loop {:.0f} req/s = {:.1f}x the Python SDK peer's "
         "{:.0f} req/s\n",
         closed_rate, closed_rate / peer_rate, peer_rate);
+    figure.peer_value = peer_rate;
+    figure.ratio = closed_rate / peer_rate;
+    figure.met = figure.ratio >= 20 && closed->Lost() == 0;
+    figure.note = closed->Lost() ? fmt::format("{} spans lost", closed->Lost()) : "";
   }
+  if (!WriteFigures(flags.figures_json, {figure})) return kExitEnvironment;
   bool pass = closed->Lost() == 0;
   if (open) {
     const double achieved = static_cast<double>(open->load.ok) / open->seconds;
@@ -331,6 +347,7 @@ CommandRun AddServicesBench(CLI::App& bench, const CommandContext& context) {
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
   cmd->add_flag("--check", flags->check, "Exit 1 unless the open-loop rate held with zero loss");
+  AddFiguresOption(*cmd, flags->figures_json);
   return [flags, &context] {
     flags->reaper = context.reaper;
     return RunServicesBench(*flags);

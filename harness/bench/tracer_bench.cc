@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "bench/bench_figures.h"
 #include "exit_codes.h"
 #include "tracing/batch_span_processor.h"
 #include "tracing/tracer.h"
@@ -16,6 +17,7 @@ namespace {
 struct TracerFlags {
   double seconds = 2;
   std::string node = "node";
+  std::string figures_json;
 };
 
 class NullExporter final : public SpanExporter {
@@ -86,7 +88,20 @@ int RunTracerBench(const TracerFlags& flags) {
     fmt::print("  {:<34} {:>8.1f} ns/span\n", "OpenTelemetry JS SDK (Node)", node);
     fmt::print("  ratio: traceproof is {:.1f}x faster per span\n", node / ns);
   }
-  return kExitOk;
+  BenchFigure f{"bench tracer: start + 5 attributes + end",
+                ns,
+                "ns/span",
+                "OpenTelemetry JS SDK (Node)",
+                node,
+                node > 0 ? node / ns : 0,
+                "<= 250 ns and >= 20x the peer",
+                std::nullopt,
+                ""};
+  if (node > 0)
+    f.met = ns <= 250 && f.ratio >= 20;
+  else
+    f.note = "the Node SDK peer did not run";
+  return WriteFigures(flags.figures_json, {f}) ? kExitOk : kExitEnvironment;
 }
 
 }  // namespace
@@ -95,9 +110,11 @@ CommandRun AddTracerBench(CLI::App& bench) {
   auto flags = std::make_shared<TracerFlags>();
   CLI::App* cmd = bench.add_subcommand(
       "tracer", "ns/span for start + 5 attributes + end + enqueue, beside the official Node SDK");
-  cmd->add_option("--seconds", flags->seconds)->check(CLI::Range(0.1, 600.0))
+  cmd->add_option("--seconds", flags->seconds)
+      ->check(CLI::Range(0.1, 600.0))
       ->capture_default_str();
   cmd->add_option("--node", flags->node, "Node.js binary for the peer")->capture_default_str();
+  AddFiguresOption(*cmd, flags->figures_json);
   return [flags] { return RunTracerBench(*flags); };
 }
 
