@@ -27,13 +27,17 @@ class Reaper;
 
 struct RunCollectorOptions {
   std::uint16_t sink_grpc_port = 0;
+  // With a sink tier: every sink's OTLP/gRPC endpoint, in index order (CollectorOptions).
+  std::vector<std::string> sink_tier_endpoints;
   Reaper* reaper = nullptr;
   std::function<void(const std::string&)> log;
 };
 
 class RunCollector {
  public:
-  RunCollector(const CollectorSpec& spec, const IngestCounters& sink, RunCollectorOptions options);
+  // `sink_spans_received`: what reached the run's sink (every sink of a tier), from any moment.
+  RunCollector(const CollectorSpec& spec, std::function<std::uint64_t()> sink_spans_received,
+               RunCollectorOptions options);
 
   // Started (or reached) and ready, or why not; report() says what was tried either way.
   Status Start();
@@ -59,7 +63,7 @@ class RunCollector {
   void StopOurs();
 
   const CollectorSpec& spec_;
-  const IngestCounters& sink_;
+  std::function<std::uint64_t()> sink_spans_received_;
   RunCollectorOptions options_;
   std::unique_ptr<CollectorProcess> ours_;
   std::unique_ptr<ExternalCollector> external_;

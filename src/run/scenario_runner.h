@@ -1,5 +1,5 @@
 // One run of a scenario, the Collector testbed's lifecycle made explicit: start the embedded
-// sink → start the processes under test in dependency order (broker, Collector) → start the
+// sink (or a tier of them, run/sink_tier.h) → start the processes under test in dependency order (broker, Collector) → start the
 // services (mock services in process, or ones that run elsewhere) → warm-up → load phases
 // (with the fault schedule and a progress line) → drain (services flush, then the sink and the
 // Collector settle, bounded) → checks. The run composes those parts (run/lifecycle.h and the
