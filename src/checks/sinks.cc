@@ -70,29 +70,31 @@ class SinksCheck final : public Check {
   }
 
  private:
-  // Traces whose id is in two or more sinks' sets. Each split trace is counted once, at the
-  // first sink that holds it; the first few are described with every sink that holds a part.
+  // Traces whose id is in two or more sinks' sets, each counted once. The first few, in id
+  // order (so a recorded run judged again names the same ones), are described with every sink
+  // that holds a part.
   static std::uint64_t CountSplit(const std::vector<SinkRouting>& sinks,
                                   std::vector<std::string>& evidence,
                                   std::vector<std::string>& examples) {
-    std::uint64_t split = 0;
+    std::vector<std::pair<std::string, std::vector<std::string>>> split;  // hex id, holders
     for (std::size_t i = 0; i < sinks.size(); ++i) {
       for (const TraceId& id : sinks[i].trace_ids) {
+        bool earlier = false;  // counted at the first sink that holds it
+        for (std::size_t k = 0; k < i && !earlier; ++k) earlier = sinks[k].trace_ids.contains(id);
+        if (earlier) continue;
         std::vector<std::string> holders{std::to_string(i)};
         for (std::size_t j = i + 1; j < sinks.size(); ++j)
           if (sinks[j].trace_ids.contains(id)) holders.push_back(std::to_string(j));
-        if (holders.size() < 2) continue;
-        // Seen at an earlier sink: counted there already.
-        bool earlier = false;
-        for (std::size_t k = 0; k < i && !earlier; ++k) earlier = sinks[k].trace_ids.contains(id);
-        if (earlier) continue;
-        ++split;
-        checks::AddEvidence(evidence, id);
-        if (examples.size() < 3)
-          examples.push_back("trace " + id.Hex() + " on sinks " + Join(holders, " and "));
+        if (holders.size() > 1) split.emplace_back(id.Hex(), std::move(holders));
       }
     }
-    return split;
+    std::sort(split.begin(), split.end());
+    for (const auto& [hex, holders] : split) {
+      if (evidence.size() < checks::kMaxEvidence) evidence.push_back(hex);
+      if (examples.size() < 3)
+        examples.push_back("trace " + hex + " on sinks " + Join(holders, " and "));
+    }
+    return split.size();
   }
 
   SinksSpec spec_;
