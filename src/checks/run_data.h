@@ -25,12 +25,12 @@ namespace traceproof {
 // what entered it = what it passed on + what it refused + what it dropped (by reason).
 struct HopCounters {
   std::string name;  // "services", "collector", "sink", or "sink 0", "sink 1", ... (a tier)
-  // Hops with the same non-empty tier run side by side (the sinks of a tier): the hop before
-  // them passes on to all of them, so its count is reconciled with the sum of theirs.
-  std::string tier;
   std::uint64_t received = 0;
   std::uint64_t passed_on = 0;  // exported (services, collector) or accepted (sink)
   std::vector<std::pair<std::string, std::uint64_t>> dropped;  // reason -> spans
+  // Hops with the same non-empty tier run side by side (the sinks of a tier): the hop before
+  // them passes on to all of them, so its count is reconciled with the sum of theirs.
+  std::string tier;
 };
 
 // The name of the first hop in a span-load run: the load generator, which knows how many spans
@@ -45,6 +45,8 @@ struct SinkRouting {
   std::string endpoint;  // its OTLP/gRPC endpoint, "127.0.0.1:PORT"
   std::uint64_t spans_received = 0;
   std::optional<double> killed_at_s;  // a `sink: kill` fault: seconds into the load
+  // Lines of the Collector's log where an export to this endpoint failed (RunCollector).
+  std::uint64_t collector_failed_exports = 0;
   std::unordered_set<TraceId, IdHash> trace_ids;
 };
 

@@ -192,6 +192,18 @@ class ThroughputCheck final : public Check {
               ")";
       parts.push_back(text);
     }
+    // The Collector's own word on which backend failed, where its log says so.
+    std::vector<std::string> failed, quiet;
+    for (const SinkRouting& s : data.sinks)
+      (s.collector_failed_exports ? failed : quiet)
+          .push_back(s.collector_failed_exports
+                         ? s.endpoint + " (" + s.name + ") in " +
+                               std::to_string(s.collector_failed_exports) + " lines"
+                         : s.name);
+    if (!failed.empty()) {
+      parts.push_back("the Collector's log reports failed exports to " + Join(failed) +
+                      (quiet.empty() ? "" : ", to " + Join(quiet, " and ") + " none"));
+    }
     if (!one_killed && lost_by_sink[none]) {
       by_sink["no sink"] = lost_by_sink[none];
       parts.push_back(std::to_string(lost_by_sink[none]) +

@@ -30,6 +30,7 @@ json RunDataJson(const RunData& d) {
                  {"spans_received", s.spans_received},
                  {"trace_ids", ids}};
     if (s.killed_at_s) sink["killed_at_s"] = *s.killed_at_s;
+    if (s.collector_failed_exports) sink["collector_failed_exports"] = s.collector_failed_exports;
     sinks.push_back(std::move(sink));
   }
   json j = {{"format", "traceproof-run-data v1"},
@@ -121,6 +122,7 @@ bool RunDataFromJson(const json& j, RunData& d, std::string& error) {
         sink.endpoint = s.at("endpoint");
         sink.spans_received = s.at("spans_received");
         if (s.contains("killed_at_s")) sink.killed_at_s = s.at("killed_at_s").get<double>();
+        sink.collector_failed_exports = s.value("collector_failed_exports", std::uint64_t{0});
         for (const json& t : s.at("trace_ids")) {
           const auto id = TraceId::FromHex(t.get<std::string>());
           if (!id) throw std::invalid_argument("not a trace id");

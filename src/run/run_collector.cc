@@ -139,6 +139,22 @@ void RunCollector::Stop() {
   if (ours_) StopOurs();
 }
 
+std::uint64_t RunCollector::FailedExportsTo(const std::string& endpoint) const {
+  const std::string needle = "\"endpoint\": \"" + endpoint + "\"";
+  std::uint64_t n = 0;
+  std::size_t begin = 0;
+  while (begin < report_.log.size()) {
+    std::size_t end = report_.log.find('\n', begin);
+    if (end == std::string::npos) end = report_.log.size();
+    const std::string_view line(report_.log.data() + begin, end - begin);
+    if (line.find("Exporting failed") != std::string_view::npos &&
+        line.find(needle) != std::string_view::npos)
+      ++n;
+    begin = end + 1;
+  }
+  return n;
+}
+
 void RunCollector::StopOurs() {
   report_.counters = ours_->Scrape();
   const std::uint64_t sink_before = sink_spans_received_();

@@ -53,6 +53,10 @@ class RunCollector {
   // The last scrape, then (ours) a graceful stop and the spans its shutdown flushed. Idempotent.
   void Stop();
   const CollectorReport& report() const { return report_; }
+  // After Stop: the lines of its log where an exporter says "Exporting failed" for `endpoint`
+  // (the loadbalancing exporter names the backend: "endpoint": "127.0.0.1:PORT"). Its metrics
+  // count what it hands each backend's exporter as sent, so only its log says which one failed.
+  std::uint64_t FailedExportsTo(const std::string& endpoint) const;
   // Ours while it runs (for the run's per-second series); -1 otherwise or for an external one.
   pid_t pid() const { return ours_ && ours_->Running() ? ours_->pid() : -1; }
 

@@ -437,6 +437,9 @@ class Runner {
     }
     d.hops.insert(d.hops.end(), sink_hops.begin(), sink_hops.end());
     d.sinks = sinks_->TakeRouting();
+    if (collector_)
+      for (SinkRouting& s : d.sinks)
+        s.collector_failed_exports = collector_->FailedExportsTo(s.endpoint);
   }
 
   const Scenario& scenario_;
