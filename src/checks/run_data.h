@@ -30,7 +30,7 @@ struct HopCounters {
   std::vector<std::pair<std::string, std::uint64_t>> dropped;  // reason -> spans
   // Hops with the same non-empty tier run side by side (the sinks of a tier): the hop before
   // them passes on to all of them, so its count is reconciled with the sum of theirs.
-  std::string tier;
+  std::string tier = {};
 };
 
 // The name of the first hop in a span-load run: the load generator, which knows how many spans

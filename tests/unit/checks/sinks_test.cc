@@ -73,8 +73,9 @@ TEST(SinksCheck, OneSinkHasNothingToSplit) {
 }
 
 TEST(SinksCheck, OptionsAreCheckedWhenTheScenarioLoads) {
-  EXPECT_NE(LoadErrorOf("sinks: { split: 0 }").find("did you mean 'split_traces'"),
-            std::string::npos);
+  EXPECT_NE(LoadErrorOf("sinks: { split_trace: 0 }").find("did you mean 'split_traces'"),
+            std::string::npos)
+      << LoadErrorOf("sinks: { split_trace: 0 }");
   EXPECT_NE(LoadErrorOf("sinks: { idle_sinks: 10ms }"), "");
 }
 

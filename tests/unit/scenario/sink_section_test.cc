@@ -219,7 +219,7 @@ sink: { count: 2 }
 load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
 checks:
   - sinks: { split: "== 0" }
-)", "7:14", "did you mean 'split_traces'"},
+)", "7:14", "unknown key 'split' in the sinks check; expected one of: idle_sinks, split_traces"},
 };
 // clang-format on
 
