@@ -13,14 +13,15 @@ CheckOptions ParseOptions(const std::string& kind, const YAML::Node& options,
   if (kind == "sampling") return ParseSamplingSpec(options, file);
   if (kind == "latency") return ParseLatencySpec(options, file);
   if (kind == "throughput") return ParseThroughputSpec(options, file);
+  if (kind == "sinks") return ParseSinksSpec(options, file);
   return ParseHygieneSpec(options, file);
 }
 
 }  // namespace
 
 const std::vector<std::string>& CheckKinds() {
-  static const std::vector<std::string> kinds = {"structure", "propagation", "sampling",
-                                                 "latency",   "throughput",  "hygiene"};
+  static const std::vector<std::string> kinds = {"structure",  "propagation", "sampling", "latency",
+                                                 "throughput", "hygiene",     "sinks"};
   return kinds;
 }
 

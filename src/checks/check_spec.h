@@ -17,6 +17,7 @@
 #include "checks/latency_spec.h"
 #include "checks/propagation_spec.h"
 #include "checks/sampling_spec.h"
+#include "checks/sinks_spec.h"
 #include "checks/structure_spec.h"
 #include "checks/throughput_spec.h"
 #include "config/source_pos.h"
@@ -24,7 +25,7 @@
 namespace traceproof {
 
 using CheckOptions = std::variant<StructureSpec, PropagationSpec, SamplingSpec, LatencySpec,
-                                  ThroughputSpec, HygieneSpec>;
+                                  ThroughputSpec, HygieneSpec, SinksSpec>;
 
 struct CheckSpec {
   std::string kind;  // "structure", ...: the entry's key

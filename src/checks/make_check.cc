@@ -15,6 +15,7 @@ struct Factory {
     return MakeThroughputCheck(s);
   }
   std::unique_ptr<Check> operator()(const HygieneSpec& s) const { return MakeHygieneCheck(s); }
+  std::unique_ptr<Check> operator()(const SinksSpec& s) const { return MakeSinksCheck(s); }
 };
 
 }  // namespace

@@ -19,5 +19,6 @@ std::unique_ptr<Check> MakeSamplingCheck(const SamplingSpec& spec);
 std::unique_ptr<Check> MakeLatencyCheck(const LatencySpec& spec);
 std::unique_ptr<Check> MakeThroughputCheck(const ThroughputSpec& spec);
 std::unique_ptr<Check> MakeHygieneCheck(const HygieneSpec& spec);
+std::unique_ptr<Check> MakeSinksCheck(const SinksSpec& spec);
 
 }  // namespace traceproof

@@ -68,6 +68,8 @@ class ThroughputCheck final : public Check {
     std::uint64_t emitted = 0, arrived = 0;
     std::vector<std::string> lost_traces;
     bool unknown = false;
+    // With a sink tier: lost spans by the sink their trace reached (index), or none (last).
+    std::vector<std::uint64_t> lost_by_sink(data.sinks.size() + 1, 0);
     if (!data.truth.empty()) {
       for (const GroundTruthSpan& s : data.truth) {
         if (!s.exported) continue;
@@ -76,6 +78,7 @@ class ThroughputCheck final : public Check {
           ++arrived;
         } else {
           AddEvidence(lost_traces, s.trace_id);
+          if (!data.sinks.empty()) ++lost_by_sink[SinkOfTrace(data.sinks, s.trace_id)];
         }
       }
     } else if (!data.hops.empty() && data.hops.front().name == kSenderHopName) {
@@ -93,6 +96,8 @@ class ThroughputCheck final : public Check {
     if (emitted > 0)
       loss_reason += " (" + checks::FormatShare(double(lost) / double(emitted)) + ")";
     if (unknown) loss_reason += " (what was sent is unknown: no ground truth, no sender count)";
+    if (lost > 0 && !data.sinks.empty())
+      loss_reason += ": " + AttributeToSinks(data, lost_by_sink, r);
     const std::string hops = Reconcile(data, r);
     if (!hops.empty()) loss_reason += ": " + hops;
     if (!loss_ok) loss_reason += "; want loss " + spec_.loss.text;
@@ -147,6 +152,68 @@ class ThroughputCheck final : public Check {
     return passed;
   }
 
+  // The index of the first sink that received part of the trace, or sinks.size() for none.
+  static std::size_t SinkOfTrace(const std::vector<SinkRouting>& sinks, const TraceId& id) {
+    for (std::size_t i = 0; i < sinks.size(); ++i)
+      if (sinks[i].trace_ids.contains(id)) return i;
+    return sinks.size();
+  }
+
+  // Routing by trace id never moves a trace to another sink (a static resolver's ring is
+  // fixed), so a lost span belongs to the sink its trace went to: the one that received the
+  // trace's other spans or, for a trace that reached no sink at all, the killed sink when only
+  // one was killed (every other one kept its receivers open). "sink 1 (127.0.0.1:PORT) killed at
+  // 4.0 s: 900 spans lost, routed to it (...)". Fills details["lost_by_sink"].
+  static std::string AttributeToSinks(const RunData& data,
+                                      const std::vector<std::uint64_t>& lost_by_sink,
+                                      CheckResult& r) {
+    const std::size_t none = data.sinks.size();
+    std::vector<std::size_t> killed;
+    for (std::size_t i = 0; i < data.sinks.size(); ++i)
+      if (data.sinks[i].killed_at_s) killed.push_back(i);
+    const bool one_killed = killed.size() == 1;
+    std::vector<std::string> parts;
+    nlohmann::json by_sink = nlohmann::json::object();
+    for (std::size_t i = 0; i < data.sinks.size(); ++i) {
+      const SinkRouting& s = data.sinks[i];
+      const std::uint64_t held = lost_by_sink[i];
+      const std::uint64_t unseen = one_killed && killed.front() == i ? lost_by_sink[none] : 0;
+      const std::uint64_t total = held + unseen;
+      by_sink[s.name] = total;
+      if (!total) continue;
+      std::string text = s.name + " (" + s.endpoint + ")";
+      if (s.killed_at_s) text += " killed at " + Num(*s.killed_at_s) + " s";
+      text += ": " + std::to_string(total) + " spans lost, routed to it (" + std::to_string(held) +
+              " in traces it had received part of" +
+              (unseen ? ", " + std::to_string(unseen) +
+                            " in traces that reached no sink, which only the killed sink's "
+                            "share of the ring can be"
+                      : std::string()) +
+              ")";
+      parts.push_back(text);
+    }
+    // The Collector's own word on which backend failed, where its log says so.
+    std::vector<std::string> failed, quiet;
+    for (const SinkRouting& s : data.sinks)
+      (s.collector_failed_exports ? failed : quiet)
+          .push_back(s.collector_failed_exports
+                         ? s.endpoint + " (" + s.name + ") in " +
+                               std::to_string(s.collector_failed_exports) + " lines"
+                         : s.name);
+    if (!failed.empty()) {
+      parts.push_back("the Collector's log reports failed exports to " + Join(failed) +
+                      (quiet.empty() ? "" : ", to " + Join(quiet, " and ") + " none"));
+    }
+    if (!one_killed && lost_by_sink[none]) {
+      by_sink["no sink"] = lost_by_sink[none];
+      parts.push_back(std::to_string(lost_by_sink[none]) +
+                      " spans lost in traces that reached no sink" +
+                      (killed.empty() ? "" : " (more than one sink was killed: not attributed)"));
+    }
+    r.details["lost_by_sink"] = by_sink;
+    return Join(parts, "; ");
+  }
+
   // "collector dropped 30 (queue_full 30); 7 unaccounted between collector and sink", or
   // "every hop accounted exactly"; "" without hop counters. Fills details["hops"].
   static std::string Reconcile(const RunData& data, CheckResult& r) {
@@ -154,8 +221,7 @@ class ThroughputCheck final : public Check {
     std::vector<std::string> parts;
     nlohmann::json hops = nlohmann::json::array();
     bool exact = true;
-    for (std::size_t i = 0; i < data.hops.size(); ++i) {
-      const HopCounters& h = data.hops[i];
+    for (const HopCounters& h : data.hops) {
       std::uint64_t dropped = 0;
       std::vector<std::string> reasons;
       nlohmann::json by_reason = nlohmann::json::object();
@@ -166,11 +232,13 @@ class ThroughputCheck final : public Check {
       }
       const std::int64_t unaccounted =
           std::int64_t(h.received) - std::int64_t(h.passed_on) - std::int64_t(dropped);
-      hops.push_back({{"name", h.name},
-                      {"received", h.received},
-                      {"passed_on", h.passed_on},
-                      {"dropped", by_reason},
-                      {"unaccounted", unaccounted}});
+      nlohmann::json hop = {{"name", h.name},
+                            {"received", h.received},
+                            {"passed_on", h.passed_on},
+                            {"dropped", by_reason},
+                            {"unaccounted", unaccounted}};
+      if (!h.tier.empty()) hop["tier"] = h.tier;
+      hops.push_back(std::move(hop));
       if (dropped) {
         parts.push_back(h.name + " dropped " + std::to_string(dropped) + " (" + Join(reasons) +
                         ")");
@@ -181,22 +249,48 @@ class ThroughputCheck final : public Check {
                         std::to_string(h.passed_on) + " and dropped " + std::to_string(dropped) +
                         ": " + std::to_string(unaccounted) + " unaccounted");
       }
-      if (i + 1 < data.hops.size()) {
-        const HopCounters& next = data.hops[i + 1];
-        const std::int64_t transit = std::int64_t(h.passed_on) - std::int64_t(next.received);
-        if (transit != 0) {
-          exact = false;
-          parts.push_back(transit > 0 ? std::to_string(transit) + " lost between " + h.name +
-                                            " and " + next.name
-                                      : std::to_string(-transit) + " more arrived at " + next.name +
-                                            " than " + h.name + " passed on");
-        }
-      }
+    }
+    // Between one stage and the next: a stage is one hop, or the hops of a tier side by side.
+    const std::vector<Stage> stages = Stages(data.hops);
+    for (std::size_t i = 0; i + 1 < stages.size(); ++i) {
+      const Stage& from = stages[i];
+      const Stage& to = stages[i + 1];
+      const std::int64_t transit = std::int64_t(from.passed_on) - std::int64_t(to.received);
+      if (transit == 0) continue;
+      exact = false;
+      parts.push_back(transit > 0 ? std::to_string(transit) + " lost between " + from.name +
+                                        " and " + to.name
+                                  : std::to_string(-transit) + " more arrived at " + to.name +
+                                        " than " + from.name + " passed on");
     }
     r.details["hops"] = hops;
     r.details["accounted_exactly"] = exact;
     parts.push_back(exact ? "every span accounted for hop by hop" : "hop counters do not add up");
     return Join(parts, "; ");
+  }
+
+  struct Stage {
+    std::string name;  // the hop's, or "sinks (sink 0 + sink 1 + sink 2)"
+    std::uint64_t received = 0;
+    std::uint64_t passed_on = 0;
+  };
+  static std::vector<Stage> Stages(const std::vector<HopCounters>& hops) {
+    std::vector<Stage> stages;
+    std::vector<std::string> members;
+    for (std::size_t i = 0; i < hops.size(); ++i) {
+      const HopCounters& h = hops[i];
+      const bool continues = i > 0 && !h.tier.empty() && hops[i - 1].tier == h.tier;
+      if (!continues) {
+        if (members.size() > 1) stages.back().name += " (" + Join(members, " + ") + ")";
+        members.clear();
+        stages.push_back({h.tier.empty() ? h.name : h.tier, 0, 0});
+      }
+      members.push_back(h.name);
+      stages.back().received += h.received;
+      stages.back().passed_on += h.passed_on;
+    }
+    if (members.size() > 1) stages.back().name += " (" + Join(members, " + ") + ")";
+    return stages;
   }
 
   ThroughputSpec spec_;

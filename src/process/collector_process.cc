@@ -73,6 +73,9 @@ bool CollectorProcess::Spawn(std::string& error) {
            {"TRACEPROOF_OTLP_GRPC_PORT", std::to_string(grpc_port_)},
            {"TRACEPROOF_OTLP_HTTP_PORT", std::to_string(http_port_)},
            {"TRACEPROOF_METRICS_PORT", std::to_string(metrics_port_)}};
+  for (std::size_t i = 0; i < options_.sink_tier_endpoints.size(); ++i)
+    o.env.emplace_back(fmt::format("TRACEPROOF_SINK_ENDPOINT_{}", i),
+                       options_.sink_tier_endpoints[i]);
   o.die_with_parent = true;
   o.reaper = options_.reaper;
   std::string spawn_error;

@@ -3,6 +3,7 @@
 // endpoints through environment variables
 //
 //   TRACEPROOF_SINK_ENDPOINT   127.0.0.1:<embedded sink's OTLP/gRPC port>   (exporter endpoint)
+//   TRACEPROOF_SINK_ENDPOINT_i 127.0.0.1:<sink i's port>, with a sink tier (sink 0 is the above)
 //   TRACEPROOF_OTLP_HOST       127.0.0.1                                    (receiver host)
 //   TRACEPROOF_OTLP_GRPC_PORT  a free port for the otlp receiver's gRPC protocol
 //   TRACEPROOF_OTLP_HTTP_PORT  a free port for its HTTP protocol
@@ -43,7 +44,10 @@ struct CollectorOptions {
   std::string binary;              // path to otelcol (ours by default: DefaultCollectorBinary)
   std::string config;              // path to the Collector config (YAML)
   std::string sink_grpc_endpoint;  // "127.0.0.1:PORT"
-  Reaper* reaper = nullptr;        // kills it if traceproof dies; nullptr: PDEATHSIG only
+  // A sink tier's endpoints, TRACEPROOF_SINK_ENDPOINT_0 .. _N-1 (a loadbalancing exporter's
+  // static resolver); empty: only TRACEPROOF_SINK_ENDPOINT.
+  std::vector<std::string> sink_tier_endpoints;
+  Reaper* reaper = nullptr;  // kills it if traceproof dies; nullptr: PDEATHSIG only
 };
 
 class CollectorProcess final : public ProcessUnderTest {

@@ -14,10 +14,24 @@ json RunDataJson(const RunData& d) {
   for (const HopCounters& h : d.hops) {
     json dropped = json::array();
     for (const auto& [reason, n] : h.dropped) dropped.push_back({reason, n});
-    hops.push_back({{"name", h.name},
-                    {"received", h.received},
-                    {"passed_on", h.passed_on},
-                    {"dropped", dropped}});
+    json hop = {{"name", h.name},
+                {"received", h.received},
+                {"passed_on", h.passed_on},
+                {"dropped", dropped}};
+    if (!h.tier.empty()) hop["tier"] = h.tier;
+    hops.push_back(std::move(hop));
+  }
+  json sinks = json::array();
+  for (const SinkRouting& s : d.sinks) {
+    json ids = json::array();
+    for (const TraceId& t : s.trace_ids) ids.push_back(t.Hex());
+    json sink = {{"name", s.name},
+                 {"endpoint", s.endpoint},
+                 {"spans_received", s.spans_received},
+                 {"trace_ids", ids}};
+    if (s.killed_at_s) sink["killed_at_s"] = *s.killed_at_s;
+    if (s.collector_failed_exports) sink["collector_failed_exports"] = s.collector_failed_exports;
+    sinks.push_back(std::move(sink));
   }
   json j = {{"format", "traceproof-run-data v1"},
             {"load",
@@ -42,6 +56,7 @@ json RunDataJson(const RunData& d) {
             {"run_seconds", d.run_seconds},
             {"head_sampler", d.head_sampler}};
   if (d.head_sampler_ratio) j["head_sampler_ratio"] = *d.head_sampler_ratio;
+  if (!sinks.empty()) j["sinks"] = sinks;  // a sink tier only
   return j;
 }
 
@@ -87,6 +102,7 @@ bool RunDataFromJson(const json& j, RunData& d, std::string& error) {
       hop.name = h.at("name");
       hop.received = h.at("received");
       hop.passed_on = h.at("passed_on");
+      hop.tier = h.value("tier", std::string());
       for (const json& drop : h.at("dropped"))
         hop.dropped.emplace_back(drop.at(0).get<std::string>(), drop.at(1).get<std::uint64_t>());
     }
@@ -98,6 +114,22 @@ bool RunDataFromJson(const json& j, RunData& d, std::string& error) {
     d.head_sampler = j.at("head_sampler");
     if (j.contains("head_sampler_ratio"))
       d.head_sampler_ratio = j["head_sampler_ratio"].get<double>();
+    at = "sinks";
+    if (j.contains("sinks")) {
+      for (const json& s : j.at("sinks")) {
+        SinkRouting& sink = d.sinks.emplace_back();
+        sink.name = s.at("name");
+        sink.endpoint = s.at("endpoint");
+        sink.spans_received = s.at("spans_received");
+        if (s.contains("killed_at_s")) sink.killed_at_s = s.at("killed_at_s").get<double>();
+        sink.collector_failed_exports = s.value("collector_failed_exports", std::uint64_t{0});
+        for (const json& t : s.at("trace_ids")) {
+          const auto id = TraceId::FromHex(t.get<std::string>());
+          if (!id) throw std::invalid_argument("not a trace id");
+          sink.trace_ids.insert(*id);
+        }
+      }
+    }
     return true;
   } catch (const std::exception& e) {
     error = at + ": " + e.what();

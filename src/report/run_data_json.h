@@ -1,6 +1,7 @@
 // run_data.json: what the checks read of a run besides its traces and ground truth (the load
 // generator's counts, the traces it started, its entry services, the hops' counters, the head
-// sampler, whether a tail sampler was in the loop), so `traceproof check RESULTS_DIR` can judge
+// sampler, whether a tail sampler was in the loop, and with a sink tier which trace ids
+// reached which sink), so `traceproof check RESULTS_DIR` can judge
 // a recorded run again without running anything. Traces are in traces.jsonl, ground truth and
 // inbound records in ground_truth.jsonl. Pure functions, thread-safe.
 #pragma once

@@ -76,10 +76,12 @@ nlohmann::json SpansJson(const RunOutcome& outcome) {
   for (const HopCounters& h : outcome.data.hops) {
     nlohmann::json dropped = nlohmann::json::object();
     for (const auto& [reason, n] : h.dropped) dropped[reason] = n;
-    hops.push_back({{"name", h.name},
-                    {"received", h.received},
-                    {"passed_on", h.passed_on},
-                    {"dropped", dropped}});
+    nlohmann::json hop = {{"name", h.name},
+                          {"received", h.received},
+                          {"passed_on", h.passed_on},
+                          {"dropped", dropped}};
+    if (!h.tier.empty()) hop["tier"] = h.tier;
+    hops.push_back(std::move(hop));
   }
   return {{"ground_truth", outcome.data.truth.size()},
           {"sink_received", outcome.sink_spans_received},

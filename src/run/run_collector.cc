@@ -14,9 +14,12 @@ double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 
 }  // namespace
 
-RunCollector::RunCollector(const CollectorSpec& spec, const IngestCounters& sink,
+RunCollector::RunCollector(const CollectorSpec& spec,
+                           std::function<std::uint64_t()> sink_spans_received,
                            RunCollectorOptions options)
-    : spec_(spec), sink_(sink), options_(std::move(options)) {}
+    : spec_(spec),
+      sink_spans_received_(std::move(sink_spans_received)),
+      options_(std::move(options)) {}
 
 Status RunCollector::Start() { return spec_.external ? StartExternal() : StartOurs(); }
 
@@ -25,6 +28,7 @@ Status RunCollector::StartOurs() {
   o.binary = spec_.binary.empty() ? DefaultCollectorBinary() : spec_.binary;
   o.config = spec_.config;
   o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", options_.sink_grpc_port);
+  o.sink_tier_endpoints = options_.sink_tier_endpoints;
   o.reaper = options_.reaper;
   report_.binary = o.binary;
   report_.config = o.config;
@@ -109,7 +113,7 @@ DrainProbes RunCollector::Probes() {
   // Every count here only grows, so their sum moves whenever any of them does.
   p.moved = [this] {
     const CollectorCounters c = Scrape();
-    return sink_.spans_received.load() + c.receiver_accepted_spans + c.exporter_sent_spans;
+    return sink_spans_received_() + c.receiver_accepted_spans + c.exporter_sent_spans;
   };
   p.holds_spans = [this]() -> std::optional<bool> {
     if (ours_ && !ours_->Running()) return false;  // gone: nothing more will come from it
@@ -135,20 +139,36 @@ void RunCollector::Stop() {
   if (ours_) StopOurs();
 }
 
+std::uint64_t RunCollector::FailedExportsTo(const std::string& endpoint) const {
+  const std::string needle = "\"endpoint\": \"" + endpoint + "\"";
+  std::uint64_t n = 0;
+  std::size_t begin = 0;
+  while (begin < report_.log.size()) {
+    std::size_t end = report_.log.find('\n', begin);
+    if (end == std::string::npos) end = report_.log.size();
+    const std::string_view line(report_.log.data() + begin, end - begin);
+    if (line.find("Exporting failed") != std::string_view::npos &&
+        line.find(needle) != std::string_view::npos)
+      ++n;
+    begin = end + 1;
+  }
+  return n;
+}
+
 void RunCollector::StopOurs() {
   report_.counters = ours_->Scrape();
-  const std::uint64_t sink_before = sink_.spans_received.load();
+  const std::uint64_t sink_before = sink_spans_received_();
   ours_->Stop(kCollectorStopGrace);
   report_.exit_status = ours_->exit_status();
   // What its batch processor flushed on SIGTERM still reaches the sink; wait for it.
-  std::uint64_t last = sink_.spans_received.load();
+  std::uint64_t last = sink_spans_received_();
   for (int i = 0; i < 20; ++i) {
     std::this_thread::sleep_for(milliseconds(100));
-    const std::uint64_t now = sink_.spans_received.load();
+    const std::uint64_t now = sink_spans_received_();
     if (now == last && i >= 3) break;
     last = now;
   }
-  report_.spans_flushed_at_stop = sink_.spans_received.load() - sink_before;
+  report_.spans_flushed_at_stop = sink_spans_received_() - sink_before;
   report_.resources = ours_->Metrics();
   report_.log = ours_->Log();
   options_.log(fmt::format("collector: stopped (exit status {}), {} spans accepted, {} sent{}",

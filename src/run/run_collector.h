@@ -27,13 +27,17 @@ class Reaper;
 
 struct RunCollectorOptions {
   std::uint16_t sink_grpc_port = 0;
+  // With a sink tier: every sink's OTLP/gRPC endpoint, in index order (CollectorOptions).
+  std::vector<std::string> sink_tier_endpoints;
   Reaper* reaper = nullptr;
   std::function<void(const std::string&)> log;
 };
 
 class RunCollector {
  public:
-  RunCollector(const CollectorSpec& spec, const IngestCounters& sink, RunCollectorOptions options);
+  // `sink_spans_received`: what reached the run's sink (every sink of a tier), from any moment.
+  RunCollector(const CollectorSpec& spec, std::function<std::uint64_t()> sink_spans_received,
+               RunCollectorOptions options);
 
   // Started (or reached) and ready, or why not; report() says what was tried either way.
   Status Start();
@@ -49,6 +53,10 @@ class RunCollector {
   // The last scrape, then (ours) a graceful stop and the spans its shutdown flushed. Idempotent.
   void Stop();
   const CollectorReport& report() const { return report_; }
+  // After Stop: the lines of its log where an exporter says "Exporting failed" for `endpoint`
+  // (the loadbalancing exporter names the backend: "endpoint": "127.0.0.1:PORT"). Its metrics
+  // count what it hands each backend's exporter as sent, so only its log says which one failed.
+  std::uint64_t FailedExportsTo(const std::string& endpoint) const;
   // Ours while it runs (for the run's per-second series); -1 otherwise or for an external one.
   pid_t pid() const { return ours_ && ours_->Running() ? ours_->pid() : -1; }
 
@@ -59,7 +67,7 @@ class RunCollector {
   void StopOurs();
 
   const CollectorSpec& spec_;
-  const IngestCounters& sink_;
+  std::function<std::uint64_t()> sink_spans_received_;
   RunCollectorOptions options_;
   std::unique_ptr<CollectorProcess> ours_;
   std::unique_ptr<ExternalCollector> external_;

@@ -18,6 +18,7 @@
 #include "run/run_collector.h"
 #include "run/series_sources.h"
 #include "run/services_under_test.h"
+#include "run/sink_tier.h"
 #include "run/store_bounds.h"
 #include "run/trace_stream.h"
 #include "sink/sink.h"
@@ -49,9 +50,8 @@ class Runner {
         options_(options),
         store_(RunStoreOptions(scenario)),
         stream_(scenario.checks, StreamOptions(scenario, options)),
-        series_(std::make_unique<SeriesRecorder>(
-            RunSeriesSources([this] { return sink_ ? sink_->counters().spans_received.load() : 0; },
-                             broker_, collector_, apps_))),
+        series_(std::make_unique<SeriesRecorder>(RunSeriesSources(
+            [this] { return sinks_ ? sinks_->spans_received() : 0; }, broker_, collector_, apps_))),
         lifecycle_([this](const std::string& line) { Log(line); }) {}
 
   RunOutcome Run() {
@@ -116,32 +116,44 @@ class Runner {
   }
 
   bool StartSink() {
-    SinkOptions o;
-    o.grpc = ListenAddress{options_.sink_grpc_host, options_.sink_grpc_port};
-    o.http = ListenAddress{options_.sink_http_host, options_.sink_http_port};
-    if (!options_.forward_to.empty()) o.forward.emplace().endpoint = options_.forward_to;
+    SinkTierOptions o;
+    o.count = scenario_.sink ? scenario_.sink->count : 1;
+    o.first.grpc = ListenAddress{options_.sink_grpc_host, options_.sink_grpc_port};
+    o.first.http = ListenAddress{options_.sink_http_host, options_.sink_http_port};
+    if (!options_.forward_to.empty()) o.first.forward.emplace().endpoint = options_.forward_to;
+    if (o.count > 1 && (options_.sink_grpc_port || options_.sink_http_port || o.first.forward))
+      return Fail(
+          fmt::format("--sink-listen and --forward-to are for one sink; this scenario "
+                      "runs a tier of {} (sink: {{ count: {} }}) on free loopback ports",
+                      o.count, o.count));
     std::string error;
-    sink_ = MakeSink(o, store_, error);
-    if (!sink_) {
+    sinks_ = SinkTier::Start(o, store_, error);
+    if (!sinks_) {
       // Nothing was forwarded; the reports still say where to.
-      if (o.forward) {
+      if (o.first.forward) {
         outcome_.forward.emplace().endpoint = options_.forward_to;
         LogForward(*outcome_.forward);
       }
       return Fail(error);
     }
-    Log(fmt::format("sink: otlp/grpc on {}:{}, otlp/http on {}:{}", options_.sink_grpc_host,
-                    sink_->grpc_port(), options_.sink_http_host, sink_->http_port()));
+    for (int i = 0; i < sinks_->count(); ++i) {
+      const Sink& sink = sinks_->sink(i);
+      Log(fmt::format("sink{}: otlp/grpc on {}:{}, otlp/http on {}:{}",
+                      sinks_->count() > 1 ? fmt::format(" {}", i) : "",
+                      i == 0 ? options_.sink_grpc_host : "127.0.0.1", sink.grpc_port(),
+                      i == 0 ? options_.sink_http_host : "127.0.0.1", sink.http_port()));
+    }
     Log(StoreBoundsText(store_.options(), PeakSpansPerSecond(scenario_)));
     TraceSweeperOptions so;
     so.on_traces = [this](const std::vector<std::shared_ptr<const Trace>>& traces) {
       stream_.Add(traces);
     };
     sweeper_ = std::make_unique<TraceSweeper>(store_, so);
-    if (o.forward) Log("sink: forwarding every accepted export request to " + options_.forward_to);
+    if (o.first.forward)
+      Log("sink: forwarding every accepted export request to " + options_.forward_to);
     lifecycle_.Push("sink", [this] {
-      sink_->Stop();  // receivers, then up to 5 s for the forward endpoint to take the rest
-      outcome_.forward = sink_->forwarder_stats();
+      sinks_->Stop();  // receivers, then up to 5 s for the forward endpoint to take the rest
+      outcome_.forward = sinks_->sink(0).forwarder_stats();
       if (outcome_.forward) LogForward(*outcome_.forward);
     });
     return true;
@@ -177,10 +189,12 @@ class Runner {
 
   bool StartCollector() {
     RunCollectorOptions o;
-    o.sink_grpc_port = sink_->grpc_port();
+    o.sink_grpc_port = sinks_->sink(0).grpc_port();
+    if (sinks_->count() > 1) o.sink_tier_endpoints = sinks_->GrpcEndpoints();
     o.reaper = options_.reaper;
     o.log = [this](const std::string& line) { Log(line); };
-    collector_ = std::make_unique<RunCollector>(*scenario_.collector, sink_->counters(), o);
+    collector_ = std::make_unique<RunCollector>(
+        *scenario_.collector, [this] { return sinks_->spans_received(); }, o);
     return Started(lifecycle_.Start(
         "collector", [this] { return collector_->Start(); }, [this] { collector_->Stop(); }));
   }
@@ -196,7 +210,7 @@ class Runner {
       o.sampling = scenario_.sampling;
       // With a Collector, the services export to it and it exports to the sink.
       o.exporter_endpoint = collector_ ? collector_->ExporterEndpoint()
-                                       : fmt::format("127.0.0.1:{}", sink_->grpc_port());
+                                       : fmt::format("127.0.0.1:{}", sinks_->sink(0).grpc_port());
       o.amqp_url = amqp_url_;
       // The apps' ports first: the mocks call them as they call an external service.
       apps_ = std::make_unique<RunApps>(scenario_.services, error);
@@ -219,8 +233,9 @@ class Runner {
                     : options_.apps_log_dir;
     o.amqp_url = amqp_url_;
     o.otlp = collector_ ? AppOtlpEndpoints{"http://" + collector_->ExporterEndpoint(), ""}
-                        : AppOtlpEndpoints{fmt::format("http://127.0.0.1:{}", sink_->grpc_port()),
-                                           fmt::format("http://127.0.0.1:{}", sink_->http_port())};
+                        : AppOtlpEndpoints{
+                              fmt::format("http://127.0.0.1:{}", sinks_->sink(0).grpc_port()),
+                              fmt::format("http://127.0.0.1:{}", sinks_->sink(0).http_port())};
     o.reaper = options_.reaper;
     o.log = [this](const std::string& line) { Log(line); };
     auto endpoint = [this](const std::string& service) { return services_->Endpoint(service); };
@@ -237,17 +252,28 @@ class Runner {
     o.tick = SeriesTick();
     o.quiet = std::max<std::chrono::nanoseconds>(scenario_.drain_quiet, 5 * kAppBatchDelay);
     DrainProbes p;
-    p.moved = [this] { return sink_->counters().spans_received.load(); };
+    p.moved = [this] { return sinks_->spans_received(); };
     if (collector_) p = collector_->Probes();
     DrainUntilSettled(p, o);
     Log("drain: stopping the apps (their SDKs flush)");
     lifecycle_.StopThrough(apps_->FirstName());
   }
 
-  // Collector kills and restarts, broker restarts, by time into the load.
+  // Collector kills and restarts, broker restarts, sink kills, by time into the load.
   void StartFaults() {
     std::vector<TimedFault> faults;
     if (collector_) faults = collector_->Faults();
+    if (scenario_.sink) {
+      for (const SinkFault& f : scenario_.sink->faults)
+        faults.push_back({f.at, [this, index = f.index](std::chrono::nanoseconds at) {
+                            sinks_->Kill(index, at);
+                            Log(
+                                fmt::format("fault: sink {} ({}) killed at {:.1f} s: its "
+                                            "receivers are closed for the rest of the run",
+                                            index, sinks_->GrpcEndpoint(index), Seconds(at)));
+                            return Status::Ok();
+                          }});
+    }
     if (broker_ && scenario_.broker) {
       for (const BrokerFault& f : scenario_.broker->faults)
         faults.push_back({f.at, [this](std::chrono::nanoseconds at) { return RestartBroker(at); },
@@ -279,7 +305,7 @@ class Runner {
     LoadEndpoints e;
     // Span load tests the pipeline, so it enters where the services' spans would: the Collector.
     const std::uint16_t collector = collector_ ? collector_->SpanLoadPort() : 0;
-    e.sink_http_port = collector ? collector : sink_->http_port();
+    e.sink_http_port = collector ? collector : sinks_->sink(0).http_port();
     e.service = [this](const std::string& service) { return services_->Endpoint(service); };
     return e;
   }
@@ -287,7 +313,7 @@ class Runner {
   PhaseWatch Watch(std::string phase) const {
     PhaseWatch w;
     w.phase = std::move(phase);
-    w.spans_received = [this] { return sink_->counters().spans_received.load(); };
+    w.spans_received = [this] { return sinks_->spans_received(); };
     w.on_progress = options_.on_progress;
     w.stop = options_.stop;
     w.series = series_.get();
@@ -384,12 +410,12 @@ class Runner {
     } else {
       o.quiet = scenario_.drain_quiet;
       DrainProbes p;
-      p.moved = [this] { return sink_->counters().spans_received.load(); };
+      p.moved = [this] { return sinks_->spans_received(); };
       DrainUntilSettled(p, o);
     }
     series_->Record(Clock::now(), nullptr);
-    Log(fmt::format("drain: {} spans received, quiet after {:.1f} s",
-                    sink_->counters().spans_received.load(), Seconds(Clock::now() - begin)));
+    Log(fmt::format("drain: {} spans received, quiet after {:.1f} s", sinks_->spans_received(),
+                    Seconds(Clock::now() - begin)));
   }
 
   // A row of the per-second series when one is due, from the drain's polls.
@@ -410,10 +436,13 @@ class Runner {
     for (const LoadPhase& p : scenario_.load)
       if (!p.span_load && !p.fresh_traceparent) d.load_entry_services.push_back(p.service);
     d.tail_sampling = collector_ && collector_->report().counters.tail_sampling;
-    const IngestCounters& ingest = sink_->counters();
-    outcome_.sink_spans_received = ingest.spans_received.load();
-    outcome_.sink_spans_accepted = ingest.spans_accepted.load();
-    outcome_.sink_spans_refused = ingest.SpansRefused();
+    const std::vector<HopCounters> sink_hops = sinks_->Hops(store_.counters());
+    for (int i = 0; i < sinks_->count(); ++i) {
+      const IngestCounters& ingest = sinks_->sink(i).counters();
+      outcome_.sink_spans_received += ingest.spans_received.load();
+      outcome_.sink_spans_accepted += ingest.spans_accepted.load();
+      outcome_.sink_spans_refused += ingest.SpansRefused();
+    }
     outcome_.sink_update_records = store_.counters().update_records.load();
     outcome_.sink_late_spans = store_.counters().late_spans.load();
     if (services_) {
@@ -435,9 +464,13 @@ class Runner {
     if (!services_ && HasSpanLoad(scenario_)) d.hops.push_back(SenderHop(d.load));
     if (collector_) {
       d.hops.push_back(CollectorHop(collector_->report(), d.hops.empty() ? nullptr : &d.hops.back(),
-                                    ingest.spans_received.load()));
+                                    outcome_.sink_spans_received));
     }
-    d.hops.push_back(SinkHop(ingest, store_.counters()));
+    d.hops.insert(d.hops.end(), sink_hops.begin(), sink_hops.end());
+    d.sinks = sinks_->TakeRouting();
+    if (collector_)
+      for (SinkRouting& s : d.sinks)
+        s.collector_failed_exports = collector_->FailedExportsTo(s.endpoint);
   }
 
   const Scenario& scenario_;
@@ -445,7 +478,7 @@ class Runner {
   TraceStore store_;
   TraceStream stream_;                     // every check's tally, fed by sweeper_
   std::unique_ptr<TraceSweeper> sweeper_;  // store_ -> stream_, from the sink's start
-  std::unique_ptr<Sink> sink_;             // feeds store_
+  std::unique_ptr<SinkTier> sinks_;        // one sink, or a tier; all feed store_
   std::unique_ptr<RabbitMqBroker> broker_;
   std::string amqp_url_;  // the broker's, ours or a running one; empty: in-process queues
   std::unique_ptr<RunCollector> collector_;

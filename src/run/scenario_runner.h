@@ -1,14 +1,14 @@
 // One run of a scenario, the Collector testbed's lifecycle made explicit: start the embedded
-// sink → start the processes under test in dependency order (broker, Collector) → start the
-// services (mock services in process, or ones that run elsewhere) → warm-up → load phases
-// (with the fault schedule and a progress line) → drain (services flush, then the sink and the
-// Collector settle, bounded) → checks. The run composes those parts (run/lifecycle.h and the
-// files beside it); the lifecycle stops everything in reverse order on every path, including a
-// failed start and a stop request (Ctrl-C): what was measured so far is still returned and
-// checked. Checks stream: each trace feeds every check's tally as the sink completes it, and
-// leaves memory (run/trace_stream.h). No files are written here; the caller turns the outcome
-// (and the traces, through on_trace) into reports. RunScenario
-// blocks; call it from one thread.
+// sink (or a tier of them, run/sink_tier.h) → start the processes under test in dependency
+// order (broker, Collector) → start the services (mock services in process, or ones that run
+// elsewhere) → warm-up → load phases (with the fault schedule and a progress line) → drain
+// (services flush, then the sink and the Collector settle, bounded) → checks. The run composes
+// those parts (run/lifecycle.h and the files beside it); the lifecycle stops everything in
+// reverse order on every path, including a failed start and a stop request (Ctrl-C): what was
+// measured so far is still returned and checked. Checks stream: each trace feeds every check's
+// tally as the sink completes it, and leaves memory (run/trace_stream.h). No files are written
+// here; the caller turns the outcome (and the traces, through on_trace) into reports.
+// RunScenario blocks; call it from one thread.
 #pragma once
 
 #include <atomic>

@@ -1,8 +1,9 @@
 // YAML -> Scenario. Reads the top level in an order where each part can be checked against the
 // parts it refers to: services (and faults) first, then load phases (routes must exist),
-// sampling (overrides name services), the Collector and broker (their faults), checks, and
-// expect (names check kinds). Each section has its own parser (scenario/*_section.h); the first
-// mistake throws a LoadError at the position of the offending key or value.
+// sampling (overrides name services), the Collector, broker and sink tier (their faults), checks
+// (a sink tier adds its own), and expect (names check kinds). Each section has its own parser
+// (scenario/*_section.h); the first mistake throws a LoadError at the position of the offending key
+// or value.
 #include "scenario/load_scenario.h"
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "scenario/scenario_keys.h"
 #include "scenario/scenario_reader.h"
 #include "scenario/services_section.h"
+#include "scenario/sink_section.h"
 
 namespace traceproof {
 
@@ -97,9 +99,12 @@ Scenario ParseScenario(ScenarioReader& r, const YAML::Node& root) {
   if (const Field* f = r.Find(top, "sampling")) loader::ParseSampling(r, *f, scenario);
   if (const Field* f = r.Find(top, "collector")) loader::ParseCollector(r, *f, scenario);
   if (const Field* f = r.Find(top, "broker")) loader::ParseBroker(r, *f, scenario);
+  if (const Field* f = r.Find(top, "sink")) loader::ParseSink(r, *f, scenario);
   loader::AttachCollectorFaults(r, std::move(runner_faults.collector), scenario);
   loader::AttachBrokerFaults(r, std::move(runner_faults.broker), scenario);
+  loader::AttachSinkFaults(r, std::move(runner_faults.sink), scenario);
   if (const Field* f = r.Find(top, "checks")) loader::ParseChecks(r, *f, scenario);
+  loader::CheckSinkTierChecks(r, scenario);
   if (const Field* f = r.Find(top, "expect")) loader::ParseExpect(r, *f, scenario);
   return scenario;
 }

@@ -56,6 +56,18 @@ void ParseBrokerFault(ScenarioReader& r, const YAML::Node& node, RunnerFaults& r
   runner.broker.push_back(fault);
 }
 
+void ParseSinkFault(ScenarioReader& r, const YAML::Node& node, RunnerFaults& runner) {
+  SinkFault fault;
+  fault.pos = r.Pos(node);
+  const std::vector<Field> fields = TimedFault(r, node, fault.pos, "sink", "kill, index: 1, at: 4s",
+                                               kSinkFaultKinds, kSinkFaultKeys, fault.at);
+  const Field* index = r.Find(fields, "index");
+  if (!index) r.Fail(fault.pos, "sink fault needs 'index' (which sink, from 0), e.g. index: 1");
+  // The upper bound is the tier's size, checked when the fault is attached (sink_section.h).
+  fault.index = static_cast<int>(r.Int(*index, 0, 15));
+  runner.sink.push_back(fault);
+}
+
 }  // namespace
 
 std::optional<Field> SplitRunnerFaults(ScenarioReader& r, const Field& faults,
@@ -67,6 +79,8 @@ std::optional<Field> SplitRunnerFaults(ScenarioReader& r, const Field& faults,
       ParseCollectorFault(r, item, runner);
     } else if (item.IsMap() && item["broker"]) {
       ParseBrokerFault(r, item, runner);
+    } else if (item.IsMap() && item["sink"]) {
+      ParseSinkFault(r, item, runner);
     } else {
       rest.push_back(item);
     }

@@ -132,6 +132,24 @@ struct BrokerSpec {
   SourcePos pos;
 };
 
+// `sink: kill` in the faults list: sink `index`'s receivers stop (their ports close) at `at`
+// after the load starts, and stay down: what the Collector routes to it from then on is lost.
+struct SinkFault {
+  int index = 0;
+  std::chrono::nanoseconds at{0};
+  SourcePos pos;
+};
+
+// `sink: { count: N }`: the sink tier. N embedded sinks (each its own receivers and counters,
+// one trace store: the checks run over the union) behind a Collector traceproof starts, told
+// their endpoints as TRACEPROOF_SINK_ENDPOINT_0 .. _N-1 (a loadbalancing exporter routes each
+// trace to one of them). Without the section: one sink.
+struct SinkTierSpec {
+  int count = 1;
+  std::vector<SinkFault> faults;
+  SourcePos pos;
+};
+
 struct Scenario {
   std::string file;
   std::string name;
@@ -146,6 +164,7 @@ struct Scenario {
   HeadSamplingSpec sampling;
   std::optional<CollectorSpec> collector;
   std::optional<BrokerSpec> broker;
+  std::optional<SinkTierSpec> sink;
   std::vector<CheckSpec> checks;  // built into Checks when the run starts (make_check.h)
   Expectation expect;
 };

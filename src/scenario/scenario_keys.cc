@@ -7,7 +7,7 @@ namespace loader {
 
 const std::vector<std::string> kTopLevelKeys = {
     "broker", "checks", "collector", "description", "drain",    "expect", "faults",
-    "load",   "name",   "sampling",  "scale",       "services", "warmup"};
+    "load",   "name",   "sampling",  "scale",       "services", "sink",   "warmup"};
 const std::vector<std::string> kCollectorKeys = {"binary", "config", "endpoint", "metrics",
                                                  "ready_timeout"};
 const std::vector<std::string> kExternalServicesKeys = {"admin", "endpoints", "ready_timeout"};
@@ -16,6 +16,9 @@ const std::vector<std::string> kCollectorFaultKeys = {"at", "collector", "restar
 const std::vector<std::string> kCollectorFaultKinds = {"kill"};
 const std::vector<std::string> kBrokerFaultKeys = {"at", "broker"};
 const std::vector<std::string> kBrokerFaultKinds = {"restart"};
+const std::vector<std::string> kSinkKeys = {"count"};
+const std::vector<std::string> kSinkFaultKeys = {"at", "index", "sink"};
+const std::vector<std::string> kSinkFaultKinds = {"kill"};
 const std::vector<std::string> kServicesReferenceKeys = {"external", "file", "preset", "scale"};
 const std::vector<std::string> kPhaseKeys = {"arrival", "connections", "duration", "from",
                                              "rate",    "route",       "spans",    "timeout",
@@ -50,6 +53,8 @@ using loader::kSamplerKeys;
 using loader::kSamplers;
 using loader::kSamplingKeys;
 using loader::kServicesReferenceKeys;
+using loader::kSinkFaultKeys;
+using loader::kSinkKeys;
 using loader::kSpansKeys;
 using loader::kTopLevelKeys;
 
@@ -68,6 +73,8 @@ const std::vector<ScenarioKeySet>& ScenarioKeySets() {
       {"collector", kCollectorKeys},
       {"collector fault", kCollectorFaultKeys},
       {"broker fault", kBrokerFaultKeys},
+      {"sink", kSinkKeys},
+      {"sink fault", kSinkFaultKeys},
   };
   return sets;
 }

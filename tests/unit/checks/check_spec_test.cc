@@ -44,7 +44,7 @@ TEST(CheckSpec, EachKindParsesIntoItsOwnSpec) {
   EXPECT_EQ(Parse("throughput: {}").options.index(), 4u);
   EXPECT_EQ(Parse("hygiene: {}").options.index(), 5u);
   EXPECT_EQ(CheckKinds(), (std::vector<std::string>{"structure", "propagation", "sampling",
-                                                    "latency", "throughput", "hygiene"}));
+                                                    "latency", "throughput", "hygiene", "sinks"}));
 }
 
 TEST(CheckSpec, StructureHoldsSelectorsRelationCountAndAttributes) {

@@ -1,0 +1,232 @@
+// The sink tier's keys: `sink: { count: N }`, the `sink: kill` fault and the `sinks` check. A
+// tier loads with its faults and gets a `sinks` check by default; each mistake is reported at
+// its file:line:col with what to write instead.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string_view>
+
+#include "scenario/load_scenario.h"
+
+namespace traceproof {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Line 1 of the raw string (after its opening newline) is line 1 of the file. Every scenario
+// goes to one folder beside a Collector config `otel.yaml`, which only has to exist.
+std::string WriteScenario(const std::string& name, std::string_view text) {
+  static const fs::path dir = [] {
+    fs::path d =
+        fs::temp_directory_path() / ("traceproof_sink_section_test_" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    std::ofstream(d / "otel.yaml") << "receivers: {}\n";
+    return d;
+  }();
+  if (!text.empty() && text.front() == '\n') text.remove_prefix(1);
+  const fs::path path = dir / (name + ".yaml");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(SinkSection, ATierLoadsWithItsFaultsAndADefaultSinksCheck) {
+  const Scenario s = LoadScenarioFile(WriteScenario("tier", R"(
+name: tier
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 3 }
+faults:
+  - { sink: kill, index: 2, at: 4s }
+  - { service: stripe, latency: 5ms }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+checks:
+  - throughput: { loss: "== 0" }
+)"));
+  ASSERT_TRUE(s.sink);
+  EXPECT_EQ(s.sink->count, 3);
+  ASSERT_EQ(s.sink->faults.size(), 1u);
+  EXPECT_EQ(s.sink->faults[0].index, 2);
+  EXPECT_EQ(s.sink->faults[0].at, std::chrono::seconds(4));
+  EXPECT_EQ(s.services.faults.size(), 1u);  // the service fault still reaches the services
+  ASSERT_EQ(s.checks.size(), 2u);
+  EXPECT_EQ(s.checks[1].kind, "sinks");
+  EXPECT_EQ(s.checks[1].pos.line, 4);  // where the tier is: that is what adds it
+}
+
+TEST(SinkSection, AListedSinksCheckIsKeptAndNotAddedTwice) {
+  const Scenario s = LoadScenarioFile(WriteScenario("listed", R"(
+name: listed
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 2 }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+checks:
+  - sinks: { split_traces: "<= 3" }
+expect: { verdict: fail, failing: [sinks] }
+)"));
+  ASSERT_EQ(s.checks.size(), 1u);
+  EXPECT_EQ(std::get<SinksSpec>(s.checks[0].options).split_traces.text, "<= 3");
+}
+
+TEST(SinkSection, OneSinkGetsNoSinksCheck) {
+  const Scenario s = LoadScenarioFile(WriteScenario("one", R"(
+name: one
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 1 }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)"));
+  ASSERT_TRUE(s.sink);
+  EXPECT_TRUE(s.checks.empty());
+}
+
+struct Mistake {
+  std::string name;
+  std::string yaml;
+  std::string position;  // "LINE:COL"
+  std::string message;   // a substring
+};
+
+void PrintTo(const Mistake& m, std::ostream* os) { *os << m.name; }
+
+class SinkMistake : public ::testing::TestWithParam<Mistake> {};
+
+TEST_P(SinkMistake, IsReportedAtItsPosition) {
+  const Mistake& m = GetParam();
+  const std::string path = WriteScenario(m.name, m.yaml);
+  try {
+    LoadScenarioFile(path);
+    FAIL() << "loaded without error:\n" << m.yaml;
+  } catch (const LoadError& e) {
+    const std::string what = e.what();
+    EXPECT_TRUE(what.starts_with(path + ":" + m.position + ": "))
+        << "want position " << m.position << ", got: " << what;
+    EXPECT_NE(what.find(m.message), std::string::npos)
+        << "want message containing \"" << m.message << "\", got: " << what;
+  }
+}
+
+// clang-format off
+const Mistake kMistakes[] = {
+    {"CountTooLarge", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 17 }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "4:16", "'count' is 17, want 1..16"},
+    {"CountZero", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 0 }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "4:16", "want 1..16"},
+    {"CountNotANumber", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: three }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "4:16", "want an integer for 'count'"},
+    {"CountMissing", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: {}
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "4:7", "'sink' needs 'count'"},
+    {"UnknownKey", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { cuont: 3 }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "4:9", "did you mean 'count'"},
+    {"WithoutCollector", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { count: 3 }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:7", "'sink' needs a Collector in front of the sinks"},
+    {"WithAnExternalCollector", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { endpoint: "127.0.0.1:4317", metrics: "http://127.0.0.1:8888/metrics" }
+sink: { count: 3 }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "4:7", "'sink' needs the Collector traceproof starts"},
+    {"FaultWithoutATier", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+faults:
+  - { sink: kill, index: 0, at: 2s }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "5:5", "a 'sink:' fault needs a sink tier"},
+    {"FaultIndexOutOfTheTier", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 3 }
+faults:
+  - { sink: kill, index: 3, at: 2s }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "6:5", "sink fault names sink 3, but the tier has 3 (indexes 0..2)"},
+    {"FaultWithoutIndex", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 3 }
+faults:
+  - { sink: kill, at: 2s }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "6:5", "sink fault needs 'index'"},
+    {"FaultUnknownKind", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 3 }
+faults:
+  - { sink: pause, index: 1, at: 2s }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "6:13", "unknown sink fault 'pause'; expected one of: kill"},
+    {"FaultTwiceOnOneSink", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 3 }
+faults:
+  - { sink: kill, index: 1, at: 2s }
+  - { sink: kill, index: 1, at: 3s }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "7:5", "sink 1 is killed twice"},
+    {"SinksCheckWithoutATier", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+checks:
+  - sinks: {}
+)", "6:5", "a 'sinks' check judges a sink tier"},
+    {"SinksCheckUnknownOption", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 2 }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+checks:
+  - sinks: { split: "== 0" }
+)", "7:14", "unknown key 'split' in the sinks check; expected one of: idle_sinks, split_traces"},
+};
+// clang-format on
+
+INSTANTIATE_TEST_SUITE_P(All, SinkMistake, ::testing::ValuesIn(kMistakes),
+                         [](const ::testing::TestParamInfo<Mistake>& info) {
+                           return info.param.name;
+                         });
+
+}  // namespace
+}  // namespace traceproof
