@@ -6,6 +6,7 @@ TallyContext TallyContextOf(const RunData& data) {
   TallyContext c;
   c.ground_truth = !data.truth.empty() || !data.inbound.empty();
   c.load_entry_services = data.load_entry_services;
+  c.witnesses = !data.inbound.empty();
   return c;
 }
 

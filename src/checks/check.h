@@ -40,6 +40,9 @@ struct TallyContext {
   bool ground_truth = false;  // services (ours or the user's) take part: truth/inbound to join
   // RunData::load_entry_services: a SERVER root there starts a trace of this run.
   std::vector<std::string> load_entry_services;
+  // Services we did not write (external, the user's apps) call our mocks: their witness records
+  // are judged against the whole run's ground truth (Check::ReadsRunTruth).
+  bool witnesses = false;
 };
 
 // The context a batch run over `data` implies.
@@ -68,6 +71,9 @@ class Check {
   // The check takes ground truth per request (TraceTally::AddRequest) instead of reading
   // data.truth and data.inbound at the end.
   virtual bool JoinsTruth() const { return false; }
+  // Judge still reads data.truth and data.inbound whole in a run with this context: the run
+  // must keep them to the end.
+  virtual bool ReadsRunTruth(const TallyContext& /*context*/) const { return false; }
   // Batch: a tally fed data.traces in order, then (JoinsTruth) data.truth and data.inbound
   // through a truth joiner flushed at the end, then judged.
   CheckResult Run(const RunData& data) const;

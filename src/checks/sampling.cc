@@ -98,16 +98,13 @@ class SamplingCheck final : public Check {
       labels.push_back("head ratio " + FormatShare(*head) + " at " + FormatShare(spec_.confidence) +
                        " confidence");
       reasons.push_back("head sampled " + std::to_string(sampled) + " of " +
-                        std::to_string(requests) + " requests (" + FormatShare(share) +
-                        "; " + FormatShare(spec_.confidence) + " interval " + FormatShare(ci.low) +
+                        std::to_string(requests) + " requests (" + FormatShare(share) + "; " +
+                        FormatShare(spec_.confidence) + " interval " + FormatShare(ci.low) +
                         "\u2013" + FormatShare(ci.high) + ")" +
                         (ok ? "" : ", want " + FormatShare(*head)));
-      r.details["head"] = {{"requests", requests},
-                           {"sampled", sampled},
-                           {"share", share},
-                           {"want", *head},
-                           {"interval_low", ci.low},
-                           {"interval_high", ci.high}};
+      r.details["head"] = {{"requests", requests},   {"sampled", sampled},
+                           {"share", share},         {"want", *head},
+                           {"interval_low", ci.low}, {"interval_high", ci.high}};
     }
     if (spec_.parent_based) {
       const std::uint64_t partly = tally.partly;

@@ -128,6 +128,7 @@ void TruthJoiner::FoldMadeUp(Held& owner) {
       }
       from.spans = std::move(kept);
       from.positions = std::move(kept_positions);
+      owner.request.made_up.insert(id);
       std::erase(holders->second, id);
       folded = true;
     }
@@ -161,6 +162,7 @@ void TruthJoiner::Unindex(std::uint64_t request_id, const std::vector<GroundTrut
 void TruthJoiner::Hand(std::uint64_t request_id, bool missing) {
   auto node = held_.extract(request_id);
   Held& h = node.mapped();
+  if (h.made_up) h.request.made_up.insert(request_id);
   if (!h.made_up) FoldMadeUp(h);
   Unindex(request_id, h.request.spans);
   made_up_ids_.erase(request_id);

@@ -36,7 +36,9 @@ struct TruthRequest {
   std::vector<GroundTruthSpan> spans;
   std::vector<std::uint64_t> positions;
   std::vector<InboundRecord> inbound;  // what reached a mock under its request id
-  bool missing = false;                // handed out before every trace of it reached the sink
+  // The request ids of its spans a mock made up (its own, when no request took them in).
+  std::set<std::uint64_t> made_up;
+  bool missing = false;  // handed out before every trace of it reached the sink
 };
 
 struct TruthJoinOptions {
