@@ -93,6 +93,11 @@ std::vector<CheckResult> Judge(const Scenario& scenario, const fs::path& traces,
       read_error);
   if (read && !read_error.empty()) throw Refused{read_error};
   if (!read) throw Refused{read_error};
+  // Ground truth after the traces, joined per request as the run joined it.
+  std::vector<TraceTally*> joining;
+  for (std::size_t i = 0; i < checks.size(); ++i)
+    if (checks[i]->JoinsTruth()) joining.push_back(tallies[i].get());
+  if (!joining.empty()) FeedTruth(data, joining);
   std::vector<CheckResult> results;
   for (std::size_t i = 0; i < checks.size(); ++i) {
     CheckResult r = checks[i]->Judge(*tallies[i], data);

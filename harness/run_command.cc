@@ -200,10 +200,10 @@ RunOutcome RunWithProgress(const RunFlags& flags, const Scenario& scenario, RunO
   return RunScenario(scenario, options);
 }
 
-// What the results folder holds besides report.txt; false when a file could not be written.
+// What the results folder holds besides report.txt, traces.jsonl and ground_truth.jsonl (both
+// written as the run goes); false when a file could not be written.
 bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOutcome& outcome,
                   const RunVerdict& verdict, const std::string& started_utc, TraceRecords which) {
-  const bool no_traces = which == TraceRecords::kNone;
   bool wrote = WriteFile(out_dir / "summary.json",
                          SummaryJson(scenario, outcome, verdict, started_utc).dump(2) + "\n");
   wrote &= WriteFile(out_dir / "junit.xml", JunitXml(scenario, outcome, verdict, started_utc));
@@ -221,13 +221,6 @@ bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOu
   run_data["traces_recorded"] = TraceRecordsName(which);
   wrote &= WriteFile(out_dir / "run_data.json", run_data.dump(1) + "\n");
   wrote &= WriteFile(out_dir / "series.jsonl", SeriesJsonl(outcome.series));
-  if (!no_traces) {
-    std::ofstream truth(out_dir / "ground_truth.jsonl", std::ios::trunc);
-    for (const auto& s : outcome.data.truth) truth << GroundTruthToJson(s) << '\n';
-    for (const auto& r : outcome.data.inbound) truth << InboundToJson(r) << '\n';
-    truth.flush();
-    wrote &= static_cast<bool>(truth);
-  }
   return wrote;
 }
 
@@ -268,6 +261,15 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
     return kExitEnvironment;
   }
   options.on_trace = [&traces](const Trace& t) { traces.Write(t); };
+  // Written as the run hands its ground truth to the checks, so the run need not keep it.
+  std::ofstream truth;
+  if (which != TraceRecords::kNone) {
+    truth.open(out_dir / "ground_truth.jsonl", std::ios::trunc);
+    options.on_truth = [&truth](const GroundTruthSpan& s) {
+      truth << GroundTruthToJson(s) << '\n';
+    };
+    options.on_inbound = [&truth](const InboundRecord& r) { truth << InboundToJson(r) << '\n'; };
+  }
   const RunOutcome outcome = RunWithProgress(flags, scenario, options, reaper);
   RunVerdict verdict;
   verdict.checks_passed = outcome.ChecksPassed();
@@ -277,6 +279,10 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   bool wrote = WriteFile(out_dir / "report.txt", report);
   wrote &= WriteResults(out_dir, scenario, outcome, verdict, started_utc, which);
   wrote &= traces.Close();
+  if (truth.is_open()) {
+    truth.close();
+    wrote &= !truth.fail();
+  }
   fmt::print("results in {}\n", out_dir.string());
   // Last: it reads the files just written (report/report_html.h), as `traceproof report` does.
   std::string report_error;

@@ -51,6 +51,11 @@ struct RunOptions {
   // Each trace record the sink completes, in order, from the run's sweeper thread (the harness
   // writes traces.jsonl as the run goes); the run keeps no trace after this. May be empty.
   std::function<void(const Trace&)> on_trace;
+  // Each ground-truth span and inbound witness record the services recorded, in recording
+  // order, as the run hands them to its checks (the harness writes ground_truth.jsonl as the
+  // run goes): from the sweeper thread, or at the end for services elsewhere. May be empty.
+  std::function<void(const GroundTruthSpan&)> on_truth;
+  std::function<void(const InboundRecord&)> on_inbound;
 };
 
 RunOutcome RunScenario(const Scenario& scenario, const RunOptions& options);
