@@ -15,6 +15,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -224,6 +225,25 @@ bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOu
   return wrote;
 }
 
+// ground_truth.jsonl, written as the run hands its ground truth to the checks, so the run need
+// not keep it (`traceproof check` reads it back); none with --traces none.
+std::unique_ptr<std::ofstream> WriteTruthAsItComes(const fs::path& out_dir, TraceRecords which,
+                                                   RunOptions& options) {
+  if (which == TraceRecords::kNone) return nullptr;
+  auto file = std::make_unique<std::ofstream>(out_dir / "ground_truth.jsonl", std::ios::trunc);
+  options.on_truth = [f = file.get()](const GroundTruthSpan& s) {
+    *f << GroundTruthToJson(s) << '\n';
+  };
+  options.on_inbound = [f = file.get()](const InboundRecord& r) { *f << InboundToJson(r) << '\n'; };
+  return file;
+}
+
+bool Closed(std::ofstream* file) {
+  if (!file) return true;
+  file->close();
+  return !file->fail();
+}
+
 int RunRun(const RunFlags& flags, Reaper* reaper) {
   Scenario scenario;
   try {
@@ -261,15 +281,7 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
     return kExitEnvironment;
   }
   options.on_trace = [&traces](const Trace& t) { traces.Write(t); };
-  // Written as the run hands its ground truth to the checks, so the run need not keep it.
-  std::ofstream truth;
-  if (which != TraceRecords::kNone) {
-    truth.open(out_dir / "ground_truth.jsonl", std::ios::trunc);
-    options.on_truth = [&truth](const GroundTruthSpan& s) {
-      truth << GroundTruthToJson(s) << '\n';
-    };
-    options.on_inbound = [&truth](const InboundRecord& r) { truth << InboundToJson(r) << '\n'; };
-  }
+  const std::unique_ptr<std::ofstream> truth = WriteTruthAsItComes(out_dir, which, options);
   const RunOutcome outcome = RunWithProgress(flags, scenario, options, reaper);
   RunVerdict verdict;
   verdict.checks_passed = outcome.ChecksPassed();
@@ -279,10 +291,7 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   bool wrote = WriteFile(out_dir / "report.txt", report);
   wrote &= WriteResults(out_dir, scenario, outcome, verdict, started_utc, which);
   wrote &= traces.Close();
-  if (truth.is_open()) {
-    truth.close();
-    wrote &= !truth.fail();
-  }
+  wrote &= Closed(truth.get());
   fmt::print("results in {}\n", out_dir.string());
   // Last: it reads the files just written (report/report_html.h), as `traceproof report` does.
   std::string report_error;
