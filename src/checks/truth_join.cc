@@ -35,6 +35,7 @@ void TruthJoiner::AddSpan(GroundTruthSpan span, Clock::time_point now) {
       h.completed += completed ? 1 : 0;
     }
   }
+  if (!span.queue.empty() && span.kind == SpanKind::kProducer) h.published = true;
   h.request.positions.push_back(next_position_++);
   h.request.spans.push_back(std::move(span));
 }
@@ -68,6 +69,7 @@ void TruthJoiner::AddTrace(const TraceId& id, Clock::time_point now) {
 bool TruthJoiner::Due(const Held& h, Clock::time_point now, bool& missing) const {
   const auto quiet = now - h.last;
   missing = h.completed < h.exported_traces.size();
+  if (h.published) return false;
   if (quiet >= options_.settle + options_.missing_after) return true;
   // A made-up request waits for the request its traces belong to, which takes its spans.
   return !h.made_up && !missing && quiet >= options_.settle;

@@ -7,7 +7,9 @@
 // missing_after: the checks count what did not arrive as lost, as they would at the end. A span
 // of a request id a mock made up behind the user's code (witness_edges.h: MadeUpRequestId)
 // belongs to the request its trace does, as the sampling check counts requests; it waits for
-// that request (or missing_after) and goes out with it. Flush() hands out everything held: the
+// that request (or missing_after) and goes out with it. A request that published a message is
+// held to the end: the message may be delivered again at any time (after a broker restart),
+// and that delivery's consumer span belongs to the request. Flush() hands out everything held: the
 // end of a run, or a batch judge (Check::Run) that feeds the whole run and flushes. Times are
 // passed in, never read here. Not thread-safe: one thread feeds and releases.
 #pragma once
@@ -79,6 +81,7 @@ class TruthJoiner {
     std::vector<std::pair<TraceId, bool>> exported_traces;
     std::size_t completed = 0;
     bool made_up = false;
+    bool published = false;  // a PRODUCER span: held until Flush
   };
 
   Held& HeldFor(std::uint64_t request_id, Clock::time_point now);

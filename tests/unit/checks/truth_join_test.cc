@@ -70,6 +70,25 @@ TEST(TruthJoiner, ARequestWhoseTraceNeverReachesTheSinkIsDeclaredMissingAfterThe
   EXPECT_EQ(joiner.held_requests(), 0u);
 }
 
+TEST(TruthJoiner, ARequestThatPublishedAMessageIsHeldToTheEnd) {
+  Released out;
+  TruthJoiner joiner({2s, 10s}, out.Sink());
+  GroundTruthSpan publish = SpanOf(6, 6, 1);
+  publish.kind = SpanKind::kProducer;
+  publish.queue = "order.created";
+  joiner.AddSpan(publish, kT0);
+  joiner.AddTrace(RunDataBuilder::TraceIdOf(6), kT0);
+  joiner.ReleaseDue(kT0 + 1h);  // a redelivery of its message may still come
+  EXPECT_TRUE(out.requests.empty());
+  GroundTruthSpan redelivered = SpanOf(6, 6, 2);
+  redelivered.kind = SpanKind::kConsumer;
+  redelivered.queue = "order.created";
+  joiner.AddSpan(redelivered, kT0 + 1h);
+  joiner.Flush();
+  ASSERT_EQ(out.requests.size(), 1u);  // one request, with its late delivery
+  EXPECT_EQ(out.requests[0].spans.size(), 2u);
+}
+
 TEST(TruthJoiner, ARequestWithNothingExportedNeedsNoTraceAtTheSink) {
   Released out;
   TruthJoiner joiner({2s, 10s}, out.Sink());
