@@ -15,8 +15,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
