@@ -54,6 +54,8 @@ std::vector<CheckResult> Judge(const Scenario& scenario, const fs::path& traces,
           traces, [&](const std::shared_ptr<const Trace>& t, std::string_view) { stream.Add({t}); },
           error))
     throw Refused{error};
+  // Ground truth after the traces, joined per request as the run joined it.
+  stream.JoinRecordedTruth(data);
   return stream.Judge(data);
 }
 

@@ -151,6 +151,7 @@ void JudgeMerged(const Scenario& scenario, const std::vector<fs::path>& traces,
           traces, out, [&](const std::shared_ptr<const Trace>& t) { stream.Add({t}); }, join,
           error))
     throw Refused{error.empty() ? "cannot write " + (out_dir / "traces.jsonl").string() : error};
+  stream.JoinRecordedTruth(outcome.data);
   outcome.results = stream.Judge(outcome.data);
   outcome.results.push_back(SplitTracesResult(join));
   outcome.traces = stream.digest();
@@ -165,6 +166,7 @@ int WriteMerged(const Scenario& scenario, const fs::path& out_dir, const RunOutc
   fmt::print("\n{}", report);
   bool wrote = WriteTextFile(out_dir / "report.txt", report);
   wrote &= WriteResults(out_dir, scenario, outcome, verdict, "", TraceRecords::kAll);
+  wrote &= WriteGroundTruth(out_dir / "ground_truth.jsonl", outcome.data);
   std::string rows;
   for (const auto& row : MergeSeriesRows(series)) rows += row.dump() + "\n";
   wrote &= WriteTextFile(out_dir / "series.jsonl", rows);
@@ -204,6 +206,7 @@ int RunMerge(const MergeFlags& flags) {
     std::vector<std::vector<nlohmann::ordered_json>> series;
     std::vector<fs::path> traces;
     for (const ShardFolder& s : shards) traces.push_back(AddShard(s, outcome, series));
+    outcome.ground_truth_spans = outcome.data.truth.size();
     JudgeMerged(scenario, traces, out_dir, outcome);
     return WriteMerged(scenario, out_dir, outcome, series);
   } catch (const LoadError& e) {

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -261,6 +262,25 @@ int SummaryAndBaseline(const RunFlags& flags, const Scenario& scenario, const Ru
   return std::max(exit_code, RunCompare(compare));
 }
 
+// ground_truth.jsonl, written as the run hands its ground truth to the checks, so the run need
+// not keep it (`traceproof check` reads it back); none with --traces none.
+std::unique_ptr<std::ofstream> WriteTruthAsItComes(const fs::path& out_dir, TraceRecords which,
+                                                   RunOptions& options) {
+  if (which == TraceRecords::kNone) return nullptr;
+  auto file = std::make_unique<std::ofstream>(out_dir / "ground_truth.jsonl", std::ios::trunc);
+  options.on_truth = [f = file.get()](const GroundTruthSpan& s) {
+    *f << GroundTruthToJson(s) << '\n';
+  };
+  options.on_inbound = [f = file.get()](const InboundRecord& r) { *f << InboundToJson(r) << '\n'; };
+  return file;
+}
+
+bool Closed(std::ofstream* file) {
+  if (!file) return true;
+  file->close();
+  return !file->fail();
+}
+
 int RunRun(const RunFlags& flags, Reaper* reaper) {
   Scenario scenario;
   try {
@@ -302,6 +322,7 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
     return kExitEnvironment;
   }
   options.on_trace = [&traces](const Trace& t) { traces.Write(t); };
+  const std::unique_ptr<std::ofstream> truth = WriteTruthAsItComes(out_dir, which, options);
   const RunOutcome outcome = RunWithProgress(flags, scenario, options, reaper);
   RunVerdict verdict;
   verdict.checks_passed = outcome.ChecksPassed();
@@ -314,6 +335,7 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   if (!flags.shard.empty()) wrote &= WriteShardManifest(out_dir, flags, scenario, options);
   if (flags.keep_latencies)
     wrote &= WriteLatencies(out_dir / "latencies.txt", outcome.data.load.latencies_ns);
+  wrote &= Closed(truth.get());
   fmt::print("results in {}\n", out_dir.string());
   // Last: it reads the files just written (report/report_html.h), as `traceproof report` does.
   std::string report_error;

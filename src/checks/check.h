@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "checks/run_data.h"
+#include "checks/truth_join.h"
 #include "config/source_pos.h"
 
 namespace traceproof {
@@ -39,6 +40,9 @@ struct TallyContext {
   bool ground_truth = false;  // services (ours or the user's) take part: truth/inbound to join
   // RunData::load_entry_services: a SERVER root there starts a trace of this run.
   std::vector<std::string> load_entry_services;
+  // Services we did not write (external, the user's apps) call our mocks: their witness records
+  // are judged against the whole run's ground truth (Check::ReadsRunTruth).
+  bool witnesses = false;
 };
 
 // The context a batch run over `data` implies.
@@ -46,21 +50,37 @@ TallyContext TallyContextOf(const RunData& data);
 
 // One check's memory of the traces of one run. Add() sees every trace the sink handed out, in
 // completion order (an update record of late spans too: Trace::IsUpdate, its new spans from
-// new_from), each exactly once.
+// new_from), each exactly once. A check that judges ground truth per load request
+// (Check::JoinsTruth) also gets each request once, whole, from the truth joiner
+// (checks/truth_join.h), interleaved with the traces in whatever order the run completes them:
+// what it keeps must not depend on that order.
 class TraceTally {
  public:
   virtual ~TraceTally() = default;
   virtual void Add(const Trace& trace) = 0;
+  virtual void AddRequest(const checks::TruthRequest& /*request*/) {}
 };
 
 class Check {
  public:
   virtual ~Check() = default;
   virtual std::unique_ptr<TraceTally> NewTally(const TallyContext& context) const = 0;
-  // `tally` is this check's, fed every trace of the run; Judge does not read data.traces.
+  // `tally` is this check's, fed every trace of the run; Judge does not read data.traces, nor,
+  // when the check JoinsTruth, data.truth or data.inbound.
   virtual CheckResult Judge(const TraceTally& tally, const RunData& data) const = 0;
-  // Batch: a tally fed data.traces in order, then judged.
+  // The check takes ground truth per request (TraceTally::AddRequest) instead of reading
+  // data.truth and data.inbound at the end.
+  virtual bool JoinsTruth() const { return false; }
+  // Judge still reads data.truth and data.inbound whole in a run with this context: the run
+  // must keep them to the end.
+  virtual bool ReadsRunTruth(const TallyContext& /*context*/) const { return false; }
+  // Batch: a tally fed data.traces in order, then (JoinsTruth) data.truth and data.inbound
+  // through a truth joiner flushed at the end, then judged.
   CheckResult Run(const RunData& data) const;
 };
+
+// Batch: every request of data.truth and data.inbound, joined as a run joins them, to each of
+// `tallies` (after the traces: a joiner given the whole run hands everything out at its end).
+void FeedTruth(const RunData& data, const std::vector<TraceTally*>& tallies);
 
 }  // namespace traceproof

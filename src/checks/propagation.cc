@@ -56,7 +56,7 @@ bool Holds(const Comparison& c, double count, double total) {
 // or a broken arrival tied to it says so, and each broken arrival tied to no load request counts
 // as one more, never more than there are load requests.
 void LoadRequests(const RunData& data, Findings& f) {
-  f.requests_total = f.requests.requests.size();
+  f.requests_total = f.requests.requests;
   f.requests_broken = f.requests.broken_requests;
   f.load_sent = data.load.sent;
   if (f.witness.judged == 0) return;
@@ -76,12 +76,18 @@ class PropagationCheck final : public Check {
     return std::make_unique<Tally>(*this, context);
   }
 
+  bool JoinsTruth() const override { return true; }
+  // The witness edges judge what reached the mocks from services we did not write against the
+  // whole run's ground truth (which trace a request started is known anywhere in it).
+  bool ReadsRunTruth(const TallyContext& context) const override { return context.witnesses; }
+
   CheckResult Judge(const TraceTally& base, const RunData& data) const override {
-    const Findings found = Find(static_cast<const Tally&>(base), data);
+    const Tally& tally = static_cast<const Tally&>(base);
+    const Findings found = Find(tally, data);
     CheckResult r;
     r.kind = "propagation";
     r.pos = spec_.pos;
-    r.label = Label(data);
+    r.label = Label(tally);
     r.passed = found.Passed();
     r.reason = Join(Reasons(found), "; ");
     r.evidence = Evidence(found);
@@ -91,30 +97,40 @@ class PropagationCheck final : public Check {
 
  private:
   // Which traces reached the sink with how many roots (for requests and witnesses), and, with
-  // `tracestate`, the parent -> child pairs that carried it.
+  // `tracestate`, the parent -> child pairs that carried it; each request's edges, queue
+  // deliveries and messages as the truth joiner hands it out.
   struct Tally final : TraceTally {
     Tally(const PropagationCheck& c, const TallyContext& context)
         : tracestate(c.spec_.tracestate),
           ground_truth(context.ground_truth),
-          sink(context.load_entry_services) {}
+          expect_links(c.spec_.expect_links),
+          sink(context.load_entry_services),
+          queue_edges(c.spec_.expect_links) {}
     void Add(const Trace& trace) override {
       if (ground_truth) sink.Add(trace);  // without it there is nothing to join traces with
       if (tracestate) checks::CountTracestate(trace, tracestate_count);
     }
+    void AddRequest(const checks::TruthRequest& request) override {
+      const std::vector<checks::Delivery> deliveries = checks::Deliveries(request);
+      const std::set<TraceId> linked = queue_edges.Add(request, deliveries);
+      request_edges.Add(request, linked, expect_links);
+      messages.Add(request, deliveries);
+    }
     bool tracestate;
     bool ground_truth;
+    bool expect_links;
     checks::SinkIndex sink;
     checks::TracestateCount tracestate_count;
+    checks::QueueEdgesTally queue_edges;
+    checks::RequestEdgesTally request_edges;
+    checks::QueueMessagesTally messages;
   };
 
-  std::string Label(const RunData& data) const {
+  std::string Label(const Tally& tally) const {
     std::string label = "broken_traces " + spec_.broken_traces.text;
     if (spec_.detached) label += ", detached " + spec_.detached->text;
     if (spec_.tracestate) label += ", tracestate carried to children";
-    const bool any_queue = std::any_of(data.truth.begin(), data.truth.end(), [](const auto& s) {
-      return !s.queue.empty() && s.kind == SpanKind::kConsumer;
-    });
-    if (any_queue)
+    if (tally.messages.any_consumer())
       label += spec_.expect_links ? ", queue consumers linked" : ", queue consumers as children";
     if (spec_.lost) label += ", lost messages " + spec_.lost->text;
     if (spec_.redelivered) label += ", redelivered messages " + spec_.redelivered->text;
@@ -123,14 +139,11 @@ class PropagationCheck final : public Check {
 
   Findings Find(const Tally& tally, const RunData& data) const {
     Findings f;
-    const checks::TruthIndex index(data.truth);
-    const std::vector<checks::Delivery> deliveries = checks::Deliveries(data);
-    f.queues = checks::JudgeQueueEdges(index, deliveries, spec_.expect_links);
+    f.queues = tally.queue_edges.Judge();
     f.witness = checks::JudgeWitnesses(data, tally.sink);
-    f.requests = checks::JudgeRequestEdges(data, index, tally.sink, f.queues.linked_traces,
-                                           spec_.expect_links, f.witness.made_up_requests);
+    f.requests = tally.request_edges.Judge(tally.sink);
     LoadRequests(data, f);
-    f.messages = checks::ReconcileQueues(data, deliveries);
+    f.messages = tally.messages.Judge();
     if (spec_.tracestate) f.tracestate = tally.tracestate_count;
     const auto n = [](std::uint64_t v) { return static_cast<double>(v); };
     f.broken_ok = Holds(spec_.broken_traces, n(f.requests_broken), n(f.requests_total));

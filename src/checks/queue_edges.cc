@@ -32,50 +32,102 @@ nlohmann::json LatencyJson(std::vector<std::int64_t> ns) {
 
 }  // namespace
 
-std::vector<Delivery> Deliveries(const RunData& data) {
+std::vector<Delivery> Deliveries(const TruthRequest& request) {
   std::vector<Delivery> out;
-  for (const GroundTruthSpan& s : data.truth) {
+  for (std::size_t i = 0; i < request.spans.size(); ++i) {
+    const GroundTruthSpan& s = request.spans[i];
     if (s.queue.empty() || s.kind != SpanKind::kConsumer) continue;
+    const std::uint64_t order = request.positions[i] << 16;
     if (s.batch.empty()) {
-      out.push_back({&s, s.expected_parent_span_id, s.linked_span_id, s.redelivered, s.nacked});
+      out.push_back(
+          {&s, order, s.expected_parent_span_id, s.linked_span_id, s.redelivered, s.nacked});
       continue;
     }
-    for (const BatchMessage& m : s.batch)
-      out.push_back({&s, m.producer_span_id, m.linked_span_id, m.redelivered, m.nacked});
+    for (std::size_t m = 0; m < s.batch.size(); ++m) {
+      const BatchMessage& b = s.batch[m];
+      out.push_back({&s, order | m, b.producer_span_id, b.linked_span_id, b.redelivered, b.nacked});
+    }
   }
   return out;
 }
 
-QueueEdges JudgeQueueEdges(const TruthIndex& index, const std::vector<Delivery>& deliveries,
-                           bool expect_links) {
-  QueueEdges out;
-  for (const Delivery& d : deliveries) {
-    const GroundTruthSpan& s = *d.consumer;
-    if (!d.producer.IsValid()) continue;
-    const GroundTruthSpan* producer = index.Find(d.producer);
-    QueueEdgeStats& q = out.edges[(producer ? producer->service : std::string("(unknown)")) +
-                                  " \u2192 " + s.service + " via " + s.queue];
-    q.queue = s.queue;
-    ++q.deliveries;
-    q.redelivered += d.redelivered ? 1 : 0;
-    const bool by_parent = s.batch.empty() && s.parent_span_id == d.producer && producer &&
-                           producer->trace_id == s.trace_id;
-    const bool by_link = d.linked.IsValid() && d.linked == d.producer;
-    q.by_parent += by_parent ? 1 : 0;
-    q.by_link += by_link ? 1 : 0;
-    if (by_link && !s.parent_span_id.IsValid() && expect_links)
-      out.linked_traces.insert(s.trace_id);
-    if (!(expect_links ? by_link : by_parent)) {
-      ++q.broken;
-      AddEvidence(q.evidence, s.trace_id);
-      if (producer) AddEvidence(q.evidence, producer->trace_id);
-    }
-    if (producer && s.start_unix_ns >= producer->start_unix_ns)
-      q.latency_ns.push_back(static_cast<std::int64_t>(s.start_unix_ns - producer->start_unix_ns));
+QueueEdgesTally::Waiting QueueEdgesTally::WaitingOf(const Delivery& d) {
+  const GroundTruthSpan& s = *d.consumer;
+  return Waiting{s.service,        s.queue,    s.trace_id, s.parent_span_id, s.start_unix_ns,
+                 !s.batch.empty(), d.producer, d.linked,   d.redelivered,    d.order};
+}
+
+void QueueEdgesTally::Count(const Waiting& d, const Producer* producer,
+                            std::map<std::string, Edge>& edges) const {
+  Edge& e = edges[(producer ? producer->service : std::string("(unknown)")) + " \u2192 " +
+                  d.service + " via " + d.queue];
+  QueueEdgeStats& q = e.stats;
+  q.queue = d.queue;
+  ++q.deliveries;
+  q.redelivered += d.redelivered ? 1 : 0;
+  const bool by_parent =
+      !d.batch && d.parent_span_id == d.producer && producer && producer->trace_id == d.trace_id;
+  const bool by_link = d.linked.IsValid() && d.linked == d.producer;
+  q.by_parent += by_parent ? 1 : 0;
+  q.by_link += by_link ? 1 : 0;
+  if (!(expect_links_ ? by_link : by_parent)) {
+    ++q.broken;
+    std::vector<TraceId> ids{d.trace_id};
+    if (producer) ids.push_back(producer->trace_id);
+    e.evidence.Add(d.order, std::move(ids));
   }
-  for (const auto& [name, q] : out.edges) {
-    out.deliveries += q.deliveries;
-    out.broken += q.broken;
+  if (producer && d.start_unix_ns >= producer->start_unix_ns)
+    q.latency_ns.push_back(static_cast<std::int64_t>(d.start_unix_ns - producer->start_unix_ns));
+}
+
+std::set<TraceId> QueueEdgesTally::Add(const TruthRequest& request,
+                                       const std::vector<Delivery>& deliveries) {
+  // This request's spans first: a message's producer is usually in the request that consumed
+  // it (the harness headers carry the request id), and a waiting delivery may be its message's.
+  const TruthIndex index(request.spans);
+  for (const GroundTruthSpan& s : request.spans) {
+    if (s.queue.empty() || s.kind != SpanKind::kProducer) continue;
+    const Producer& p =
+        producers_.try_emplace(s.span_id, Producer{s.service, s.trace_id, s.start_unix_ns})
+            .first->second;
+    const auto [first, last] = waiting_.equal_range(s.span_id);
+    for (auto it = first; it != last; ++it) Count(it->second, &p, edges_);
+    waiting_.erase(first, last);
+  }
+  std::set<TraceId> linked;
+  for (const Delivery& d : deliveries) {
+    if (!d.producer.IsValid()) continue;
+    const GroundTruthSpan& s = *d.consumer;
+    if (d.linked.IsValid() && d.linked == d.producer && !s.parent_span_id.IsValid() &&
+        expect_links_)
+      linked.insert(s.trace_id);
+    Producer local;
+    const Producer* producer = nullptr;
+    if (const GroundTruthSpan* p = index.Find(d.producer)) {
+      local = Producer{p->service, p->trace_id, p->start_unix_ns};
+      producer = &local;
+    } else if (const auto it = producers_.find(d.producer); it != producers_.end()) {
+      producer = &it->second;
+    }
+    if (producer) {
+      Count(WaitingOf(d), producer, edges_);
+    } else {
+      waiting_.emplace(d.producer, WaitingOf(d));
+    }
+  }
+  return linked;
+}
+
+QueueEdges QueueEdgesTally::Judge() const {
+  std::map<std::string, Edge> edges = edges_;
+  // Never came: judged with an unknown producer, as a walk over the whole run would.
+  for (const auto& [producer, d] : waiting_) Count(d, nullptr, edges);
+  QueueEdges out;
+  for (auto& [name, e] : edges) {
+    e.stats.evidence = e.evidence.Ids();
+    out.deliveries += e.stats.deliveries;
+    out.broken += e.stats.broken;
+    out.edges[name] = std::move(e.stats);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace traceproof::checks {
@@ -28,42 +29,53 @@ std::string QueueMessagesReason(const std::string& queue, const QueueMessages& m
 
 }  // namespace
 
-ReconciledQueues ReconcileQueues(const RunData& data, const std::vector<Delivery>& deliveries) {
-  struct Processed {
-    std::uint64_t deliveries = 0, acked = 0;
-  };
-  std::unordered_map<SpanId, Processed, IdHash> processed;  // by producer span
-  std::map<std::string, QueueMessages> queues;
-  for (const GroundTruthSpan& s : data.truth)
-    if (!s.queue.empty() && s.kind == SpanKind::kConsumer) ++queues[s.queue].consumer_spans;
+void QueueMessagesTally::Add(const TruthRequest& request, const std::vector<Delivery>& deliveries) {
+  for (std::size_t i = 0; i < request.spans.size(); ++i) {
+    const GroundTruthSpan& s = request.spans[i];
+    if (s.queue.empty()) continue;
+    if (s.kind == SpanKind::kConsumer) {
+      ++queues_[s.queue].consumer_spans;
+      any_consumer_ = true;
+    } else if (s.kind == SpanKind::kProducer) {
+      published_.push_back(Published{request.positions[i], s.queue, s.status == StatusCode::kError,
+                                     s.span_id, s.trace_id});
+    }
+  }
   for (const Delivery& d : deliveries) {
-    QueueMessages& q = queues[d.consumer->queue];
+    QueueMessages& q = queues_[d.consumer->queue];
     ++q.deliveries;
     q.redelivered_deliveries += d.redelivered ? 1 : 0;
     q.nacked_deliveries += d.nacked ? 1 : 0;
     if (!d.producer.IsValid()) continue;
-    Processed& p = processed[d.producer];
+    Processed& p = processed_[d.producer];
     ++p.deliveries;
     p.acked += d.nacked ? 0 : 1;
   }
-  for (const GroundTruthSpan& s : data.truth) {
-    if (s.queue.empty() || s.kind != SpanKind::kProducer) continue;
-    QueueMessages& q = queues[s.queue];
+}
+
+ReconciledQueues QueueMessagesTally::Judge() const {
+  std::map<std::string, QueueMessages> queues = queues_;
+  std::vector<const Published*> published;
+  for (const Published& p : published_) published.push_back(&p);
+  // In recording order, so the lost messages are listed as a walk over the run lists them.
+  std::sort(published.begin(), published.end(),
+            [](const Published* a, const Published* b) { return a->position < b->position; });
+  for (const Published* s : published) {
+    QueueMessages& q = queues[s->queue];
     ++q.published;
-    const bool failed = s.status == StatusCode::kError;
-    q.publish_failed += failed ? 1 : 0;
-    const auto it = processed.find(s.span_id);
-    const Processed p = it == processed.end() ? Processed{} : it->second;
+    q.publish_failed += s->failed ? 1 : 0;
+    const auto it = processed_.find(s->span_id);
+    const Processed p = it == processed_.end() ? Processed{} : it->second;
     if (p.acked > 0 && p.deliveries == 1) {
       ++q.processed_once;
     } else if (p.acked > 0) {
       ++q.processed_more;
-    } else if (failed) {
+    } else if (s->failed) {
       ++q.failed_unprocessed;
     } else {
       ++q.lost;
       q.nacked_unprocessed += p.deliveries > 0 ? 1 : 0;
-      AddEvidence(q.lost_evidence, s.trace_id);
+      AddEvidence(q.lost_evidence, s->trace_id);
     }
   }
   std::erase_if(queues, [](const auto& e) {

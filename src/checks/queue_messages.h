@@ -5,13 +5,14 @@
 // the services know it failed (they count it), so it is not "lost" even when it is never
 // processed. A delivery the consumer nacked was processed but handed back: a message whose only
 // deliveries were nacked was never processed for good. Lost: confirmed and never processed for
-// good. Pure functions of RunData; internal to the checks library; thread-safe.
+// good. Fed per request (QueueMessagesTally); internal to the checks library; not thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "checks/queue_edges.h"
@@ -41,10 +42,34 @@ struct ReconciledQueues {
   std::uint64_t redelivered = 0;  // messages processed more than once
 };
 
-// Per queue, by exact matching of deliveries to producer spans. Queues nobody published to in
-// ground truth (an uninstrumented producer) cannot be reconciled, nor can queues whose consumer
-// is not instrumented: they are left out.
-ReconciledQueues ReconcileQueues(const RunData& data, const std::vector<Delivery>& deliveries);
+// Per queue, by exact matching of deliveries to producer spans, as requests come out of the
+// truth joiner. A message may be delivered again long after it was published, and a batch
+// consumer's messages come from other requests, so every published message (queue, span id,
+// trace id) and every producer's delivery count are kept to the end of the run.
+class QueueMessagesTally {
+ public:
+  void Add(const TruthRequest& request, const std::vector<Delivery>& deliveries);
+  // Queues nobody published to in ground truth (an uninstrumented producer) cannot be
+  // reconciled, nor can queues whose consumer is not instrumented: they are left out.
+  ReconciledQueues Judge() const;
+  bool any_consumer() const { return any_consumer_; }
+
+ private:
+  struct Processed {
+    std::uint64_t deliveries = 0, acked = 0;
+  };
+  struct Published {
+    std::uint64_t position = 0;
+    std::string queue;
+    bool failed = false;
+    SpanId span_id;
+    TraceId trace_id;
+  };
+  std::map<std::string, QueueMessages> queues_;              // consumer spans and deliveries so far
+  std::unordered_map<SpanId, Processed, IdHash> processed_;  // by producer span
+  std::vector<Published> published_;
+  bool any_consumer_ = false;
+};
 
 // summary.json's "queue_messages": one object per queue.
 nlohmann::json QueueMessagesJson(const ReconciledQueues& reconciled);

@@ -12,19 +12,18 @@ bool HasFault(const GroundTruthSpan& s, std::string_view fault) {
   return std::find(s.faults.begin(), s.faults.end(), fault) != s.faults.end();
 }
 
-// The spans' edges, the requests' trace ids and roots as emitted, and the detached spans.
-void JudgeEdges(const RunData& data, const TruthIndex& index,
-                const std::set<TraceId>& linked_traces, bool expect_links,
-                const std::set<std::uint64_t>& not_requests, RequestEdges& out) {
-  for (const GroundTruthSpan& s : data.truth) {
-    const bool linked_segment = linked_traces.contains(s.trace_id);
-    if (s.exported && !linked_segment && !not_requests.contains(s.request_id)) {
-      RequestInfo& req = out.requests[s.request_id];
-      req.trace_ids.insert(s.trace_id);
-      if (!s.parent_span_id.IsValid()) ++req.emitted_roots;
-    }
+}  // namespace
+
+// The spans' edges and the detached spans.
+void RequestEdgesTally::JudgeSpans(const TruthRequest& request, bool expect_links) {
+  const TruthIndex index(request.spans);
+  // Request ids on each edge, each counted once however many of its spans are on it.
+  std::set<std::pair<std::string, std::uint64_t>> on_edge, broken_on_edge;
+  for (std::size_t i = 0; i < request.spans.size(); ++i) {
+    const GroundTruthSpan& s = request.spans[i];
+    const std::uint64_t position = request.positions[i];
     if (!s.expected_parent_span_id.IsValid()) continue;
-    ++out.with_expected_parent;
+    ++with_expected_parent_;
     const bool queue_consumer = !s.queue.empty() && s.kind == SpanKind::kConsumer;
     // A consumer linked as expected is connected; it is a root by design, not detached.
     if (queue_consumer && expect_links && s.linked_span_id == s.expected_parent_span_id &&
@@ -32,50 +31,70 @@ void JudgeEdges(const RunData& data, const TruthIndex& index,
       continue;
     }
     const GroundTruthSpan* parent = index.Find(s.expected_parent_span_id);
-    const std::string edge =
+    const std::string name =
         (parent ? parent->service : std::string("(unknown)")) + " \u2192 " + s.service;
-    EdgeStats& e = out.edges[edge];
-    e.requests.insert(s.request_id);
+    Edge& e = edges_[name];
+    if (on_edge.emplace(name, s.request_id).second) ++e.requests;
     const bool broken =
         s.parent_span_id != s.expected_parent_span_id || (parent && parent->trace_id != s.trace_id);
     if (broken) {
-      e.broken.insert(s.request_id);
-      AddEvidence(e.evidence, s.trace_id);
-      if (parent) AddEvidence(e.evidence, parent->trace_id);
+      if (broken_on_edge.emplace(name, s.request_id).second) ++e.broken;
+      std::vector<TraceId> ids{s.trace_id};
+      if (parent) ids.push_back(parent->trace_id);
+      e.evidence.Add(position, std::move(ids));
     }
     if (HasFault(s, "detached_span") ||
         (!s.parent_span_id.IsValid() && s.kind != SpanKind::kServer)) {
-      ++out.detached;
-      AddEvidence(out.detached_evidence, s.trace_id);
+      ++detached_;
+      detached_evidence_.Add(position, {s.trace_id});
+    }
+  }
+}
+
+void RequestEdgesTally::Add(const TruthRequest& request, const std::set<TraceId>& linked_traces,
+                            bool expect_links) {
+  const std::set<std::uint64_t>& made_up = request.made_up;
+  JudgeSpans(request, expect_links);
+  // The requests' trace ids and roots as emitted (a folded request holds one load request).
+  std::map<std::uint64_t, std::pair<std::set<TraceId>, int>> requests;
+  for (const GroundTruthSpan& s : request.spans) {
+    if (!s.exported || linked_traces.contains(s.trace_id) || made_up.contains(s.request_id))
+      continue;
+    auto& [trace_ids, emitted_roots] = requests[s.request_id];
+    trace_ids.insert(s.trace_id);
+    if (!s.parent_span_id.IsValid()) ++emitted_roots;
+  }
+  for (const auto& [id, req] : requests) {
+    const auto& [trace_ids, emitted_roots] = req;
+    ++requests_;
+    if (trace_ids.size() > 1 || emitted_roots > 1) {
+      broken_ids_.insert(id);
+      broken_evidence_.Add(id, {trace_ids.begin(), trace_ids.end()});
+    } else {
+      one_trace_.emplace_back(id, *trace_ids.begin());
     }
   }
 }
 
 // The sink's view too: several roots for one request means it shows up as several traces.
-void CountBrokenRequests(const SinkIndex& sink, const std::set<TraceId>& linked_traces,
-                         RequestEdges& out) {
-  for (const auto& [id, req] : out.requests) {
-    std::size_t roots_in_sink = 0;
-    for (const TraceId& t : req.trace_ids) {
-      if (linked_traces.contains(t)) continue;
-      if (const SinkTraceFacts* facts = sink.Find(t)) roots_in_sink += facts->roots;
-    }
-    if (req.trace_ids.size() > 1 || req.emitted_roots > 1 || roots_in_sink > 1) {
-      ++out.broken_requests;
-      out.broken_ids.insert(id);
-      for (const TraceId& t : req.trace_ids) AddEvidence(out.broken_evidence, t);
-    }
-  }
-}
-
-}  // namespace
-
-RequestEdges JudgeRequestEdges(const RunData& data, const TruthIndex& index, const SinkIndex& sink,
-                               const std::set<TraceId>& linked_traces, bool expect_links,
-                               const std::set<std::uint64_t>& not_requests) {
+RequestEdges RequestEdgesTally::Judge(const SinkIndex& sink) const {
   RequestEdges out;
-  JudgeEdges(data, index, linked_traces, expect_links, not_requests, out);
-  CountBrokenRequests(sink, linked_traces, out);
+  for (const auto& [name, e] : edges_)
+    out.edges[name] = EdgeStats{e.requests, e.broken, e.evidence.Ids()};
+  out.requests = requests_;
+  out.with_expected_parent = with_expected_parent_;
+  out.detached = detached_;
+  out.detached_evidence = detached_evidence_.Ids();
+  out.broken_ids = broken_ids_;
+  KeyedEvidence broken_evidence = broken_evidence_;
+  for (const auto& [id, trace] : one_trace_) {
+    const SinkTraceFacts* facts = sink.Find(trace);
+    if (!facts || facts->roots <= 1) continue;
+    out.broken_ids.insert(id);
+    broken_evidence.Add(id, {trace});
+  }
+  out.broken_requests = out.broken_ids.size();
+  out.broken_evidence = broken_evidence.Ids();
   return out;
 }
 
@@ -83,9 +102,9 @@ std::vector<std::pair<std::string, const EdgeStats*>> BrokenEdgesWorstFirst(
     const RequestEdges& found) {
   std::vector<std::pair<std::string, const EdgeStats*>> broken;
   for (const auto& [name, e] : found.edges)
-    if (!e.broken.empty()) broken.emplace_back(name, &e);
+    if (e.broken > 0) broken.emplace_back(name, &e);
   std::stable_sort(broken.begin(), broken.end(), [](const auto& a, const auto& b) {
-    return a.second->broken.size() > b.second->broken.size();
+    return a.second->broken > b.second->broken;
   });
   return broken;
 }
@@ -93,7 +112,7 @@ std::vector<std::pair<std::string, const EdgeStats*>> BrokenEdgesWorstFirst(
 nlohmann::json EdgesJson(const RequestEdges& found) {
   nlohmann::json json = nlohmann::json::array();
   for (const auto& [name, e] : found.edges) {
-    json.push_back({{"edge", name}, {"requests", e.requests.size()}, {"broken", e.broken.size()}});
+    json.push_back({{"edge", name}, {"requests", e.requests}, {"broken", e.broken}});
   }
   return json;
 }
@@ -102,8 +121,8 @@ std::string BrokenRequestsReason(const RequestEdges& found, bool share, std::uin
                                  std::uint64_t requests) {
   std::vector<std::string> parts;
   for (const auto& [name, e] : BrokenEdgesWorstFirst(found)) {
-    parts.push_back(name + ": " + std::to_string(e->broken.size()) + " broken of " +
-                    std::to_string(e->requests.size()) + " requests");
+    parts.push_back(name + ": " + std::to_string(e->broken) + " broken of " +
+                    std::to_string(e->requests) + " requests");
   }
   const double total = static_cast<double>(requests);
   std::string summary =

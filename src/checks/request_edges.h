@@ -4,8 +4,8 @@
 // of 2000 requests") rather than guessed from orphans in the sink; and every load request,
 // judged on whether it arrived as one trace (one trace id, one root, also as the sink assembled
 // it). Consumers linked to their producer as the scenario expects start traces of their own by
-// design; those are not counted against their request. Pure functions of RunData; internal to
-// the checks library; thread-safe.
+// design; those are not counted against their request. Fed per request (RequestEdgesTally);
+// internal to the checks library; not thread-safe (one check's tally).
 #pragma once
 
 #include <cstdint>
@@ -17,41 +17,60 @@
 #include <vector>
 
 #include "checks/check_util.h"
+#include "checks/keyed_evidence.h"
 #include "checks/run_data.h"
 #include "checks/sink_index.h"
+#include "checks/truth_join.h"
 
 namespace traceproof::checks {
 
 struct EdgeStats {
-  std::set<std::uint64_t> requests;  // request ids with a span on this edge
-  std::set<std::uint64_t> broken;    // of those, the ones where the edge broke
+  std::uint64_t requests = 0;  // request ids with a span on this edge
+  std::uint64_t broken = 0;    // of those, the ones where the edge broke
   std::vector<std::string> evidence;
 };
 
-struct RequestInfo {
-  std::set<TraceId> trace_ids;  // of its exported spans
-  int emitted_roots = 0;        // exported spans emitted without a parent
-};
-
 struct RequestEdges {
-  std::map<std::string, EdgeStats> edges;         // by "parent → child" service names
-  std::map<std::uint64_t, RequestInfo> requests;  // by request id
-  std::uint64_t broken_requests = 0;              // arrived as more than one trace
-  std::set<std::uint64_t> broken_ids;             // their request ids
+  std::map<std::string, EdgeStats> edges;  // by "parent → child" service names
+  std::uint64_t requests = 0;              // load requests with an exported span
+  std::uint64_t broken_requests = 0;       // arrived as more than one trace
+  std::set<std::uint64_t> broken_ids;      // their request ids
   std::vector<std::string> broken_evidence;
   std::uint64_t with_expected_parent = 0;  // spans ground truth gave a parent
   std::uint64_t detached = 0;              // of those, started without one (not as a server)
   std::vector<std::string> detached_evidence;
 };
 
-// `linked_traces`: the traces correctly linked queue consumers started (QueueEdges);
-// `expect_links`: consumers are expected to link to their producer rather than be its children;
-// `not_requests`: request ids a mock made up for an arrival from outside (WitnessEdges), whose
-// spans are judged on their edges but are no load request of their own.
-// `sink`: the run's traces as SinkIndex keeps them (how many roots each trace has there).
-RequestEdges JudgeRequestEdges(const RunData& data, const TruthIndex& index, const SinkIndex& sink,
-                               const std::set<TraceId>& linked_traces, bool expect_links,
-                               const std::set<std::uint64_t>& not_requests = {});
+// Request edges as requests come out of the truth joiner. A span's expected parent is looked
+// for in its own request (the harness headers that carry both travel together); what the sink
+// has to say (several roots for one request) is read at the end, so the figures do not depend
+// on when a request was handed out. Keeps counts, evidence that can still be listed, and one
+// trace id per request that ground truth alone does not call broken.
+class RequestEdgesTally {
+ public:
+  // `linked_traces`: the traces correctly linked queue consumers of this request started
+  // (QueueTally); `expect_links`: consumers are expected to link to their producer rather
+  // than be its children. Spans of request ids a mock made up for an arrival from outside
+  // (witness_edges.h) are judged on their edges but are no load request of their own.
+  void Add(const TruthRequest& request, const std::set<TraceId>& linked_traces, bool expect_links);
+  // `sink`: the run's traces as SinkIndex keeps them (how many roots each trace has there).
+  RequestEdges Judge(const SinkIndex& sink) const;
+
+ private:
+  struct Edge {
+    std::uint64_t requests = 0, broken = 0;
+    KeyedEvidence evidence;  // by recording position
+  };
+  void JudgeSpans(const TruthRequest& request, bool expect_links);
+
+  std::map<std::string, Edge> edges_;
+  std::uint64_t requests_ = 0, with_expected_parent_ = 0, detached_ = 0;
+  std::set<std::uint64_t> broken_ids_;  // by ground truth alone
+  KeyedEvidence broken_evidence_;       // by request id
+  KeyedEvidence detached_evidence_;     // by recording position
+  // One trace, at most one root as emitted: broken only if the sink shows several roots.
+  std::vector<std::pair<std::uint64_t, TraceId>> one_trace_;
+};
 
 // The edges with broken requests, most broken first (ties in name order).
 std::vector<std::pair<std::string, const EdgeStats*>> BrokenEdgesWorstFirst(

@@ -13,10 +13,11 @@
 #include <unordered_set>
 
 #include "checks/check_util.h"
+#include "checks/keyed_evidence.h"
 #include "checks/make_check.h"
 #include "checks/sampling_spec.h"
 #include "checks/sink_index.h"
-#include "checks/witness_edges.h"
+#include "checks/truth_join.h"
 
 namespace traceproof {
 
@@ -27,6 +28,7 @@ using checks::FormatShare;
 using checks::Interval;
 using checks::Wilson;
 
+// One load request's ground truth as the sampling check reads it.
 struct Request {
   const GroundTruthSpan* root = nullptr;
   bool any_sampled = false, any_unsampled = false, any_exported = false, error = false;
@@ -34,27 +36,35 @@ struct Request {
   std::set<TraceId> trace_ids;
 };
 
-// The load request a span belongs to. Behind the user's code the harness header is lost and a
-// mock makes a request id up (witness_edges.h); such a span belongs to the request its trace
-// does, so a request through an app is counted once, not once per mock behind it. A span of a
-// made-up request in a trace of its own (propagation broke) stays a request of its own: its
-// sampling decision was made anew.
-class RequestOf {
- public:
-  explicit RequestOf(const RunData& data) : made_up_(checks::MadeUpRequests(data)) {
-    if (made_up_.empty()) return;
-    for (const GroundTruthSpan& s : data.truth)
-      if (!made_up_.contains(s.request_id)) of_trace_.emplace(s.trace_id, s.request_id);
+// The request's root is the span that should have had no parent (the first one if a truth file
+// lacks it). The joiner has folded the spans of request ids a mock made up behind the user's
+// code into the request their trace belongs to (truth_join.h), so a request through an app is
+// counted once, not once per mock behind it.
+Request RequestOf(const checks::TruthRequest& truth) {
+  Request req;
+  for (const GroundTruthSpan& s : truth.spans) {
+    const bool is_root = !s.expected_parent_span_id.IsValid();
+    if (!req.root || (is_root && req.root->expected_parent_span_id.IsValid()) ||
+        (is_root == !req.root->expected_parent_span_id.IsValid() &&
+         s.start_unix_ns < req.root->start_unix_ns))
+      req.root = &s;
+    (s.sampled ? req.any_sampled : req.any_unsampled) = true;
+    req.any_exported = req.any_exported || s.exported;
+    req.exported_spans += s.exported ? 1 : 0;
+    req.error = req.error || s.status == StatusCode::kError;
+    req.trace_ids.insert(s.trace_id);
   }
-  std::uint64_t operator()(const GroundTruthSpan& s) const {
-    if (!made_up_.contains(s.request_id)) return s.request_id;
-    const auto it = of_trace_.find(s.trace_id);
-    return it != of_trace_.end() ? it->second : s.request_id;
-  }
+  return req;
+}
 
- private:
-  std::set<std::uint64_t> made_up_;
-  std::unordered_map<TraceId, std::uint64_t, IdHash> of_trace_;
+// What the tail judgement needs of a request the tail sampler saw, until the end of the run
+// (what reached the sink of its traces is known only then).
+struct TailRequest {
+  std::vector<TraceId> trace_ids;
+  std::uint64_t exported_spans = 0;
+  bool error = false;
+  std::int64_t duration_ns = 0;
+  TraceId root_trace_id;
 };
 
 class SamplingCheck final : public Check {
@@ -66,68 +76,43 @@ class SamplingCheck final : public Check {
     return std::make_unique<Tally>(spec_.tail ? std::optional(context) : std::nullopt);
   }
 
+  bool JoinsTruth() const override { return true; }
+
   CheckResult Judge(const TraceTally& base, const RunData& data) const override {
     const Tally& tally = static_cast<const Tally&>(base);
     CheckResult r;
     r.kind = "sampling";
     r.pos = spec_.pos;
 
-    std::map<std::uint64_t, Request> requests;
-    const RequestOf request_of(data);
-    for (const GroundTruthSpan& s : data.truth) {
-      Request& req = requests[request_of(s)];
-      // The request's root is the span that should have had no parent (the first one if a
-      // truth file lacks it).
-      const bool is_root = !s.expected_parent_span_id.IsValid();
-      if (!req.root || (is_root && req.root->expected_parent_span_id.IsValid()) ||
-          (is_root == !req.root->expected_parent_span_id.IsValid() &&
-           s.start_unix_ns < req.root->start_unix_ns))
-        req.root = &s;
-      (s.sampled ? req.any_sampled : req.any_unsampled) = true;
-      req.any_exported = req.any_exported || s.exported;
-      req.exported_spans += s.exported ? 1 : 0;
-      req.error = req.error || s.status == StatusCode::kError;
-      req.trace_ids.insert(s.trace_id);
-    }
-
     std::vector<std::string> labels, reasons;
     bool passed = true;
     const std::optional<double> head =
         spec_.head_ratio ? spec_.head_ratio : data.head_sampler_ratio;
+    const std::uint64_t requests = tally.requests;
     if (head) {
-      std::uint64_t sampled = 0;
-      for (const auto& [id, req] : requests) sampled += req.root->sampled ? 1 : 0;
-      const Interval ci = Wilson(sampled, requests.size(), spec_.confidence);
-      const double share = requests.empty() ? 0 : double(sampled) / double(requests.size());
-      const bool ok = !requests.empty() && ci.Contains(*head);
+      const std::uint64_t sampled = tally.head_sampled;
+      const Interval ci = Wilson(sampled, requests, spec_.confidence);
+      const double share = requests == 0 ? 0 : double(sampled) / double(requests);
+      const bool ok = requests > 0 && ci.Contains(*head);
       passed = passed && ok;
       labels.push_back("head ratio " + FormatShare(*head) + " at " + FormatShare(spec_.confidence) +
                        " confidence");
       reasons.push_back("head sampled " + std::to_string(sampled) + " of " +
-                        std::to_string(requests.size()) + " requests (" + FormatShare(share) +
-                        "; " + FormatShare(spec_.confidence) + " interval " + FormatShare(ci.low) +
+                        std::to_string(requests) + " requests (" + FormatShare(share) + "; " +
+                        FormatShare(spec_.confidence) + " interval " + FormatShare(ci.low) +
                         "\u2013" + FormatShare(ci.high) + ")" +
                         (ok ? "" : ", want " + FormatShare(*head)));
-      r.details["head"] = {{"requests", requests.size()},
-                           {"sampled", sampled},
-                           {"share", share},
-                           {"want", *head},
-                           {"interval_low", ci.low},
-                           {"interval_high", ci.high}};
+      r.details["head"] = {{"requests", requests},   {"sampled", sampled},
+                           {"share", share},         {"want", *head},
+                           {"interval_low", ci.low}, {"interval_high", ci.high}};
     }
     if (spec_.parent_based) {
-      std::uint64_t partly = 0;
-      std::vector<std::string> evidence;
-      for (const auto& [id, req] : requests) {
-        if (req.any_sampled && req.any_unsampled) {
-          ++partly;
-          for (const TraceId& t : req.trace_ids) AddEvidence(evidence, t);
-        }
-      }
+      const std::uint64_t partly = tally.partly;
+      const std::vector<std::string> evidence = tally.partly_evidence.Ids();
       labels.push_back("parent-based");
       if (partly > 0) {
         passed = false;
-        reasons.push_back(std::to_string(partly) + " of " + std::to_string(requests.size()) +
+        reasons.push_back(std::to_string(partly) + " of " + std::to_string(requests) +
                           " requests partly sampled (a service ignored its parent's decision)");
         for (const auto& id : evidence)
           if (r.evidence.size() < checks::kMaxEvidence) r.evidence.push_back(id);
@@ -136,7 +121,7 @@ class SamplingCheck final : public Check {
       }
       r.details["partly_sampled_requests"] = partly;
     }
-    if (spec_.tail) passed = RunTail(tally, requests, labels, reasons, r) && passed;
+    if (spec_.tail) passed = RunTail(tally, labels, reasons, r) && passed;
     r.label = Join(labels, ", ");
     r.reason = Join(reasons, "; ");
     r.passed = passed;
@@ -144,6 +129,8 @@ class SamplingCheck final : public Check {
   }
 
  private:
+  // Per request, as the joiner hands them out: counts for the head ratio and parent-based
+  // sampling; for the tail, what each request the tail sampler saw needs at the end.
   struct Tally final : TraceTally {
     explicit Tally(const std::optional<TallyContext>& context) {
       if (context) index.emplace(context->load_entry_services);
@@ -151,7 +138,27 @@ class SamplingCheck final : public Check {
     void Add(const Trace& trace) override {
       if (index) index->Add(trace);
     }
+    void AddRequest(const checks::TruthRequest& truth) override {
+      if (truth.spans.empty()) return;  // witness records only: no span, no request
+      const Request req = RequestOf(truth);
+      ++requests;
+      head_sampled += req.root->sampled ? 1 : 0;
+      if (req.any_sampled && req.any_unsampled) {
+        ++partly;
+        partly_evidence.Add(truth.request_id, {req.trace_ids.begin(), req.trace_ids.end()});
+      }
+      if (!index || !req.any_exported) return;  // the tail sampler never saw it
+      TailRequest& t = tail[truth.request_id];
+      t.trace_ids.assign(req.trace_ids.begin(), req.trace_ids.end());
+      t.exported_spans = req.exported_spans;
+      t.error = req.error;
+      t.duration_ns = static_cast<std::int64_t>(req.root->end_unix_ns - req.root->start_unix_ns);
+      t.root_trace_id = req.root->trace_id;
+    }
     std::optional<checks::SinkIndex> index;
+    std::uint64_t requests = 0, head_sampled = 0, partly = 0;
+    checks::KeyedEvidence partly_evidence;  // by request id, as the whole run's walk lists it
+    std::map<std::uint64_t, TailRequest> tail;
   };
 
   // What the tail sampler kept, by the class of request its policy names.
@@ -162,11 +169,10 @@ class SamplingCheck final : public Check {
   };
 
   TailTally TallyTail(const checks::SinkIndex& sink,
-                      const std::map<std::uint64_t, Request>& requests) const {
+                      const std::map<std::uint64_t, TailRequest>& requests) const {
     const TailSamplingSpec& tail = *spec_.tail;
     TailTally n;
     for (const auto& [id, req] : requests) {
-      if (!req.any_exported) continue;  // the tail sampler never saw it
       bool kept = false;
       std::uint64_t arrived = 0;
       for (const TraceId& t : req.trace_ids) {
@@ -179,19 +185,18 @@ class SamplingCheck final : public Check {
         ++n.kept_total;
         if (arrived < req.exported_spans) {
           ++n.partial;
-          AddEvidence(n.cut, req.root->trace_id);
+          AddEvidence(n.cut, req.root_trace_id);
         }
       }
-      const std::int64_t duration_ns =
-          static_cast<std::int64_t>(req.root->end_unix_ns - req.root->start_unix_ns);
+      const std::int64_t duration_ns = req.duration_ns;
       if (tail.keep_errors && req.error) {
         ++n.errors;
         n.errors_kept += kept;
-        if (!kept) AddEvidence(n.missing, req.root->trace_id);
+        if (!kept) AddEvidence(n.missing, req.root_trace_id);
       } else if (tail.keep_slower_than && duration_ns > tail.keep_slower_than->count()) {
         ++n.slow;
         n.slow_kept += kept;
-        if (!kept) AddEvidence(n.missing, req.root->trace_id);
+        if (!kept) AddEvidence(n.missing, req.root_trace_id);
       } else {
         ++n.rest;
         n.rest_kept += kept;
@@ -200,11 +205,10 @@ class SamplingCheck final : public Check {
     return n;
   }
 
-  bool RunTail(const Tally& tally, const std::map<std::uint64_t, Request>& requests,
-               std::vector<std::string>& labels, std::vector<std::string>& reasons,
-               CheckResult& r) const {
+  bool RunTail(const Tally& tally, std::vector<std::string>& labels,
+               std::vector<std::string>& reasons, CheckResult& r) const {
     const TailSamplingSpec& tail = *spec_.tail;
-    const TailTally n = TallyTail(*tally.index, requests);
+    const TailTally n = TallyTail(*tally.index, tally.tail);
     bool ok = true;
     nlohmann::json details;
     auto kept_of = [](std::uint64_t kept, std::uint64_t all, const std::string& what) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <unordered_map>
 
 #include "checks/check_util.h"
 #include "checks/make_check.h"
@@ -32,6 +33,8 @@ class ThroughputCheck final : public Check {
     return std::make_unique<Tally>(context);
   }
 
+  bool JoinsTruth() const override { return true; }
+
   CheckResult Judge(const TraceTally& base, const RunData& data) const override {
     const Tally& tally = static_cast<const Tally&>(base);
     CheckResult r;
@@ -49,16 +52,51 @@ class ThroughputCheck final : public Check {
 
  private:
   // The spans the sink took; which ones, only when there is ground truth to match them with.
+  // Each exported span of ground truth is matched by span id with the sink's, whichever comes
+  // first; only those not matched yet are kept (with their place in the recording order, so
+  // the lost traces are listed as a walk over the whole run lists them).
   struct Tally final : TraceTally {
     explicit Tally(const TallyContext& context) {
       if (context.ground_truth) index.emplace(context.load_entry_services);
     }
     void Add(const Trace& trace) override {
       spans += trace.IsUpdate() ? trace.NewSpanCount() : trace.spans.size();
-      if (index) index->Add(trace);
+      if (!index) return;
+      index->Add(trace);
+      if (unmatched.empty()) return;
+      for (std::size_t i = trace.IsUpdate() ? trace.new_from : 0; i < trace.spans.size(); ++i) {
+        const auto [first, last] = unmatched.equal_range(trace.spans[i].span_id);
+        arrived += static_cast<std::uint64_t>(std::distance(first, last));
+        unmatched.erase(first, last);
+      }
+    }
+    void AddRequest(const checks::TruthRequest& request) override {
+      truth_spans += request.spans.size();
+      for (std::size_t i = 0; i < request.spans.size(); ++i) {
+        const GroundTruthSpan& s = request.spans[i];
+        if (!s.exported) continue;
+        ++emitted;
+        if (index && index->HasSpan(s.span_id)) {
+          ++arrived;
+        } else {
+          unmatched.emplace(s.span_id, std::pair(request.positions[i], s.trace_id));
+        }
+      }
+    }
+    // The lost spans' traces in recording order.
+    std::vector<std::string> LostTraces() const {
+      std::vector<std::pair<std::uint64_t, TraceId>> lost;
+      for (const auto& [span, at] : unmatched) lost.push_back(at);
+      std::sort(lost.begin(), lost.end());
+      std::vector<std::string> evidence;
+      for (const auto& [position, trace] : lost) AddEvidence(evidence, trace);
+      return evidence;
     }
     std::uint64_t spans = 0;
     std::optional<checks::SinkIndex> index;
+    std::uint64_t truth_spans = 0, emitted = 0, arrived = 0;
+    // Exported, not at the sink (yet): span id -> (recording position, trace id).
+    std::unordered_multimap<SpanId, std::pair<std::uint64_t, TraceId>, IdHash> unmatched;
   };
 
   // Spans the services exported that never reached the sink, reconciled hop by hop.
@@ -70,17 +108,13 @@ class ThroughputCheck final : public Check {
     bool unknown = false;
     // With a sink tier: lost spans by the sink their trace reached (index), or none (last).
     std::vector<std::uint64_t> lost_by_sink(data.sinks.size() + 1, 0);
-    if (!data.truth.empty()) {
-      for (const GroundTruthSpan& s : data.truth) {
-        if (!s.exported) continue;
-        ++emitted;
-        if (tally.index && tally.index->HasSpan(s.span_id)) {
-          ++arrived;
-        } else {
-          AddEvidence(lost_traces, s.trace_id);
-          if (!data.sinks.empty()) ++lost_by_sink[SinkOfTrace(data.sinks, s.trace_id)];
-        }
-      }
+    if (tally.truth_spans > 0) {
+      emitted = tally.emitted;
+      arrived = tally.arrived;
+      lost_traces = tally.LostTraces();
+      if (!data.sinks.empty())
+        for (const auto& [span, at] : tally.unmatched)
+          ++lost_by_sink[SinkOfTrace(data.sinks, at.second)];
     } else if (!data.hops.empty() && data.hops.front().name == kSenderHopName) {
       emitted = data.hops.front().received;  // span load: what the generator tried to send
       arrived = std::min(emitted, sink_spans);

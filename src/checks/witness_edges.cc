@@ -122,10 +122,14 @@ void Attribute(const InboundRecord& r, const Known& k, WitnessEdges& out) {
 
 }  // namespace
 
+bool MadeUpRequestId(const InboundRecord& record) {
+  return Judged(record) && !record.request_id_carried;
+}
+
 std::set<std::uint64_t> MadeUpRequests(const RunData& data) {
   std::set<std::uint64_t> made_up;
   for (const InboundRecord& r : data.inbound) {
-    if (Judged(r) && !r.request_id_carried) made_up.insert(r.request_id);
+    if (MadeUpRequestId(r)) made_up.insert(r.request_id);
   }
   return made_up;
 }

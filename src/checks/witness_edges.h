@@ -53,6 +53,10 @@ struct WitnessEdges {
 // `sink`: the run's traces as SinkIndex keeps them (which spans and traces arrived).
 WitnessEdges JudgeWitnesses(const RunData& data, const SinkIndex& sink);
 
+// A mock made the record's request id up for an arrival from outside (the harness header did
+// not survive the user's code): the id is no load request of its own.
+bool MadeUpRequestId(const InboundRecord& record);
+
 // The request ids mocks made up for arrivals from outside (the harness header did not survive
 // the user's code): no load requests of their own. Checks that count requests fold the spans
 // of these into the request their trace belongs to.

@@ -21,7 +21,6 @@ bool WriteTextFile(const fs::path& path, const std::string& text) {
 
 bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOutcome& outcome,
                   const RunVerdict& verdict, const std::string& started_utc, TraceRecords which) {
-  const bool no_traces = which == TraceRecords::kNone;
   bool wrote = WriteTextFile(out_dir / "summary.json",
                              SummaryJson(scenario, outcome, verdict, started_utc).dump(2) + "\n");
   wrote &= WriteTextFile(out_dir / "junit.xml", JunitXml(scenario, outcome, verdict, started_utc));
@@ -39,14 +38,15 @@ bool WriteResults(const fs::path& out_dir, const Scenario& scenario, const RunOu
   run_data["traces_recorded"] = TraceRecordsName(which);
   wrote &= WriteTextFile(out_dir / "run_data.json", run_data.dump(1) + "\n");
   wrote &= WriteTextFile(out_dir / "series.jsonl", SeriesJsonl(outcome.series));
-  if (!no_traces) {
-    std::ofstream truth(out_dir / "ground_truth.jsonl", std::ios::trunc);
-    for (const auto& s : outcome.data.truth) truth << GroundTruthToJson(s) << '\n';
-    for (const auto& r : outcome.data.inbound) truth << InboundToJson(r) << '\n';
-    truth.flush();
-    wrote &= static_cast<bool>(truth);
-  }
   return wrote;
+}
+
+bool WriteGroundTruth(const fs::path& path, const RunData& data) {
+  std::ofstream truth(path, std::ios::trunc);
+  for (const auto& s : data.truth) truth << GroundTruthToJson(s) << '\n';
+  for (const auto& r : data.inbound) truth << InboundToJson(r) << '\n';
+  truth.flush();
+  return static_cast<bool>(truth);
 }
 
 }  // namespace traceproof

@@ -51,7 +51,7 @@ std::string RunReportText(const Scenario& scenario, const RunOutcome& outcome,
   out += LoadStatsText(outcome.data.load);
   out += "\nspans\n";
   fmt::format_to(std::back_inserter(out), "  ground truth {} spans started by the services\n",
-                 outcome.data.truth.size());
+                 outcome.ground_truth_spans);
   for (const HopCounters& h : outcome.data.hops) {
     std::string dropped;
     for (const auto& [reason, n] : h.dropped)

@@ -83,7 +83,7 @@ nlohmann::json SpansJson(const RunOutcome& outcome) {
     if (!h.tier.empty()) hop["tier"] = h.tier;
     hops.push_back(std::move(hop));
   }
-  return {{"ground_truth", outcome.data.truth.size()},
+  return {{"ground_truth", outcome.ground_truth_spans},
           {"sink_received", outcome.sink_spans_received},
           {"sink_accepted", outcome.sink_spans_accepted},
           {"sink_refused", outcome.sink_spans_refused},

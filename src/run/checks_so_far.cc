@@ -59,6 +59,7 @@ std::optional<ChecksSoFar> ChecksSoFarSampler::Tick(Clock::time_point now,
   marks_.push_back(Mark{now, now_unix_ns, truth_.size()});
   // Keep one mark at or before the look-back window's start, none older.
   while (marks_.size() > 1 && marks_[1].at <= now - options_.look_back) marks_.pop_front();
+  if (options_.keep_from) options_.keep_from->store(marks_.front().position);
   if (last_look_ && now - *last_look_ < options_.every) return std::nullopt;
   const Mark* from = LatestAtOrBefore(now - options_.look_back);
   const Mark* settled = LatestAtOrBefore(now - options_.settle);

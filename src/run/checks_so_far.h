@@ -12,6 +12,7 @@
 // ground truth.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -41,6 +42,9 @@ struct ChecksSoFarOptions {
   // Where traces the store already let go of are (a streaming run releases each completed
   // trace, run/trace_stream.h); looked at before the store. May be empty.
   std::function<std::shared_ptr<const Trace>(const TraceId&)> recent;
+  // Set at every Tick to the first ground-truth position a later look may visit: the run may
+  // let the recorder forget the spans before it. May be null.
+  std::atomic<std::size_t>* keep_from = nullptr;
 };
 
 // A check the sampler judges, and the kind its failure is reported as.

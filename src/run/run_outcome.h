@@ -14,8 +14,8 @@
 #include "process/collector_metrics.h"
 #include "process/process_under_test.h"
 #include "receiver/otlp_forwarder.h"
-#include "run/trace_stream.h"
 #include "run/series_sample.h"
+#include "run/trace_stream.h"
 #include "scenario/scenario.h"
 
 namespace traceproof {
@@ -38,8 +38,15 @@ struct RunOutcome {
   Status status = Status::kCompleted;
   std::string error;  // kEnvironmentError: what could not start
   std::vector<CheckResult> results;
-  RunData data;        // truth, load stats, hops; no traces (they streamed, see `traces`)
+  // Load stats, hops; no traces (they streamed, see `traces`), and ground truth only where a
+  // check reads it whole at the end (Check::ReadsRunTruth) or the services are elsewhere.
+  RunData data;
   TraceDigest traces;  // what the streaming checks saw: counts, the slowest trace whole
+  std::uint64_t ground_truth_spans = 0;  // recorded by the services, handed to the checks
+  // The truth joiner's: requests handed out, given up on (a trace never completed), the most
+  // held at once, and still held when the drain ended (handed out by the final flush).
+  checks::TruthJoinCounts truth_join;
+  std::uint64_t truth_requests_held_at_end = 0;
   double wall_seconds = 0;
   std::uint64_t sink_spans_received = 0;
   std::uint64_t sink_spans_accepted = 0;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -68,11 +69,14 @@ class Runner {
     if (outcome_.status != RunOutcome::Status::kEnvironmentError) {
       if (Stopping()) outcome_.status = RunOutcome::Status::kInterrupted;
       Collect();
-      Log(
-          fmt::format("checks: {} over {} traces ({} spans, judged as they completed), {} "
-                      "ground-truth spans",
-                      scenario_.checks.size(), outcome_.traces.records, outcome_.traces.spans,
-                      outcome_.data.truth.size()));
+      Log(fmt::format(
+          "checks: {} over {} traces ({} spans, judged as they completed), {} ground-truth "
+          "spans in {} requests ({} judged as they completed, {} given up on after drain.max; "
+          "at most {} held at once)",
+          scenario_.checks.size(), outcome_.traces.records, outcome_.traces.spans,
+          outcome_.ground_truth_spans, outcome_.truth_join.released,
+          outcome_.truth_join.released - outcome_.truth_requests_held_at_end,
+          outcome_.truth_join.missing, outcome_.truth_join.held_peak));
       outcome_.results = stream_.Judge(outcome_.data);
     }
     outcome_.wall_seconds = Seconds(Clock::now() - started);
@@ -87,6 +91,16 @@ class Runner {
     for (const LoadPhase& p : scenario.load)
       if (!p.span_load && !p.fresh_traceparent) o.context.load_entry_services.push_back(p.service);
     o.on_trace = options.on_trace;
+    // Witness records of what reached a mock from a service we did not write.
+    o.context.witnesses =
+        std::any_of(scenario.services.services.begin(), scenario.services.services.end(),
+                    [](const auto& s) { return !s.external.empty() || s.app; });
+    // A request is whole once its traces completed at the sink and nothing of it was recorded
+    // for longer than the services' export delay; one whose trace never completes is given
+    // up on after drain.max, as the drain would.
+    o.join.settle =
+        std::max<std::chrono::nanoseconds>(scenario.drain_quiet, std::chrono::seconds(2));
+    o.join.missing_after = scenario.drain_max;
     // Only a run the sampler may look at keeps them: a span-load run would hold 8 s of spans.
     if (ChecksSoFarMayApply(scenario)) o.keep_recent = std::chrono::milliseconds(8000);
     return o;
@@ -148,6 +162,7 @@ class Runner {
     so.on_traces = [this](const std::vector<std::shared_ptr<const Trace>>& traces) {
       stream_.Add(traces);
     };
+    so.on_sweep = [this] { HandOverTruth(); };
     sweeper_ = std::make_unique<TraceSweeper>(store_, so);
     if (o.first.forward)
       Log("sink: forwarding every accepted export request to " + options_.forward_to);
@@ -219,6 +234,7 @@ class Runner {
           StartInProcessServices(apps_->WithAppsAsExternal(scenario_.services), o, log, error);
     }
     if (!services_) return Fail(error);
+    recorder_.store(services_->Recorder());
     lifecycle_.Push("services", [this] { services_->Stop(); });
     return StartApps();
   }
@@ -376,6 +392,8 @@ class Runner {
     if (ChecksSoFarApply()) {
       ChecksSoFarOptions o;
       o.recent = [this](const TraceId& id) { return stream_.Recent(id); };
+      truth_keep_from_.store(0);  // until its first look says which spans it may still visit
+      o.keep_from = &truth_keep_from_;
       so_far.emplace(scenario_, *services_->LiveTruth(), store_, o);
     }
     PhaseWatch watch = Watch("load");
@@ -386,6 +404,35 @@ class Runner {
     const auto begin = Clock::now();
     outcome_.data.load = RunLoadWithProgress(plan, watch);
     outcome_.data.run_seconds = Seconds(Clock::now() - begin);
+    truth_keep_from_.store(kKeepNothing);
+  }
+
+  // On the sweeper thread (and once more after it stopped): what the services recorded since
+  // the last call goes to the checks' truth joiner and the harness' ground_truth.jsonl, and the
+  // recorder lets go of it, unless a check reads the whole run's truth at the end.
+  void HandOverTruth() {
+    GroundTruthRecorder* recorder = recorder_.load();
+    if (!recorder) return;
+    std::vector<GroundTruthSpan> spans = recorder->CopyFrom(truth_handed_);
+    std::vector<InboundRecord> inbound = recorder->TakeInbound();
+    truth_handed_ += spans.size();
+    if (stream_.ReadsRunTruth()) {
+      run_inbound_.insert(run_inbound_.end(), inbound.begin(), inbound.end());
+    } else {
+      recorder->Forget(std::min(truth_handed_, truth_keep_from_.load()));
+    }
+    StreamTruth(std::move(spans), std::move(inbound));
+  }
+
+  void StreamTruth(std::vector<GroundTruthSpan> spans, std::vector<InboundRecord> inbound) {
+    if (options_.on_truth)
+      for (const GroundTruthSpan& s : spans) options_.on_truth(s);
+    if (options_.on_inbound)
+      for (const InboundRecord& r : inbound) options_.on_inbound(r);
+    outcome_.ground_truth_spans += spans.size();
+    const Clock::time_point now = Clock::now();
+    stream_.AddTruth(std::move(spans), std::move(inbound), now);
+    stream_.ReleaseDue(now);
   }
 
   // The services flush first (they are stopped, or waited for); then the sink, and the
@@ -447,12 +494,7 @@ class Runner {
     outcome_.sink_late_spans = store_.counters().late_spans.load();
     if (services_) {
       std::string error;
-      if (auto truth = services_->TakeTruth(error)) {
-        d.truth = std::move(*truth);
-      } else {
-        Fail(error);
-      }
-      d.inbound = services_->TakeInbound();
+      CollectTruth(error);
       if (auto stats = services_->Stats(error)) {
         d.hops.push_back(ServicesHop(*stats));
       } else {
@@ -473,6 +515,31 @@ class Runner {
         s.collector_failed_exports = collector_->FailedExportsTo(s.endpoint);
   }
 
+  // Ground truth the sweeper has not handed over yet, the services elsewhere's (only now), and
+  // the whole run's where a check reads it at the end; then every request still held goes to
+  // the checks.
+  void CollectTruth(std::string& error) {
+    HandOverTruth();
+    outcome_.truth_requests_held_at_end = stream_.held_requests();
+    const bool whole = stream_.ReadsRunTruth();
+    if (!recorder_.load()) {
+      auto truth = services_->TakeTruth(error);
+      if (!truth) Fail(error);
+      std::vector<InboundRecord> inbound = services_->TakeInbound();
+      if (whole && truth) outcome_.data.truth = *truth;
+      if (whole) outcome_.data.inbound = inbound;
+      StreamTruth(truth ? std::move(*truth) : std::vector<GroundTruthSpan>{}, std::move(inbound));
+    } else if (whole) {
+      if (auto truth = services_->TakeTruth(error)) outcome_.data.truth = std::move(*truth);
+      outcome_.data.inbound = std::move(run_inbound_);
+    }
+    stream_.FlushTruth();
+    outcome_.truth_join = stream_.truth_counts();
+  }
+
+  // No check will look at the recorder's spans again: it may forget every one handed over.
+  static constexpr std::size_t kKeepNothing = ~std::size_t{0};
+
   const Scenario& scenario_;
   const RunOptions& options_;
   TraceStore store_;
@@ -483,7 +550,13 @@ class Runner {
   std::string amqp_url_;  // the broker's, ours or a running one; empty: in-process queues
   std::unique_ptr<RunCollector> collector_;
   std::unique_ptr<ServicesUnderTest> services_;
-  std::unique_ptr<RunApps> apps_;  // the user's apps (services with `app:`); may be empty
+  // services_'s recorder when it is in this process: the sweeper thread hands its records over.
+  std::atomic<GroundTruthRecorder*> recorder_{nullptr};
+  std::size_t truth_handed_ = 0;  // sweeper thread: spans handed to the checks so far
+  // The first position the checks-so-far sampler may still visit (kKeepNothing: none).
+  std::atomic<std::size_t> truth_keep_from_{kKeepNothing};
+  std::vector<InboundRecord> run_inbound_;  // sweeper thread: kept for ReadsRunTruth
+  std::unique_ptr<RunApps> apps_;           // the user's apps (services with `app:`); may be empty
   std::unique_ptr<FaultSchedule> faults_;
   std::unique_ptr<SeriesRecorder> series_;  // reads the members above at each row
   mutable std::mutex log_mu_;

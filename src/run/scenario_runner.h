@@ -61,6 +61,11 @@ struct RunOptions {
   // shards started apart line up; nullopt: right after the warm-up.
   std::optional<std::chrono::system_clock::time_point> load_start_at;
   bool keep_latencies = false;  // LoadStats::latencies_ns (test mode)
+  // Each ground-truth span and inbound witness record the services recorded, in recording
+  // order, as the run hands them to its checks (the harness writes ground_truth.jsonl as the
+  // run goes): from the sweeper thread, or at the end for services elsewhere. May be empty.
+  std::function<void(const GroundTruthSpan&)> on_truth;
+  std::function<void(const InboundRecord&)> on_inbound;
 };
 
 RunOutcome RunScenario(const Scenario& scenario, const RunOptions& options);

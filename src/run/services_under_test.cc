@@ -80,6 +80,7 @@ class InProcessServices final : public ServicesUnderTest {
     return truth_.Take();
   }
   const GroundTruthRecorder* LiveTruth() const override { return &truth_; }
+  GroundTruthRecorder* Recorder() override { return &truth_; }
   std::vector<InboundRecord> TakeInbound() override { return truth_.TakeInbound(); }
 
  private:

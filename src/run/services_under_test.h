@@ -38,6 +38,9 @@ class ServicesUnderTest {
   virtual std::optional<std::vector<GroundTruthSpan>> TakeTruth(std::string& error) = 0;
   // The ground truth as it is recorded, for the checks during load; null when it is not here.
   virtual const GroundTruthRecorder* LiveTruth() const = 0;
+  // The same, for the run to hand what was recorded to its checks and let go of it as the run
+  // goes (CopyFrom, Forget, TakeInbound); null when it is not here.
+  virtual GroundTruthRecorder* Recorder() { return nullptr; }
   // What reached each mock (the witness records), handed over once after Flush; empty where
   // not known.
   virtual std::vector<InboundRecord> TakeInbound() { return {}; }

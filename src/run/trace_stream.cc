@@ -14,17 +14,42 @@ std::int64_t RootDurationNs(const Trace& trace) {
 }
 
 TraceStream::TraceStream(const std::vector<CheckSpec>& specs, TraceStreamOptions options)
-    : specs_(specs), options_(std::move(options)) {
+    : specs_(specs),
+      options_(std::move(options)),
+      joiner_(options_.join, [this](const checks::TruthRequest& request) {
+        for (std::size_t i = 0; i < checks_.size(); ++i)
+          if (checks_[i]->JoinsTruth()) tallies_[i]->AddRequest(request);
+      }) {
   for (const CheckSpec& spec : specs_) {
     checks_.push_back(MakeCheck(spec));
     tallies_.push_back(checks_.back()->NewTally(options_.context));
   }
 }
 
+void TraceStream::AddTruth(std::vector<GroundTruthSpan> spans, std::vector<InboundRecord> inbound,
+                           Clock::time_point now) {
+  // Inbound first: a made-up request id is known before its spans (it is recorded on arrival).
+  for (InboundRecord& r : inbound) joiner_.AddInbound(std::move(r), now);
+  for (GroundTruthSpan& s : spans) joiner_.AddSpan(std::move(s), now);
+}
+
+void TraceStream::JoinRecordedTruth(const RunData& data) {
+  const Clock::time_point at{};  // one instant for every record: nothing is due before the flush
+  for (const GroundTruthSpan& s : data.truth) joiner_.AddSpan(s, at);
+  for (const InboundRecord& r : data.inbound) joiner_.AddInbound(r, at);
+  joiner_.Flush();
+}
+
+bool TraceStream::ReadsRunTruth() const {
+  return std::any_of(checks_.begin(), checks_.end(),
+                     [&](const auto& c) { return c->ReadsRunTruth(options_.context); });
+}
+
 void TraceStream::Add(const std::vector<std::shared_ptr<const Trace>>& traces) {
   const Clock::time_point now = Clock::now();
   for (const auto& trace : traces) {
     for (const auto& tally : tallies_) tally->Add(*trace);
+    joiner_.AddTrace(trace->id, now);
     if (options_.on_trace) options_.on_trace(*trace);
     ++digest_.records;
     if (trace->IsUpdate()) {

@@ -32,6 +32,7 @@ void TraceSweeper::Collect(bool force) {
   const auto traces = store_.CollectCompleted(force);
   if (options_.on_traces && !traces.empty()) options_.on_traces(traces);
   traces_collected_.fetch_add(traces.size(), std::memory_order_relaxed);
+  if (options_.on_sweep) options_.on_sweep();
 }
 
 }  // namespace traceproof

@@ -25,6 +25,9 @@ struct TraceSweeperOptions {
   // Given every collection (oldest first), on the sweeping thread, then on Stop()'s: never
   // concurrently. May be empty (only counted).
   std::function<void(const std::vector<std::shared_ptr<const Trace>>&)> on_traces;
+  // After every collection, traces or none, on the same thread as on_traces (the run hands its
+  // ground truth to the checks here). May be empty.
+  std::function<void()> on_sweep;
 };
 
 class TraceSweeper final {

@@ -22,12 +22,36 @@ std::vector<InboundRecord> GroundTruthRecorder::InboundSnapshot() const {
 
 std::vector<GroundTruthSpan> GroundTruthRecorder::Snapshot() const {
   std::lock_guard lock(mu_);
-  return spans_;
+  return {spans_.begin(), spans_.end()};
 }
 
 std::vector<GroundTruthSpan> GroundTruthRecorder::Take() {
   std::lock_guard lock(mu_);
-  return std::exchange(spans_, {});
+  std::vector<GroundTruthSpan> out(std::make_move_iterator(spans_.begin()),
+                                   std::make_move_iterator(spans_.end()));
+  forgotten_ += spans_.size();
+  spans_.clear();
+  return out;
+}
+
+std::vector<GroundTruthSpan> GroundTruthRecorder::CopyFrom(std::size_t from) const {
+  std::lock_guard lock(mu_);
+  const std::size_t begin = from > forgotten_ ? from - forgotten_ : 0;
+  if (begin >= spans_.size()) return {};
+  return {spans_.begin() + static_cast<std::ptrdiff_t>(begin), spans_.end()};
+}
+
+void GroundTruthRecorder::Forget(std::size_t position) {
+  std::lock_guard lock(mu_);
+  while (forgotten_ < position && !spans_.empty()) {
+    spans_.pop_front();
+    ++forgotten_;
+  }
+}
+
+std::size_t GroundTruthRecorder::held() const {
+  std::lock_guard lock(mu_);
+  return spans_.size();
 }
 
 std::vector<InboundRecord> GroundTruthRecorder::TakeInbound() {
@@ -37,14 +61,15 @@ std::vector<InboundRecord> GroundTruthRecorder::TakeInbound() {
 
 std::size_t GroundTruthRecorder::size() const {
   std::lock_guard lock(mu_);
-  return spans_.size();
+  return forgotten_ + spans_.size();
 }
 
 void GroundTruthRecorder::Visit(
     std::size_t from, std::size_t to,
     const std::function<void(std::size_t, const GroundTruthSpan&)>& visit) const {
   std::lock_guard lock(mu_);
-  for (std::size_t i = from; i < std::min(to, spans_.size()); ++i) visit(i, spans_[i]);
+  const std::size_t end = std::min(to, forgotten_ + spans_.size());
+  for (std::size_t i = std::max(from, forgotten_); i < end; ++i) visit(i, spans_[i - forgotten_]);
 }
 
 std::string GroundTruthToJson(const GroundTruthSpan& s) {

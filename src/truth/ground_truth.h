@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <mutex>
@@ -63,25 +64,36 @@ class GroundTruthSink {
   virtual void RecordInbound(InboundRecord /*record*/) noexcept {}
 };
 
-// In-process recorder, read by checks after the run. Thread-safe.
+// In-process recorder, read by checks as the run goes (CopyFrom, then Forget what they hold) or
+// after it (Take). A span's position is its place in the recording order since the start, and
+// stays so after the spans before it were forgotten. Thread-safe.
 class GroundTruthRecorder final : public GroundTruthSink {
  public:
   void Record(GroundTruthSpan span) noexcept override;
   void RecordInbound(InboundRecord record) noexcept override;
   std::vector<GroundTruthSpan> Snapshot() const;
   std::vector<InboundRecord> InboundSnapshot() const;
-  // What was recorded, moved out: the recorder is empty afterwards (at the end of a run).
+  // What was recorded (and not forgotten), moved out: the recorder is empty afterwards.
   std::vector<GroundTruthSpan> Take();
   std::vector<InboundRecord> TakeInbound();
+  // Spans recorded so far, forgotten ones included: the position the next one will get.
   std::size_t size() const;
+  // Copies of the spans at positions [from, size()) (those not forgotten), in recording order.
+  std::vector<GroundTruthSpan> CopyFrom(std::size_t from) const;
+  // Lets go of the spans at positions before `position`.
+  void Forget(std::size_t position);
+  // Spans held now (recorded, not forgotten).
+  std::size_t held() const;
   // Calls `visit(position, span)` for the spans recorded at positions [from, to) (recording
-  // order), under the lock: for a look at part of a run while it goes on; keep `visit` short.
+  // order; forgotten ones skipped), under the lock: for a look at part of a run while it goes
+  // on; keep `visit` short.
   void Visit(std::size_t from, std::size_t to,
              const std::function<void(std::size_t, const GroundTruthSpan&)>& visit) const;
 
  private:
   mutable std::mutex mu_;
-  std::vector<GroundTruthSpan> spans_;
+  std::deque<GroundTruthSpan> spans_;
+  std::size_t forgotten_ = 0;  // position of spans_.front()
   // Its own lock: a request records one of these and several spans, from different threads.
   mutable std::mutex inbound_mu_;
   std::vector<InboundRecord> inbound_;

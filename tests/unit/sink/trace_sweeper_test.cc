@@ -33,8 +33,14 @@ TraceStoreOptions Quiet(milliseconds quiet_period) {
 TEST(TraceSweeper, CollectsQuietTracesAndCountsThem) {
   TraceStore store(Quiet(milliseconds(10)));
   std::atomic<std::size_t> spans_handed{0};
-  TraceSweeper sweeper(store, {milliseconds(10), [&](const auto& traces) {
+  std::atomic<std::size_t> sweeps{0}, sweeps_with_spans{0};
+  TraceSweeper sweeper(store, {milliseconds(10),
+                               [&](const auto& traces) {
                                  for (const auto& t : traces) spans_handed += t->spans.size();
+                               },
+                               [&] {
+                                 ++sweeps;
+                                 if (spans_handed.load() == 4) ++sweeps_with_spans;
                                }});
   ASSERT_EQ(store.Consume(MakeBatch({{1, 1, 0}, {1, 2, 1}, {2, 1, 0}, {3, 1, 0}})).status,
             ConsumeStatus::kAccepted);
@@ -42,6 +48,9 @@ TEST(TraceSweeper, CollectsQuietTracesAndCountsThem) {
       << sweeper.traces_collected();
   EXPECT_EQ(spans_handed.load(), 4u);  // the reader was given every trace, whole
   EXPECT_EQ(store.counters().traces_completed.load(), 3u);
+  // on_sweep follows every collection, with traces or none: it comes again after the last.
+  EXPECT_TRUE(Eventually([&] { return sweeps_with_spans.load() >= 2; }));
+  EXPECT_GE(sweeps.load(), sweeps_with_spans.load());
   // Nothing is left open: the sweeper took every trace.
   EXPECT_TRUE(store.CollectCompleted(true).empty());
 }
@@ -50,7 +59,7 @@ TEST(TraceSweeper, KeepsABoundedStoreAccepting) {
   TraceStoreOptions o = Quiet(milliseconds(1));
   o.max_traces = 2;
   TraceStore store(o);
-  TraceSweeper sweeper(store, {milliseconds(5), {}});
+  TraceSweeper sweeper(store, {milliseconds(5), {}, {}});
   // Collected traces are evictable, so each new one finds room; without the sweeper the
   // third would be refused for good.
   for (int trace = 1; trace <= 10; ++trace) {
@@ -65,7 +74,7 @@ TEST(TraceSweeper, KeepsABoundedStoreAccepting) {
 
 TEST(TraceSweeper, StopCompletesAndCountsWhatIsStillOpen) {
   TraceStore store(Quiet(std::chrono::hours(1)));
-  TraceSweeper sweeper(store, {milliseconds(5), {}});
+  TraceSweeper sweeper(store, {milliseconds(5), {}, {}});
   ASSERT_EQ(store.Consume(MakeBatch({{1, 1, 0}, {2, 1, 0}})).status, ConsumeStatus::kAccepted);
   std::this_thread::sleep_for(milliseconds(30));
   EXPECT_EQ(sweeper.traces_collected(), 0u);  // not quiet for an hour
