@@ -128,7 +128,7 @@ fs::path AddShard(const ShardFolder& shard, RunOutcome& merged,
     throw Refused{(dir / "run_data.json").string() + ": " + error};
   data.load.corrected = ReadHistogram(dir / "histograms" / "corrected.hist");
   data.load.uncorrected = ReadHistogram(dir / "histograms" / "uncorrected.hist");
-  AddShardRunData(merged.data, data);
+  AddShardRunData(merged.data, std::move(data), shard.manifest.slice.index);
   AddShardSummary(merged, ReadJson(dir / "summary.json"));
   if (!ReadGroundTruthFile(dir / "ground_truth.jsonl", merged.data, error)) throw Refused{error};
   series.push_back(ReadSeries(dir / "series.jsonl"));

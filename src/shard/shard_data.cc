@@ -71,13 +71,17 @@ void AddRow(nlohmann::ordered_json& into, const nlohmann::ordered_json& row, std
 
 }  // namespace
 
-void AddShardRunData(RunData& into, const RunData& from) {
+void AddShardRunData(RunData& into, RunData from, int shard) {
   const double rate = into.load.target_rate_per_s + from.load.target_rate_per_s;
   const double duration = std::max(into.load.duration_s, from.load.duration_s);
   AddLoadStats(into.load, from.load);
   into.load.target_rate_per_s = rate;
   into.load.duration_s = duration;
   for (const HopCounters& h : from.hops) AddHop(into.hops, h);
+  for (SinkRouting& sink : from.sinks) {
+    sink.name = "shard " + std::to_string(shard) + ": " + sink.name;
+    into.sinks.push_back(std::move(sink));
+  }
   into.run_seconds = std::max(into.run_seconds, from.run_seconds);
   into.tail_sampling = into.tail_sampling || from.tail_sampling;
   if (into.load_entry_services.empty()) into.load_entry_services = from.load_entry_services;

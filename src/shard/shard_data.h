@@ -16,8 +16,9 @@ namespace traceproof {
 // `from` (a shard's RunData, its load histograms filled) into `into`: load via AddLoadStats,
 // target rates summed (each shard was asked for its share), windows and run time the longest,
 // hops summed by name (a hop only some shards have is kept), samplers and entry services taken
-// from the first shard that has them.
-void AddShardRunData(RunData& into, const RunData& from);
+// from the first shard that has them. A sink tier's sinks are kept apart, named "shard I: sink
+// K" (each shard ran a tier of its own), so the `sinks` check still sees every real sink.
+void AddShardRunData(RunData& into, RunData from, int shard);
 
 // A shard's summary.json "spans" and "status" into the outcome's sink counters and status (the
 // worst status wins: one interrupted shard makes the merged run interrupted).

@@ -117,9 +117,18 @@ TEST(ShardData, AddsCountsHistogramsAndHopsExactly) {
   for (int i = 101; i <= 150; ++i) b.load.corrected.Record(1'000'000ULL * i);
   a.hops = {{"services", 300, 300, {}}, {"sink", 300, 299, {{"store_full", 1}}}};
   b.hops = {{"services", 200, 199, {{"exporter", 1}}}, {"sink", 199, 199, {{"store_full", 2}}}};
+  SinkRouting sink;
+  sink.name = "sink 1";
+  sink.trace_ids.insert(TraceId{});
+  a.sinks = {sink};
+  b.sinks = {sink};
   RunData merged;
-  AddShardRunData(merged, a);
-  AddShardRunData(merged, b);
+  AddShardRunData(merged, a, 0);
+  AddShardRunData(merged, b, 1);
+  // Each shard's tier is its own: both sinks kept, by shard.
+  ASSERT_EQ(merged.sinks.size(), 2u);
+  EXPECT_EQ(merged.sinks[0].name, "shard 0: sink 1");
+  EXPECT_EQ(merged.sinks[1].name, "shard 1: sink 1");
   EXPECT_EQ(merged.load.sent, 150u);
   EXPECT_EQ(merged.load.ok, 148u);
   EXPECT_EQ(merged.load.errors_timeout, 2u);
