@@ -114,7 +114,8 @@ std::vector<nlohmann::ordered_json> ReadSeries(const fs::path& path) {
 
 // One shard's figures into the merged outcome, and its traces file for the join.
 fs::path AddShard(const ShardFolder& shard, RunOutcome& merged,
-                  std::vector<std::vector<nlohmann::ordered_json>>& series) {
+                  std::vector<std::vector<nlohmann::ordered_json>>& series,
+                  std::string& started_utc) {
   const fs::path dir = shard.dir;
   const nlohmann::json run_data = ReadJson(dir / "run_data.json");
   if (run_data.value("traces_recorded", "all") != "all")
@@ -129,7 +130,11 @@ fs::path AddShard(const ShardFolder& shard, RunOutcome& merged,
   data.load.corrected = ReadHistogram(dir / "histograms" / "corrected.hist");
   data.load.uncorrected = ReadHistogram(dir / "histograms" / "uncorrected.hist");
   AddShardRunData(merged.data, std::move(data), shard.manifest.slice.index);
-  AddShardSummary(merged, ReadJson(dir / "summary.json"));
+  const nlohmann::json summary = ReadJson(dir / "summary.json");
+  AddShardSummary(merged, summary);
+  // The merged run started when its first shard did (ISO 8601 UTC sorts as text).
+  const std::string started = summary.value("started_utc", "");
+  if (!started.empty() && (started_utc.empty() || started < started_utc)) started_utc = started;
   if (!ReadGroundTruthFile(dir / "ground_truth.jsonl", merged.data, error)) throw Refused{error};
   series.push_back(ReadSeries(dir / "series.jsonl"));
   std::string none;
@@ -158,6 +163,7 @@ void JudgeMerged(const Scenario& scenario, const std::vector<fs::path>& traces,
 }
 
 int WriteMerged(const Scenario& scenario, const fs::path& out_dir, const RunOutcome& outcome,
+                const std::string& started_utc,
                 const std::vector<std::vector<nlohmann::ordered_json>>& series) {
   RunVerdict verdict;
   verdict.checks_passed = outcome.ChecksPassed();
@@ -165,7 +171,7 @@ int WriteMerged(const Scenario& scenario, const fs::path& out_dir, const RunOutc
   const std::string report = RunReportText(scenario, outcome, verdict);
   fmt::print("\n{}", report);
   bool wrote = WriteTextFile(out_dir / "report.txt", report);
-  wrote &= WriteResults(out_dir, scenario, outcome, verdict, "", TraceRecords::kAll);
+  wrote &= WriteResults(out_dir, scenario, outcome, verdict, started_utc, TraceRecords::kAll);
   wrote &= WriteGroundTruth(out_dir / "ground_truth.jsonl", outcome.data);
   std::string rows;
   for (const auto& row : MergeSeriesRows(series)) rows += row.dump() + "\n";
@@ -205,10 +211,11 @@ int RunMerge(const MergeFlags& flags) {
     RunOutcome outcome;
     std::vector<std::vector<nlohmann::ordered_json>> series;
     std::vector<fs::path> traces;
-    for (const ShardFolder& s : shards) traces.push_back(AddShard(s, outcome, series));
+    std::string started_utc;
+    for (const ShardFolder& s : shards) traces.push_back(AddShard(s, outcome, series, started_utc));
     outcome.ground_truth_spans = outcome.data.truth.size();
     JudgeMerged(scenario, traces, out_dir, outcome);
-    return WriteMerged(scenario, out_dir, outcome, series);
+    return WriteMerged(scenario, out_dir, outcome, started_utc, series);
   } catch (const LoadError& e) {
     std::cerr << "traceproof merge: " << e.what() << "\n";
   } catch (const Refused& e) {
