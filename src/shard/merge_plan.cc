@@ -24,7 +24,6 @@ void Same(const std::vector<ShardFolder>& shards, const char* what, Get get,
 std::vector<std::string> MergeProblems(const std::vector<ShardFolder>& shards) {
   std::vector<std::string> problems;
   if (shards.empty()) return {"no shard results given"};
-  const std::size_t before = problems.size();
   Same(
       shards, "shard count", [](const ShardManifest& m) { return m.slice.count; }, problems);
   Same(
@@ -35,7 +34,7 @@ std::vector<std::string> MergeProblems(const std::vector<ShardFolder>& shards) {
   Same(
       shards, "traceproof version", [](const ShardManifest& m) { return m.traceproof_version; },
       problems);
-  if (problems.size() > before) return problems;  // the slices below would not mean anything
+  if (!problems.empty()) return problems;  // the slices below would not mean anything
   const int count = shards.front().manifest.slice.count;
   std::map<int, std::vector<std::string>> by_index;
   for (const ShardFolder& s : shards) by_index[s.manifest.slice.index].push_back(s.dir.string());

@@ -1,6 +1,7 @@
 #include "shard/shard_manifest.h"
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include <charconv>
 
@@ -36,12 +37,13 @@ std::optional<ShardSlice> ParseShardSlice(std::string_view text, std::string& er
 }
 
 std::string ScenarioDigest(std::string_view file_bytes) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const unsigned char c : file_bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return fmt::format("{:016x}", h);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(file_bytes.data(), file_bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1)
+    return "";  // never for SHA-256 in memory; an empty digest matches no shard's
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
 }
 
 nlohmann::json ShardManifestJson(const ShardManifest& m) {

@@ -33,7 +33,7 @@ struct ShardManifest {
   std::string start_at;  // as given to --start-at, "" for none
 };
 
-// FNV-1a 64 of the bytes, as 16 hex digits: equal files, equal digests, on any machine.
+// SHA-256 of the bytes (OpenSSL), as 64 hex digits: equal files, equal digests, on any machine.
 std::string ScenarioDigest(std::string_view file_bytes);
 
 nlohmann::json ShardManifestJson(const ShardManifest& manifest);
