@@ -12,8 +12,10 @@
 // a tally is fed from one thread at a time. Nothing here throws.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,10 @@ struct TallyContext {
   // Services we did not write (external, the user's apps) call our mocks: their witness records
   // are judged against the whole run's ground truth (Check::ReadsRunTruth).
   bool witnesses = false;
+  // How long after a trace's last span the checks may forget what they keep of it to join it
+  // with ground truth (checks/sink_index.h). A run sets it above the truth joiner's bound when
+  // no request is held to the end; nullopt (batch, queues, witnesses): keep the whole run.
+  std::optional<std::chrono::nanoseconds> forget_sink_traces_after;
 };
 
 // The context a batch run over `data` implies.

@@ -104,16 +104,22 @@ class PropagationCheck final : public Check {
         : tracestate(c.spec_.tracestate),
           ground_truth(context.ground_truth),
           expect_links(c.spec_.expect_links),
-          sink(context.load_entry_services),
+          // Witnesses are judged at the end against every trace: then nothing is forgotten.
+          sink({context.load_entry_services, context.witnesses,
+                context.witnesses ? std::nullopt : context.forget_sink_traces_after}),
           queue_edges(c.spec_.expect_links) {}
     void Add(const Trace& trace) override {
-      if (ground_truth) sink.Add(trace);  // without it there is nothing to join traces with
       if (tracestate) checks::CountTracestate(trace, tracestate_count);
+      if (!ground_truth) return;  // without it there is nothing to join traces with
+      const checks::SinkTraceFacts& facts = sink.Add(trace);
+      // A root that arrives after its request was judged as one trace breaks it still.
+      if (facts.roots > 1)
+        for (std::uint64_t request : facts.claimed_by) request_edges.Broken(request, trace.id);
     }
     void AddRequest(const checks::TruthRequest& request) override {
       const std::vector<checks::Delivery> deliveries = checks::Deliveries(request);
       const std::set<TraceId> linked = queue_edges.Add(request, deliveries);
-      request_edges.Add(request, linked, expect_links);
+      request_edges.Add(request, linked, expect_links, sink);
       messages.Add(request, deliveries);
     }
     bool tracestate;
@@ -141,7 +147,7 @@ class PropagationCheck final : public Check {
     Findings f;
     f.queues = tally.queue_edges.Judge();
     f.witness = checks::JudgeWitnesses(data, tally.sink);
-    f.requests = tally.request_edges.Judge(tally.sink);
+    f.requests = tally.request_edges.Judge();
     LoadRequests(data, f);
     f.messages = tally.messages.Judge();
     if (spec_.tracestate) f.tracestate = tally.tracestate_count;

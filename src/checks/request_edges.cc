@@ -52,7 +52,7 @@ void RequestEdgesTally::JudgeSpans(const TruthRequest& request, bool expect_link
 }
 
 void RequestEdgesTally::Add(const TruthRequest& request, const std::set<TraceId>& linked_traces,
-                            bool expect_links) {
+                            bool expect_links, SinkIndex& sink) {
   const std::set<std::uint64_t>& made_up = request.made_up;
   JudgeSpans(request, expect_links);
   // The requests' trace ids and roots as emitted (a folded request holds one load request).
@@ -70,14 +70,20 @@ void RequestEdgesTally::Add(const TruthRequest& request, const std::set<TraceId>
     if (trace_ids.size() > 1 || emitted_roots > 1) {
       broken_ids_.insert(id);
       broken_evidence_.Add(id, {trace_ids.begin(), trace_ids.end()});
-    } else {
-      one_trace_.emplace_back(id, *trace_ids.begin());
+      continue;
     }
+    // One trace, at most one root as emitted: broken only if the sink shows several roots.
+    const TraceId& trace = *trace_ids.begin();
+    const SinkTraceFacts* facts = sink.Claim(trace, id);
+    if (facts && facts->roots > 1) Broken(id, trace);
   }
 }
 
-// The sink's view too: several roots for one request means it shows up as several traces.
-RequestEdges RequestEdgesTally::Judge(const SinkIndex& sink) const {
+void RequestEdgesTally::Broken(std::uint64_t request_id, const TraceId& trace) {
+  if (broken_ids_.insert(request_id).second) broken_evidence_.Add(request_id, {trace});
+}
+
+RequestEdges RequestEdgesTally::Judge() const {
   RequestEdges out;
   for (const auto& [name, e] : edges_)
     out.edges[name] = EdgeStats{e.requests, e.broken, e.evidence.Ids()};
@@ -86,15 +92,8 @@ RequestEdges RequestEdgesTally::Judge(const SinkIndex& sink) const {
   out.detached = detached_;
   out.detached_evidence = detached_evidence_.Ids();
   out.broken_ids = broken_ids_;
-  KeyedEvidence broken_evidence = broken_evidence_;
-  for (const auto& [id, trace] : one_trace_) {
-    const SinkTraceFacts* facts = sink.Find(trace);
-    if (!facts || facts->roots <= 1) continue;
-    out.broken_ids.insert(id);
-    broken_evidence.Add(id, {trace});
-  }
-  out.broken_requests = out.broken_ids.size();
-  out.broken_evidence = broken_evidence.Ids();
+  out.broken_requests = broken_ids_.size();
+  out.broken_evidence = broken_evidence_.Ids();
   return out;
 }
 

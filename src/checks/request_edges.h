@@ -42,19 +42,23 @@ struct RequestEdges {
 };
 
 // Request edges as requests come out of the truth joiner. A span's expected parent is looked
-// for in its own request (the harness headers that carry both travel together); what the sink
-// has to say (several roots for one request) is read at the end, so the figures do not depend
-// on when a request was handed out. Keeps counts, evidence that can still be listed, and one
-// trace id per request that ground truth alone does not call broken.
+// for in its own request (the harness headers that carry both travel together). What the sink
+// has to say (several roots for one request) is read when the request comes out and again when
+// a late root reaches its trace, so the figures do not depend on when a request was handed out.
+// Keeps counts and evidence that can still be listed; nothing per request that arrived whole.
 class RequestEdgesTally {
  public:
   // `linked_traces`: the traces correctly linked queue consumers of this request started
   // (QueueTally); `expect_links`: consumers are expected to link to their producer rather
   // than be its children. Spans of request ids a mock made up for an arrival from outside
   // (witness_edges.h) are judged on their edges but are no load request of their own.
-  void Add(const TruthRequest& request, const std::set<TraceId>& linked_traces, bool expect_links);
-  // `sink`: the run's traces as SinkIndex keeps them (how many roots each trace has there).
-  RequestEdges Judge(const SinkIndex& sink) const;
+  // `sink`: the run's traces as SinkIndex keeps them (how many roots each trace has there); a
+  // request that arrived as one trace claims it there, so a late root still breaks it (Broken).
+  void Add(const TruthRequest& request, const std::set<TraceId>& linked_traces, bool expect_links,
+           SinkIndex& sink);
+  // Load request `request_id`'s one trace `trace` has several roots at the sink after all.
+  void Broken(std::uint64_t request_id, const TraceId& trace);
+  RequestEdges Judge() const;
 
  private:
   struct Edge {
@@ -65,11 +69,9 @@ class RequestEdgesTally {
 
   std::map<std::string, Edge> edges_;
   std::uint64_t requests_ = 0, with_expected_parent_ = 0, detached_ = 0;
-  std::set<std::uint64_t> broken_ids_;  // by ground truth alone
+  std::set<std::uint64_t> broken_ids_;  // by ground truth, or several roots at the sink
   KeyedEvidence broken_evidence_;       // by request id
   KeyedEvidence detached_evidence_;     // by recording position
-  // One trace, at most one root as emitted: broken only if the sink shows several roots.
-  std::vector<std::pair<std::uint64_t, TraceId>> one_trace_;
 };
 
 // The edges with broken requests, most broken first (ties in name order).

@@ -133,7 +133,8 @@ class SamplingCheck final : public Check {
   // sampling; for the tail, what each request the tail sampler saw needs at the end.
   struct Tally final : TraceTally {
     explicit Tally(const std::optional<TallyContext>& context) {
-      if (context) index.emplace(context->load_entry_services);
+      // The tail is judged at the end, over every request: nothing is forgotten.
+      if (context) index.emplace(checks::SinkIndexOptions{context->load_entry_services, false, {}});
     }
     void Add(const Trace& trace) override {
       if (index) index->Add(trace);

@@ -57,7 +57,9 @@ class ThroughputCheck final : public Check {
   // the lost traces are listed as a walk over the whole run lists them).
   struct Tally final : TraceTally {
     explicit Tally(const TallyContext& context) {
-      if (context.ground_truth) index.emplace(context.load_entry_services);
+      if (context.ground_truth)
+        index.emplace(checks::SinkIndexOptions{context.load_entry_services, true,
+                                               context.forget_sink_traces_after});
     }
     void Add(const Trace& trace) override {
       spans += trace.IsUpdate() ? trace.NewSpanCount() : trace.spans.size();
@@ -76,7 +78,7 @@ class ThroughputCheck final : public Check {
         const GroundTruthSpan& s = request.spans[i];
         if (!s.exported) continue;
         ++emitted;
-        if (index && index->HasSpan(s.span_id)) {
+        if (index && index->HasSpan(s.trace_id, s.span_id)) {
           ++arrived;
         } else {
           unmatched.emplace(s.span_id, std::pair(request.positions[i], s.trace_id));

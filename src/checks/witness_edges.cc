@@ -95,7 +95,7 @@ bool JudgeArrival(const InboundRecord& r, const Known& k, bool tail_sampling, Wi
     ++e.foreign;
     return true;
   }
-  if (!k.sink.HasSpan(c.parent_span_id)) {
+  if (!k.sink.HasSpan(c.trace_id, c.parent_span_id)) {
     ++e.parent_not_exported;
     return true;
   }

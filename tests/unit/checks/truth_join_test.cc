@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
+
 #include "check_test_util.h"
 #include "run_data_builder.h"
 
@@ -166,9 +169,14 @@ nlohmann::json AsJson(const CheckResult& r) {
 // recorded (some traces before their truth, most after), requests released as they settle.
 // With `late`, the second trace completes only after its request was given up on (a trace
 // that reached the sink after drain.max): it must still count as arrived.
+// With `forget`, the checks may forget a trace's sink facts that long after its last span,
+// as a long run lets them (the traces are stamped with the feeding clock).
 CheckResult Streamed(const Check& check, const RunData& data, bool late,
-                     checks::TruthJoinCounts& counts, std::size_t& held_after_settling) {
-  const std::unique_ptr<TraceTally> tally = check.NewTally(TallyContextOf(data));
+                     checks::TruthJoinCounts& counts, std::size_t& held_after_settling,
+                     std::optional<std::chrono::nanoseconds> forget = std::nullopt) {
+  TallyContext context = TallyContextOf(data);
+  context.forget_sink_traces_after = forget;
+  const std::unique_ptr<TraceTally> tally = check.NewTally(context);
   TruthJoiner joiner({2s, 10s}, [&](const TruthRequest& r) { tally->AddRequest(r); });
   Clock::time_point now = kT0;
   std::vector<std::shared_ptr<const Trace>> traces = data.traces;
@@ -179,7 +187,9 @@ CheckResult Streamed(const Check& check, const RunData& data, bool late,
   }
   std::size_t next_trace = 0;
   auto add_trace = [&](const Trace& trace) {
-    tally->Add(trace);
+    Trace stamped = trace;
+    stamped.first_seen = stamped.last_seen = now;
+    tally->Add(stamped);
     joiner.AddTrace(trace.id, now);
   };
   for (const InboundRecord& r : data.inbound) joiner.AddInbound(r, now);
@@ -211,13 +221,19 @@ TEST(TruthJoin, StreamedRequestsGiveExactlyTheBatchResults) {
     ASSERT_TRUE(check->JoinsTruth());
     for (const bool late : {false, true}) {
       SCOPED_TRACE(late ? "a trace after its request was given up on" : "in time");
-      checks::TruthJoinCounts counts;
-      std::size_t held = 0;
-      const CheckResult streamed = Streamed(*check, data, late, counts, held);
-      EXPECT_EQ(AsJson(streamed).dump(1), AsJson(check->Run(data)).dump(1));
-      EXPECT_EQ(counts.released, 13u);  // every request once
-      EXPECT_EQ(counts.missing, late ? 1u : 0u);
-      EXPECT_EQ(held, 0u);  // nothing held once every request settled
+      // Forgetting sink facts 24 s after a trace's last span: twice the joiner's bound of
+      // settle + missing_after, as a run sets it; the 30 s pause below lets it forget.
+      for (const auto forget : {std::optional<std::chrono::nanoseconds>{},
+                                std::optional<std::chrono::nanoseconds>{24s}}) {
+        SCOPED_TRACE(forget ? "forgetting sink facts" : "keeping every sink fact");
+        checks::TruthJoinCounts counts;
+        std::size_t held = 0;
+        const CheckResult streamed = Streamed(*check, data, late, counts, held, forget);
+        EXPECT_EQ(AsJson(streamed).dump(1), AsJson(check->Run(data)).dump(1));
+        EXPECT_EQ(counts.released, 13u);  // every request once
+        EXPECT_EQ(counts.missing, late ? 1u : 0u);
+        EXPECT_EQ(held, 0u);  // nothing held once every request settled
+      }
     }
   }
   // The fixture does what it is meant to: the checks fail for the reasons it sets up.
@@ -246,6 +262,65 @@ TEST(TruthJoin, ARequestWhoseTraceNeverReachedTheSinkIsLostAndNotHeld) {
   EXPECT_EQ(counts.missing, 1u);  // declared missing once quiet past the bound
   EXPECT_EQ(held, 0u);
   EXPECT_EQ(AsJson(r).dump(1), AsJson(check->Run(data)).dump(1));
+}
+
+// The sink shows a second root in a request's one trace only after the request was judged
+// (a late span whose parent never arrived): the request is broken all the same, as a batch
+// judge that saw the whole trace says, and a run that forgets sink facts still says so.
+TEST(TruthJoin, ALateRootBreaksARequestAlreadyJudgedAsOneTrace) {
+  RunDataBuilder b;
+  b.NewTrace();
+  const int root = b.Span("gateway", "POST /checkout").Kind(SpanKind::kServer).Times(0, 50);
+  b.Span("gateway", "work").Parent(root).Times(5, 40);
+  const RunData whole = b.Build();
+  ASSERT_EQ(whole.traces.size(), 1u);
+  ASSERT_EQ(whole.traces[0]->spans.size(), 2u);
+  // The sink's view: the root completes alone; the child comes late, as a root of its own.
+  auto first = std::make_shared<Trace>(*whole.traces[0]);
+  first->spans.resize(1);
+  first->times_completed = 1;
+  first->handed_out = 1;
+  auto update = std::make_shared<Trace>(*whole.traces[0]);
+  update->spans[1].parent_span_id = SpanId{};
+  update->times_completed = 2;
+  update->new_from = 1;
+  update->handed_out = 2;
+  RunData data = whole;
+  data.traces = {first, update};
+  const auto check = CheckFromYaml("propagation: {broken_traces: '== 0'}");
+  const CheckResult batch = check->Run(data);
+  EXPECT_FALSE(batch.passed) << batch.reason;
+  EXPECT_EQ(batch.evidence, std::vector<std::string>{RunDataBuilder::TraceIdOf(1).Hex()});
+  // The broken twin: without the late root the same request passes.
+  RunData healthy = whole;
+  EXPECT_TRUE(check->Run(healthy).passed);
+
+  for (const auto forget :
+       {std::optional<std::chrono::nanoseconds>{}, std::optional<std::chrono::nanoseconds>{24s}}) {
+    SCOPED_TRACE(forget ? "forgetting sink facts" : "keeping every sink fact");
+    TallyContext context = TallyContextOf(data);
+    context.forget_sink_traces_after = forget;
+    const std::unique_ptr<TraceTally> tally = check->NewTally(context);
+    std::size_t released = 0;
+    TruthJoiner joiner({2s, 10s}, [&](const TruthRequest& r) {
+      ++released;
+      tally->AddRequest(r);
+    });
+    Clock::time_point now = kT0;
+    for (const GroundTruthSpan& s : data.truth) joiner.AddSpan(s, now);
+    Trace stamped = *first;
+    stamped.last_seen = now;
+    tally->Add(stamped);
+    joiner.AddTrace(first->id, now);
+    now += 5s;
+    joiner.ReleaseDue(now);
+    ASSERT_EQ(released, 1u);  // judged before the late root arrived
+    stamped = *update;
+    stamped.last_seen = now;
+    tally->Add(stamped);
+    joiner.Flush();
+    EXPECT_EQ(AsJson(check->Judge(*tally, data)).dump(1), AsJson(batch).dump(1));
+  }
 }
 
 }  // namespace
