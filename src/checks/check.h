@@ -49,6 +49,10 @@ struct TallyContext {
   // with ground truth (checks/sink_index.h). A run sets it above the truth joiner's bound when
   // no request is held to the end; nullopt (batch, queues, witnesses): keep the whole run.
   std::optional<std::chrono::nanoseconds> forget_sink_traces_after;
+  // How long after a trace's last span a check may forget the trace's shape (the structure
+  // check's skeletons): late spans after that are counted but not judged with their trace.
+  // nullopt (batch): keep the whole run.
+  std::optional<std::chrono::nanoseconds> forget_traces_after;
 };
 
 // The context a batch run over `data` implies.

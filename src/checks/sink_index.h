@@ -15,13 +15,12 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "checks/forgetting_map.h"
 #include "otlp/ids.h"
 #include "store/trace.h"
 
@@ -47,7 +46,8 @@ struct SinkIndexOptions {
 
 class SinkIndex {
  public:
-  explicit SinkIndex(SinkIndexOptions options) : options_(std::move(options)) {}
+  explicit SinkIndex(SinkIndexOptions options)
+      : options_(std::move(options)), traces_(options_.forget_after) {}
 
   // An update record adds its late spans to the trace's facts (spans[new_from..]). Returns the
   // trace's facts after the update.
@@ -63,15 +63,8 @@ class SinkIndex {
   std::size_t traces_held() const { return traces_.size(); }
 
  private:
-  void Forget(Clock::time_point now);
-
   SinkIndexOptions options_;
-  std::unordered_map<TraceId, SinkTraceFacts, IdHash> traces_;
-  // (last_seen, trace id) in the order traces were added; an entry whose trace was added again
-  // later is stale and skipped (the later one forgets it).
-  std::deque<std::pair<Clock::time_point, TraceId>> order_;
-  std::unordered_map<TraceId, Clock::time_point, IdHash> last_seen_;
-  Clock::time_point now_{};
+  ForgettingMap<SinkTraceFacts> traces_;
   std::uint64_t spans_ = 0;
 };
 

@@ -4,14 +4,16 @@
 // satisfies `count`. `attributes`, `no_orphans` and `single_root` add per-span and per-trace
 // assertions about the selected spans.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
 
 #include "checks/check_util.h"
+#include "checks/forgetting_map.h"
 #include "checks/make_check.h"
 #include "checks/structure_spec.h"
+#include "checks/trace_skeleton.h"
 #include "otlp/span_details.h"
-#include "store/trace_shape.h"
 
 namespace traceproof {
 
@@ -43,8 +45,8 @@ class StructureCheck final : public Check {
  public:
   explicit StructureCheck(StructureSpec spec) : spec_(std::move(spec)) {}
 
-  std::unique_ptr<TraceTally> NewTally(const TallyContext&) const override {
-    return std::make_unique<Tally>(*this);
+  std::unique_ptr<TraceTally> NewTally(const TallyContext& context) const override {
+    return std::make_unique<Tally>(*this, context.forget_traces_after);
   }
 
   CheckResult Judge(const TraceTally& base, const RunData&) const override {
@@ -71,38 +73,37 @@ class StructureCheck final : public Check {
   }
 
  private:
+  // A trace's skeleton and what it showed, kept for late spans (checks/trace_skeleton.h).
+  struct Held {
+    std::vector<checks::SkeletonSpan> spans;
+    checks::ShapeVerdict verdict;
+  };
+
   // What the selected spans and their traces showed over the run.
   struct Tally final : TraceTally {
-    explicit Tally(const StructureCheck& check) : check(check) {}
+    Tally(const StructureCheck& check, std::optional<std::chrono::nanoseconds> forget_after)
+        : check(check), held(forget_after) {}
     void Add(const Trace& trace) override { check.TallyTrace(trace, *this); }
     const StructureCheck& check;
     std::uint64_t selected = 0, relation_violations = 0, attribute_violations = 0;
     std::uint64_t traces_with_selected = 0, orphaned_traces = 0, multi_root_traces = 0;
     std::vector<std::string> evidence_relation, evidence_attr, evidence_orphans, evidence_roots;
     std::map<std::string, std::uint64_t> missing_by_key;
+    checks::ForgettingMap<Held> held;  // with a shape to judge: the recent traces' skeletons
   };
 
-  // An update record (late spans of a trace handed out before) adds its spans to the counts
-  // and attribute findings; its shape cannot be judged without the spans handed out earlier.
+  bool NeedsShape() const {
+    return spec_.relation != Relation::kNone || spec_.no_orphans || spec_.single_root;
+  }
+
+  // Counts and attribute findings of the trace's new spans (an update record's late ones);
+  // its shape judged with every span of it seen so far.
   void TallyTrace(const Trace& trace, Tally& t) const {
+    const std::size_t from = trace.IsUpdate() ? trace.new_from : 0;
     std::vector<std::size_t> chosen;
-    const bool update = trace.IsUpdate();
-    for (std::size_t i = update ? trace.new_from : 0; i < trace.spans.size(); ++i)
+    for (std::size_t i = from; i < trace.spans.size(); ++i)
       if (spec_.select.Matches(trace.spans[i])) chosen.push_back(i);
-    if (chosen.empty()) return;
-    if (!update) ++t.traces_with_selected;
     t.selected += chosen.size();
-    const bool need_shape =
-        !update && (spec_.relation != Relation::kNone || spec_.no_orphans || spec_.single_root);
-    const TraceShape shape = need_shape ? AnalyzeTrace(trace) : TraceShape{};
-    if (need_shape && spec_.relation != Relation::kNone) {
-      for (std::size_t i : chosen) {
-        if (!spec_.count.Holds(static_cast<double>(Related(trace, shape, i)))) {
-          ++t.relation_violations;
-          AddEvidence(t.evidence_relation, trace.id);
-        }
-      }
-    }
     if (!spec_.attributes.empty()) {
       for (std::size_t i : chosen) {
         const auto missing = MissingAttributes(trace.spans[i], spec_.attributes);
@@ -112,15 +113,70 @@ class StructureCheck final : public Check {
         AddEvidence(t.evidence_attr, trace.id);
       }
     }
-    if (!need_shape) return;
-    if (spec_.no_orphans && !shape.orphans.empty()) {
-      ++t.orphaned_traces;
-      AddEvidence(t.evidence_orphans, trace.id);
+    if (NeedsShape()) {
+      TallyShape(trace, from, t);
+    } else if (!trace.IsUpdate() && !chosen.empty()) {
+      ++t.traces_with_selected;
     }
-    if (spec_.single_root && shape.roots.size() != 1) {
-      ++t.multi_root_traces;
-      AddEvidence(t.evidence_roots, trace.id);
+  }
+
+  // A late span joins the skeleton its trace left (unless that was forgotten: then the late
+  // spans are judged as a trace of their own would not be, and only counted) and the trace is
+  // judged again: what its earlier judgment counted is taken back.
+  void TallyShape(const Trace& trace, std::size_t from, Tally& t) const {
+    Held* earlier = trace.IsUpdate() ? t.held.Find(trace.id) : nullptr;
+    if (trace.IsUpdate() && !earlier) return;
+    Held& h = t.held.Touch(trace.id, trace.last_seen);
+    if (!earlier) h = Held{};
+    for (std::size_t i = from; i < trace.spans.size(); ++i) {
+      const SpanView& s = trace.spans[i];
+      h.spans.push_back({s.span_id, s.parent_span_id, spec_.select.Matches(s),
+                         spec_.related && spec_.related->Matches(s)});
     }
+    const checks::ShapeVerdict before = h.verdict;
+    h.verdict =
+        checks::JudgeSkeleton(h.spans, SkeletonRelationOf(spec_.relation),
+                              [&](std::uint64_t n) { return spec_.count.Holds(double(n)); });
+    Count(before, h.verdict, trace.id, t);
+  }
+
+  // Takes `before` back (zero for a trace judged the first time) and counts `after`.
+  void Count(const checks::ShapeVerdict& before, const checks::ShapeVerdict& after,
+             const TraceId& id, Tally& t) const {
+    if (!after.any_selected) return;  // nothing selected yet: no trace of this check
+    t.traces_with_selected += !before.any_selected;
+    t.relation_violations += after.relation_violations - before.relation_violations;
+    Recount(before.relation_violations > 0, after.relation_violations > 0, id, t.evidence_relation);
+    if (spec_.no_orphans) {
+      const bool was = before.any_selected && before.orphaned;
+      t.orphaned_traces += std::uint64_t(after.orphaned) - std::uint64_t(was);
+      Recount(was, after.orphaned, id, t.evidence_orphans);
+    }
+    if (spec_.single_root) {
+      const bool was = before.any_selected && before.multi_root;
+      t.multi_root_traces += std::uint64_t(after.multi_root) - std::uint64_t(was);
+      Recount(was, after.multi_root, id, t.evidence_roots);
+    }
+  }
+
+  static void Recount(bool was, bool is, const TraceId& id, std::vector<std::string>& evidence) {
+    if (is && !was) AddEvidence(evidence, id);
+    if (was && !is)
+      evidence.erase(std::remove(evidence.begin(), evidence.end(), id.Hex()), evidence.end());
+  }
+
+  static checks::SkeletonRelation SkeletonRelationOf(Relation r) {
+    switch (r) {
+      case Relation::kChild:
+        return checks::SkeletonRelation::kChild;
+      case Relation::kDescendant:
+        return checks::SkeletonRelation::kDescendant;
+      case Relation::kParent:
+        return checks::SkeletonRelation::kParent;
+      case Relation::kNone:
+        break;
+    }
+    return checks::SkeletonRelation::kNone;
   }
 
   // `count`: over the run without a relation, else per selected span.
@@ -179,38 +235,6 @@ class StructureCheck final : public Check {
     if (spec_.no_orphans) label += ", no orphans";
     if (spec_.single_root) label += ", single root";
     return label;
-  }
-
-  std::size_t Related(const Trace& trace, const TraceShape& shape, std::size_t i) const {
-    const auto& spans = trace.spans;
-    switch (spec_.relation) {
-      case Relation::kChild: {
-        std::size_t n = 0;
-        for (std::size_t c : shape.children[i]) n += spec_.related->Matches(spans[c]) ? 1 : 0;
-        return n;
-      }
-      case Relation::kDescendant: {
-        std::size_t n = 0;
-        std::vector<std::size_t> stack(shape.children[i].begin(), shape.children[i].end());
-        std::vector<bool> seen(spans.size(), false);  // guards against id cycles
-        while (!stack.empty()) {
-          const std::size_t d = stack.back();
-          stack.pop_back();
-          if (seen[d]) continue;
-          seen[d] = true;
-          n += spec_.related->Matches(spans[d]) ? 1 : 0;
-          stack.insert(stack.end(), shape.children[d].begin(), shape.children[d].end());
-        }
-        return n;
-      }
-      case Relation::kParent: {
-        const std::size_t p = shape.parent[i];
-        return p != TraceShape::kNone && spec_.related->Matches(spans[p]) ? 1 : 0;
-      }
-      case Relation::kNone:
-        break;
-    }
-    return 0;
   }
 
   StructureSpec spec_;
