@@ -82,9 +82,11 @@ YAML::Node LoadYamlFile(const std::string& path) {
 SourcePos YamlReader::Pos(const YAML::Node& node) const {
   SourcePos pos{file_, 0, 0};
   if (!node.IsDefined()) return pos;
+  // A node with no mark of its own (an empty document's root) is at the start of the file:
+  // an error there still names a place (found by fuzz_services_yaml).
   const YAML::Mark mark = node.Mark();
-  if (mark.line >= 0) pos.line = mark.line + 1;
-  if (mark.column >= 0) pos.column = mark.column + 1;
+  pos.line = mark.line >= 0 ? mark.line + 1 : 1;
+  pos.column = mark.column >= 0 ? mark.column + 1 : 1;
   return pos;
 }
 SourcePos YamlReader::Pos(const Field& field) const {

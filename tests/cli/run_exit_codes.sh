@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `traceproof run` exit codes and Ctrl-C: 2 for an invalid scenario (with file:line:col),
-# 3 when a service cannot bind its port or the user's app does not start (environment), and SIGINT in the middle of a long load
-# stops within seconds, exits 1 and still writes summary.json with status "interrupted".
+# 3 when a service cannot bind its port or the user's app does not start (environment), and
+# SIGINT or SIGTERM in the middle of a long load stops within seconds, exits 1 and still writes
+# summary.json with status "interrupted".
 # usage: run_exit_codes.sh TRACEPROOF_BINARY
 set -uo pipefail
 bin="$1"
@@ -68,20 +69,23 @@ load:
 checks:
   - throughput: { loss: "== 0" }
 YAML
-start=$(date +%s)
-"$bin" run "$work/long.yaml" --out "$work/long" >"$work/long.out" 2>&1 &
-pid=$!
-sleep 3
-kill -INT "$pid"
-wait "$pid"; rc=$?
-elapsed=$(( $(date +%s) - start ))
-[ "$rc" = 1 ] || fail "interrupted run exited $rc, want 1: $(tail -5 "$work/long.out")"
-[ "$elapsed" -lt 20 ] || fail "interrupted run took ${elapsed}s to stop"
-python3 - "$work/long/summary.json" <<'PY' || fail "summary.json of the interrupted run"
+# SIGINT (Ctrl-C) and SIGTERM (what CI, Kubernetes and `timeout` send) alike.
+for sig in INT TERM; do
+  start=$(date +%s)
+  "$bin" run "$work/long.yaml" --out "$work/long-$sig" >"$work/long.out" 2>&1 &
+  pid=$!
+  sleep 3
+  kill -"$sig" "$pid"
+  wait "$pid"; rc=$?
+  elapsed=$(( $(date +%s) - start ))
+  [ "$rc" = 1 ] || fail "SIG$sig: interrupted run exited $rc, want 1: $(tail -5 "$work/long.out")"
+  [ "$elapsed" -lt 20 ] || fail "SIG$sig: interrupted run took ${elapsed}s to stop"
+  python3 - "$work/long-$sig/summary.json" <<'PY' || fail "SIG$sig: summary.json of the interrupted run"
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["status"] == "interrupted", s["status"]
 assert 0 < s["load"]["sent"] < 3000, s["load"]["sent"]
 assert s["as_expected"] is False
 PY
-echo "ok: exit codes 2 and 3 (port, app), Ctrl-C stopped in ${elapsed}s with a report"
+done
+echo "ok: exit codes 2 and 3 (port, app), SIGINT and SIGTERM stopped the run with a report"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Nothing outlives traceproof, even its SIGKILL: `traceproof run` on a scenario with a broker
-# (RabbitMQ: the script, beam.smp, erl_child_setup, epmd) and on one with a Collector is
+# (RabbitMQ: the script, beam.smp, erl_child_setup, epmd), on one with a Collector, on one
+# with the user's app, and `traceproof broker` on its own, are each
 # SIGKILLed once what it started is up (its log lines say so), and within a few seconds no
 # process of theirs is left: none of the processes that descended from traceproof before the
 # kill, and none whose command line or environment names the run's node or the Collector's
@@ -68,15 +69,25 @@ descendants() {
 # The function $3 sets $names (words that name the run's processes) and $wanted (commands that
 # must be among traceproof's descendants, or the test would prove nothing) from that line.
 kill_run_and_check() {
-  local scenario="$1" ready="$2" name
+  local scenario="$1" name
   name=$(basename "$scenario" .yaml)
+  kill_and_check "$name" "$2" "$3" "^  load: " "$bin" run "$scenario" --out "$work/$name"
+}
+
+# The same for any command: name $1, ready line $2, names function $3, then (unless $4 is
+# empty) a line $4 that says the work began; the command is the rest.
+kill_and_check() {
+  local name="$1" ready="$2" names_of="$3" began="$4"
+  shift 4
   local log="$work/$name.log"
-  "$bin" run "$scenario" --out "$work/$name" >"$log" 2>&1 &
+  "$@" >"$log" 2>&1 &
   local pid=$!
   local line
   line=$(wait_line "$log" "$ready" 120) || fail "$name: no '$ready' line: $(tail -20 "$log")"
-  wait_line "$log" "^  load: " 60 >/dev/null || fail "$name: the load did not start: $(tail -20 "$log")"
-  "$3" "$line" || fail "$name: cannot tell its processes from: $line"
+  if [ -n "$began" ]; then
+    wait_line "$log" "$began" 60 >/dev/null || fail "$name: the work did not start: $(tail -20 "$log")"
+  fi
+  "$names_of" "$line" || fail "$name: cannot tell its processes from: $line"
   local before
   before=$(descendants "$pid" | tr '\n' ' ')
   local comms
@@ -100,10 +111,11 @@ kill_run_and_check() {
     "$(awk -v a="$killed_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" "$comms"
 }
 
-# "broker: rabbitmq traceproof-PID-SUFFIX@localhost on 127.0.0.1:PORT, ready after ..."
+# "broker: rabbitmq traceproof-PID-SUFFIX@localhost on 127.0.0.1:PORT, ready after ..." (run),
+# "broker: rabbitmq traceproof-PID-SUFFIX@localhost (pid N) ready after ..." (traceproof broker)
 broker_names() {
   local node
-  node=$(echo "$1" | sed -nE 's/^  broker: rabbitmq (traceproof-[0-9]+-[A-Za-z0-9]{6}@localhost) on .*/\1/p')
+  node=$(echo "$1" | sed -nE 's/^ *broker: rabbitmq (traceproof-[0-9]+-[A-Za-z0-9]{6}@localhost) .*/\1/p')
   [ -n "$node" ] || return 1
   local suffix=${node%@*}
   suffix=${suffix##*-}
@@ -142,4 +154,9 @@ kill_run_and_check "$src/scenarios/collector-passthrough.yaml" "^  collector: .*
   collector_names
 # The user's app (needs .venv from scripts/bootstrap).
 kill_run_and_check "$src/scenarios/app-python-checkout.yaml" "^  app checkout on " app_names
+# `traceproof broker` on its own, SIGKILLed once it printed its URL.
+rm_dir=""
+kill_and_check broker "^broker: rabbitmq .* ready after " broker_names "^amqp url: " \
+  "$bin" broker --duration 120
+[ -n "$rm_dir" ] && rm -rf "$rm_dir"
 echo "ok"

@@ -319,6 +319,17 @@ TEST(LoadServiceGraphFile, MissingFileIsALoadErrorWithoutAPosition) {
   }
 }
 
+// Found by fuzz_services_yaml: an empty document's error named no place (0:0).
+TEST(LoadServiceGraph, AnEmptyDocumentIsAnErrorAtTheStartOfTheFile) {
+  try {
+    LoadServiceGraph(YAML::Load(""), "empty.yaml");
+    FAIL() << "no error";
+  } catch (const LoadError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("empty.yaml:1:1: want a map for the top level", 0), 0u)
+        << e.what();
+  }
+}
+
 TEST(LoadServiceGraphFile, YamlSyntaxErrorPointsAtTheOffendingToken) {
   const std::string path = ::testing::TempDir() + "load_services_syntax.yaml";
   std::ofstream(path) << "services:\n  orders: 1\n   tracing: false\n";
