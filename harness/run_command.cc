@@ -24,6 +24,7 @@
 #include "commands.h"
 #include "endpoint.h"
 #include "exit_codes.h"
+#include "report/evidence_reservoir.h"
 #include "report/job_summary.h"
 #include "report/report_html.h"
 #include "report/results_writer.h"
@@ -98,6 +99,14 @@ bool WriteShardManifest(const fs::path& out_dir, const RunFlags& flags, const Sc
   m.traceproof_version = TRACEPROOF_VERSION;
   m.start_at = flags.start_at;
   return WriteTextFile(out_dir / "shard.json", ShardManifestJson(m).dump(2) + "\n");
+}
+
+// evidence.jsonl: the traces the run kept whole (report/evidence_reservoir.h), for a run that
+// wrote fewer than all of them to traces.jsonl; the report reads it when traces.jsonl is absent.
+bool WriteEvidence(const fs::path& out_dir, const EvidenceReservoir& reservoir) {
+  TraceRecordWriter evidence((out_dir / "evidence.jsonl").string(), TraceRecords::kAll, false);
+  for (const auto& trace : reservoir.Kept()) evidence.Write(*trace);
+  return evidence.Close();
 }
 
 bool WriteLatencies(const fs::path& path, const std::vector<std::int64_t>& latencies_ns) {
@@ -321,7 +330,11 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
     std::cerr << "traceproof run: cannot write traces to '" << out_dir.string() << "'\n";
     return kExitEnvironment;
   }
-  options.on_trace = [&traces](const Trace& t) { traces.Write(t); };
+  EvidenceReservoir evidence;
+  options.on_trace = [&traces, &evidence, which](const Trace& t) {
+    traces.Write(t);
+    if (which != TraceRecords::kAll) evidence.Add(t);
+  };
   const std::unique_ptr<std::ofstream> truth = WriteTruthAsItComes(out_dir, which, options);
   const RunOutcome outcome = RunWithProgress(flags, scenario, options, reaper);
   RunVerdict verdict;
@@ -332,6 +345,7 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   bool wrote = WriteTextFile(out_dir / "report.txt", report);
   wrote &= WriteResults(out_dir, scenario, outcome, verdict, started_utc, which);
   wrote &= traces.Close();
+  if (which != TraceRecords::kAll) wrote &= WriteEvidence(out_dir, evidence);
   if (!flags.shard.empty()) wrote &= WriteShardManifest(out_dir, flags, scenario, options);
   if (flags.keep_latencies)
     wrote &= WriteLatencies(out_dir / "latencies.txt", outcome.data.load.latencies_ns);

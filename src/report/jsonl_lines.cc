@@ -36,7 +36,7 @@ std::optional<std::uint64_t> ForEachJsonlLine(
 }
 
 std::optional<std::filesystem::path> TracesFileIn(const std::filesystem::path& dir) {
-  for (const char* name : {"traces.jsonl", "traces.jsonl.gz"})
+  for (const char* name : {"traces.jsonl", "traces.jsonl.gz", "evidence.jsonl"})
     if (std::filesystem::exists(dir / name)) return dir / name;
   return std::nullopt;
 }

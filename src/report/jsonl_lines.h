@@ -21,7 +21,8 @@ std::optional<std::uint64_t> ForEachJsonlLine(
     const std::function<void(std::string_view line, std::uint64_t number)>& visit,
     std::string& error);
 
-// traces.jsonl or traces.jsonl.gz in `dir`, whichever exists; nullopt for neither.
+// traces.jsonl or traces.jsonl.gz in `dir`, whichever exists, else evidence.jsonl (the traces a
+// run kept whole when it wrote fewer: report/evidence_reservoir.h); nullopt for none.
 std::optional<std::filesystem::path> TracesFileIn(const std::filesystem::path& dir);
 
 }  // namespace traceproof
