@@ -114,24 +114,28 @@ class StructureCheck final : public Check {
       }
     }
     if (NeedsShape()) {
-      TallyShape(trace, from, t);
+      TallyShape(trace, from, chosen, t);
     } else if (!trace.IsUpdate() && !chosen.empty()) {
       ++t.traces_with_selected;
     }
   }
 
-  // A late span joins the skeleton its trace left (unless that was forgotten: then the late
-  // spans are judged as a trace of their own would not be, and only counted) and the trace is
-  // judged again: what its earlier judgment counted is taken back.
-  void TallyShape(const Trace& trace, std::size_t from, Tally& t) const {
+  // A late span joins the skeleton its trace left and the trace is judged again: what its
+  // earlier judgment counted is taken back. When the skeleton was forgotten, late spans are only
+  // counted (alone, their parents would look missing). `chosen`: the selected spans from `from`.
+  void TallyShape(const Trace& trace, std::size_t from, const std::vector<std::size_t>& chosen,
+                  Tally& t) const {
     Held* earlier = trace.IsUpdate() ? t.held.Find(trace.id) : nullptr;
     if (trace.IsUpdate() && !earlier) return;
     Held& h = t.held.Touch(trace.id, trace.last_seen);
     if (!earlier) h = Held{};
+    auto next = chosen.begin();  // ascending: walked beside the spans
     for (std::size_t i = from; i < trace.spans.size(); ++i) {
       const SpanView& s = trace.spans[i];
-      h.spans.push_back({s.span_id, s.parent_span_id, spec_.select.Matches(s),
-                         spec_.related && spec_.related->Matches(s)});
+      const bool selected = next != chosen.end() && *next == i;
+      if (selected) ++next;
+      h.spans.push_back(
+          {s.span_id, s.parent_span_id, selected, spec_.related && spec_.related->Matches(s)});
     }
     const checks::ShapeVerdict before = h.verdict;
     h.verdict =
