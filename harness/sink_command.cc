@@ -6,16 +6,20 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "commands.h"
+#include "config/required_header.h"
 #include "endpoint.h"
 #include "exit_codes.h"
+#include "listen_warning.h"
 #include "report/trace_json.h"
 #include "report/tree_text.h"
 #include "sink/sink.h"
@@ -38,6 +42,7 @@ struct SinkFlags {
   std::size_t max_traces = 1'000'000;
   int http_threads = 1;
   std::size_t max_body_mib = 64;
+  std::vector<std::string> require_headers;  // NAME=VALUE, ${ENV} expanded; never printed
 };
 
 void PrintSummary(const IngestCounters& in, const TraceStore& store, double seconds,
@@ -89,6 +94,40 @@ bool ListenFlags(const SinkFlags& flags, SinkOptions& options) {
     return false;
   }
   return true;
+}
+
+// --require-header into the receivers' limits; false, after saying why, for a usage error. The
+// message names the header or variable, never the value.
+bool RequireHeaderFlags(const SinkFlags& flags, SinkOptions& options) {
+  for (const std::string& spec : flags.require_headers) {
+    std::string error;
+    std::optional<RequiredHeader> header = ParseRequiredHeader(
+        spec, [](const char* name) { return std::getenv(name); }, error);
+    if (!header) {
+      std::cerr << "traceproof sink: --require-header " << error << "\n";
+      return false;
+    }
+    options.limits.required_headers.push_back(std::move(*header));
+  }
+  return true;
+}
+
+// Where the sink listens, and what a client must send; the warning when it is open to anyone.
+void PrintListening(const SinkOptions& options, const Sink& sink) {
+  const bool authenticated = !options.limits.required_headers.empty();
+  auto print = [&](const char* what, const ListenAddress& at, std::uint16_t port) {
+    const std::string address = fmt::format("{}:{}", at.host, port);
+    fmt::print("{} listening on {}\n", what, address);
+    const std::string warning = SinkExposureWarning("sink", what, at.host, address, authenticated);
+    if (!warning.empty()) std::cerr << warning << "\n";
+  };
+  if (options.grpc) print("otlp/grpc", *options.grpc, sink.grpc_port());
+  if (options.http) print("otlp/http", *options.http, sink.http_port());
+  if (authenticated) {
+    fmt::print("requests must carry the header(s) {} (others: 401 / UNAUTHENTICATED)\n",
+               RequiredHeaderNames(options.limits.required_headers));
+  }
+  std::fflush(stdout);
 }
 
 TraceStoreOptions StoreOptions(const SinkFlags& flags) {
@@ -183,6 +222,7 @@ void ServeUntilStopped(const sigset_t& stop_signals, double duration_s,
 int RunSink(const SinkFlags& flags) {
   SinkOptions options;
   if (!ListenFlags(flags, options)) return kExitUsage;
+  if (!RequireHeaderFlags(flags, options)) return kExitUsage;
   options.http_threads = flags.http_threads;
   options.limits.max_body_bytes = flags.max_body_mib << 20;
   TraceOutput output(flags);
@@ -197,11 +237,7 @@ int RunSink(const SinkFlags& flags) {
     std::cerr << "traceproof sink: " << error.reason << "\n";
     return kExitEnvironment;
   }
-  if (options.grpc)
-    fmt::print("otlp/grpc listening on {}:{}\n", options.grpc->host, sink->grpc_port());
-  if (options.http)
-    fmt::print("otlp/http listening on {}:{}\n", options.http->host, sink->http_port());
-  std::fflush(stdout);
+  PrintListening(options, *sink);
 
   const auto started = std::chrono::steady_clock::now();
   ServeUntilStopped(stop_signals, flags.duration_s, [&] { output.Emit(store, false); });
@@ -266,6 +302,13 @@ CommandRun AddSinkCommand(CLI::App& app) {
                   "after decompression (413 / gRPC limit beyond)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  cmd->add_option("--require-header", flags->require_headers,
+                  "NAME=VALUE that every export request must carry, e.g.\n"
+                  "'authorization=Bearer ${TOKEN}' (single quotes: the sink expands ${TOKEN}\n"
+                  "from its environment, so the token is not on the command line). Repeatable.\n"
+                  "Others get 401 / UNAUTHENTICATED, counted as 'unauthenticated'. Values are\n"
+                  "compared in constant time and never printed")
+      ->type_name("NAME=VALUE");
   return [flags] { return RunSink(*flags); };
 }
 

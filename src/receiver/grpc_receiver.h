@@ -1,9 +1,10 @@
 // The OTLP/gRPC receiver: opentelemetry.proto.collector.trace.v1.TraceService/Export on a gRPC
 // server. The method is registered "raw" (ByteBuffer in, ByteBuffer out) so the request bytes
 // go to the same lazy decoder as OTLP/HTTP instead of being parsed into messages by gRPC.
-// Malformed requests answer INVALID_ARGUMENT naming the field; a full store answers
-// RESOURCE_EXHAUSTED with google.rpc.RetryInfo. gzip is handled by gRPC itself. Start/Stop from
-// one owning thread; gRPC's threads call the consumer.
+// A call without a required header (ReceiverLimits::required_headers) answers UNAUTHENTICATED
+// before its bytes are decoded; malformed requests answer INVALID_ARGUMENT naming the field; a
+// full store answers RESOURCE_EXHAUSTED with google.rpc.RetryInfo. gzip is handled by gRPC
+// itself. Start/Stop from one owning thread; gRPC's threads call the consumer.
 #pragma once
 
 #include <cstdint>

@@ -152,5 +152,40 @@ TEST_F(OtlpHttp, OtherPathsAndMethodsAreRefused) {
             http::status::not_found);
 }
 
+TEST_F(OtlpHttp, RequestWithoutTheRequiredHeaderIs401CountedAndNeverStored) {
+  limits_.required_headers = {{"authorization", "Bearer s3cret"}};
+  HttpResponse res = Post(TwoSpans());
+  EXPECT_EQ(res.result(), http::status::unauthorized);
+  EXPECT_EQ(res[http::field::content_type], "application/x-protobuf");  // google.rpc.Status
+  EXPECT_EQ(res.body().find("s3cret"), std::string::npos);
+  EXPECT_EQ(RequestsRefused(RefusalReason::kUnauthenticated), 1u);
+  EXPECT_EQ(store_.span_count(), 0u);
+
+  // Wrong value, and a right one under another spelling of the name.
+  HttpRequest wrong{http::verb::post, "/v1/traces", 11};
+  wrong.set(http::field::content_type, "application/x-protobuf");
+  wrong.set("Authorization", "Bearer s3cre");
+  wrong.body() = TwoSpans();
+  wrong.prepare_payload();
+  EXPECT_EQ(HandleOtlpHttp(std::move(wrong), store_, counters_, limits_).result(),
+            http::status::unauthorized);
+  HttpRequest right{http::verb::post, "/v1/traces", 11};
+  right.set(http::field::content_type, "application/x-protobuf");
+  right.set("AUTHORIZATION", "Bearer s3cret");
+  right.body() = TwoSpans();
+  right.prepare_payload();
+  EXPECT_EQ(HandleOtlpHttp(std::move(right), store_, counters_, limits_).result(),
+            http::status::ok);
+  EXPECT_EQ(RequestsRefused(RefusalReason::kUnauthenticated), 2u);
+  EXPECT_EQ(store_.span_count(), 2u);
+}
+
+TEST_F(OtlpHttp, UnauthenticatedRequestsLearnNothingAboutRoutes) {
+  limits_.required_headers = {{"x-api-key", "k"}};
+  HttpRequest metrics{http::verb::post, "/v1/metrics", 11};
+  EXPECT_EQ(HandleOtlpHttp(std::move(metrics), store_, counters_, limits_).result(),
+            http::status::unauthorized);
+}
+
 }  // namespace
 }  // namespace traceproof
