@@ -186,8 +186,25 @@ class Runner {
       sinks_->Stop();  // receivers, then up to 5 s for the forward endpoint to take the rest
       outcome_.forward = sinks_->sink(0).forwarder_stats();
       if (outcome_.forward) LogForward(*outcome_.forward);
+      LogUnauthenticated();
     });
     return true;
+  }
+
+  // Refused before they were decoded, so no span of theirs is counted at the sink: the sender
+  // (a Collector whose exporter lacks the header) is where those spans show up as lost.
+  void LogUnauthenticated() const {
+    std::uint64_t refused = 0;
+    for (int i = 0; i < sinks_->count(); ++i) {
+      refused += sinks_->sink(i)
+                     .counters()
+                     .requests_refused[static_cast<std::size_t>(RefusalReason::kUnauthenticated)]
+                     .load();
+    }
+    if (refused > 0) {
+      Log(fmt::format("sink: {} export requests refused as unauthenticated (no or a wrong {})",
+                      refused, RequiredHeaderNames(required_headers_)));
+    }
   }
 
   void LogForward(const ForwarderStats& f) const {
