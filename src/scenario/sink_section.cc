@@ -13,6 +13,11 @@ namespace {
 // variable is reported at the value, naming the variable (never a value).
 RequiredHeaders ParseRequireHeaders(ScenarioReader& r, const Field& field) {
   RequiredHeaders headers;
+  // Checked here rather than by Entries, whose message quotes the value: it may be the token.
+  if (!field.value.IsMap())
+    r.Fail(field.value,
+           "want a map of header name to value for 'require_headers', e.g. "
+           "{ authorization: \"Bearer ${TOKEN}\" }");
   for (const Field& entry :
        r.Entries(field.value, r.Pos(field),
                  "'require_headers' (e.g. { authorization: \"Bearer ${TOKEN}\" })")) {
