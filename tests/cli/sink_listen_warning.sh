@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Acceptance: a sink that listens beyond loopback and lets anyone in says so on stderr, with
 # how to secure it (--require-header); with a required header, or on loopback, it says nothing.
-# Each sink listens for a fraction of a second on a free port.
+# `serve --host 0.0.0.0` warns too (its mocks and admin endpoint have no authentication).
+# Each listens for a fraction of a second on free ports.
 # usage: sink_listen_warning.sh TRACEPROOF_BINARY
 set -euo pipefail
 bin="$1"
@@ -32,3 +33,12 @@ echo "ok   with --require-header: no warning"
 sink loopback --grpc 127.0.0.1:0 --http 127.0.0.1:0
 [ ! -s "$work/loopback.err" ] || fail "loopback: warned on loopback"
 echo "ok   on loopback: no warning"
+
+"$bin" serve seed-checkout --host 0.0.0.0 --admin-port 0 --otlp-endpoint 127.0.0.1:1 --duration 0.3 \
+  >"$work/serve_open.out" 2>"$work/serve_open.err" || fail "serve_open: exit $?"
+grep -qF "warning: the services and the admin endpoint listen on 0.0.0.0" "$work/serve_open.err" \
+  || fail "serve --host 0.0.0.0: no warning"
+"$bin" serve seed-checkout --otlp-endpoint 127.0.0.1:1 --duration 0.3 \
+  >"$work/serve_loopback.out" 2>"$work/serve_loopback.err" || fail "serve_loopback: exit $?"
+if grep -q "warning" "$work/serve_loopback.err"; then fail "serve on loopback warned"; fi
+echo "ok   serve --host 0.0.0.0 warns; on loopback it does not"

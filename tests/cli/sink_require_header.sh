@@ -36,8 +36,9 @@ if grep -qF -- "$TOKEN" "$work/help.out"; then echo "FAIL: --help shows the toke
   --require-header 'authorization=Bearer ${TOKEN}' >"$work/out" 2>"$work/err" &
 pid=$!
 for _ in $(seq 100); do
-  grpc=$(sed -n 's#^otlp/grpc listening on .*:\([0-9]*\)$#\1#p' "$work/out")
-  http=$(sed -n 's#^otlp/http listening on .*:\([0-9]*\)$#\1#p' "$work/out")
+  # The background job may not have opened its output yet.
+  grpc=$(sed -n 's#^otlp/grpc listening on .*:\([0-9]*\)$#\1#p' "$work/out" 2>/dev/null || true)
+  http=$(sed -n 's#^otlp/http listening on .*:\([0-9]*\)$#\1#p' "$work/out" 2>/dev/null || true)
   [ -n "$grpc" ] && [ -n "$http" ] && break
   sleep 0.1
 done
@@ -100,14 +101,44 @@ export(req, metadata=(("authorization", f"Bearer {token}"),), timeout=10)
 print("ok   grpc_with_token -> OK")
 PY
 
+# `traceproof serve --otlp-header` sends the token with its mocks' exports: one checkout's
+# 6 spans are let in (and the same without the flag would be refused, counted below).
+serve() {  # serve NAME [FLAGS...]: one POST /checkout through seed-checkout, then stop
+  local name=$1
+  shift
+  "$bin" serve seed-checkout --scale 0.02 --otlp-endpoint "127.0.0.1:$grpc" --duration 30 "$@" \
+    >"$work/$name.out" 2>&1 &
+  local serve_pid=$! gateway=""
+  for _ in $(seq 100); do
+    gateway=$(sed -n 's#^service gateway listening on .*:\([0-9]*\)$#\1#p' "$work/$name.out" \
+      2>/dev/null || true)
+    [ -n "$gateway" ] && break
+    sleep 0.1
+  done
+  [ -n "$gateway" ] || fail "$name: serve did not start: $(cat "$work/$name.out")"
+  local status
+  status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X POST "http://127.0.0.1:$gateway/checkout")
+  [ "$status" = 200 ] || fail "$name: POST /checkout answered $status"
+  kill -TERM "$serve_pid"
+  wait "$serve_pid" || fail "$name: serve exited non-zero"
+  if grep -qF -- "$TOKEN" "$work/$name.out"; then fail "$name: serve printed the token"; fi
+}
+serve serve_with_token --otlp-header 'authorization=Bearer ${TOKEN}'
+grep -qF "6 exported" "$work/serve_with_token.out" || fail "serve with the token: not 6 spans exported: $(tail -3 "$work/serve_with_token.out")"
+serve serve_without_token
+grep -qF "0 exported" "$work/serve_without_token.out" || fail "serve without the token: spans exported: $(tail -3 "$work/serve_without_token.out")"
+echo "ok   serve --otlp-header: its exports are let in; without it, refused"
+
 kill -TERM "$pid"
 wait "$pid" || fail "sink exited non-zero after SIGTERM"
 pid=""
 summary="$(cat "$work/out")"
-# 4 HTTP and 2 gRPC requests refused, each counted under its reason; 2 + 1 accepted.
-grep -qF -- "requests  9 received, 6 refused (unauthenticated 6)" <<<"$summary" \
+# 4 HTTP, 2 gRPC and serve's exports without the token (one per service: 4) refused, each
+# counted under its reason; 3 requests and serve's 4 exports with the token accepted (2 + 6
+# spans).
+grep -qF -- "requests  17 received, 10 refused (unauthenticated 10)" <<<"$summary" \
   || fail "summary does not count the unauthenticated requests"
-grep -qF -- "spans     2 received, 2 accepted, 0 refused (none)" <<<"$summary" \
+grep -qF -- "spans     8 received, 8 accepted, 0 refused (none)" <<<"$summary" \
   || fail "summary does not count the spans let in"
 if grep -qF -- "$TOKEN" "$work/out" "$work/err"; then fail "the sink printed the token"; fi
 [ ! -s "$work/err" ] || fail "unexpected stderr (a loopback sink with a header needs no warning)"
