@@ -12,10 +12,10 @@ namespace traceproof {
 bool IsLoopbackHost(const std::string& host);
 
 // "traceproof sink: warning: OTLP/gRPC listens on 0.0.0.0:4317, beyond loopback, and accepts
-// any request: ... secure it with --require-header ..."; empty when `host` is loopback or
-// `authenticated`. `what` names the receiver, `address` is printed as given.
+// any request: ... secure it with --require-header ... or --tls-cert/--tls-key"; empty when
+// `host` is loopback or `secured` (a required header, or TLS). `what` names the receiver,
+// `address` is printed as given.
 std::string SinkExposureWarning(const std::string& command, const std::string& what,
-                                const std::string& host, const std::string& address,
-                                bool authenticated);
+                                const std::string& host, const std::string& address, bool secured);
 
 }  // namespace traceproof

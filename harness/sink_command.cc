@@ -43,6 +43,9 @@ struct SinkFlags {
   int http_threads = 1;
   std::size_t max_body_mib = 64;
   std::vector<std::string> require_headers;  // NAME=VALUE, ${ENV} expanded; never printed
+  std::string tls_cert;                      // PEM files; all empty: plain text
+  std::string tls_key;
+  std::string tls_client_ca;
 };
 
 void PrintSummary(const IngestCounters& in, const TraceStore& store, double seconds,
@@ -112,9 +115,25 @@ bool RequireHeaderFlags(const SinkFlags& flags, SinkOptions& options) {
   return true;
 }
 
+// --tls-cert, --tls-key and --tls-client-ca into the options; false, after saying why, for a
+// usage error (one without the other, an unreadable file).
+bool TlsFlags(const SinkFlags& flags, SinkOptions& options) {
+  if (flags.tls_cert.empty() && flags.tls_key.empty() && flags.tls_client_ca.empty()) return true;
+  if (flags.tls_cert.empty() || flags.tls_key.empty()) {
+    std::cerr << "traceproof sink: TLS needs both --tls-cert and --tls-key\n";
+    return false;
+  }
+  std::string error;
+  options.tls = ReadReceiverTls(flags.tls_cert, flags.tls_key, flags.tls_client_ca, error);
+  // A file that is not what its flag says is a usage error, told before anything listens.
+  if (options.tls && !TlsUsable(*options.tls, error)) options.tls.reset();
+  if (!options.tls) std::cerr << "traceproof sink: " << error << "\n";
+  return options.tls.has_value();
+}
+
 // Where the sink listens, and what a client must send; the warning when it is open to anyone.
 void PrintListening(const SinkOptions& options, const Sink& sink) {
-  const bool authenticated = !options.limits.required_headers.empty();
+  const bool authenticated = !options.limits.required_headers.empty() || options.tls;
   auto print = [&](const char* what, const ListenAddress& at, std::uint16_t port) {
     const std::string address = fmt::format("{}:{}", at.host, port);
     fmt::print("{} listening on {}\n", what, address);
@@ -123,7 +142,14 @@ void PrintListening(const SinkOptions& options, const Sink& sink) {
   };
   if (options.grpc) print("otlp/grpc", *options.grpc, sink.grpc_port());
   if (options.http) print("otlp/http", *options.http, sink.http_port());
-  if (authenticated) {
+  if (options.tls) {
+    fmt::print("TLS 1.2+ on {}{}\n",
+               options.grpc && options.http ? "both receivers" : "the receiver",
+               options.tls->client_ca_pem.empty()
+                   ? ""
+                   : "; clients must present a certificate signed by --tls-client-ca");
+  }
+  if (!options.limits.required_headers.empty()) {
     fmt::print("requests must carry the header(s) {} (others: 401 / UNAUTHENTICATED)\n",
                RequiredHeaderNames(options.limits.required_headers));
   }
@@ -223,6 +249,7 @@ int RunSink(const SinkFlags& flags) {
   SinkOptions options;
   if (!ListenFlags(flags, options)) return kExitUsage;
   if (!RequireHeaderFlags(flags, options)) return kExitUsage;
+  if (!TlsFlags(flags, options)) return kExitUsage;
   options.http_threads = flags.http_threads;
   options.limits.max_body_bytes = flags.max_body_mib << 20;
   TraceOutput output(flags);
@@ -309,6 +336,16 @@ CommandRun AddSinkCommand(CLI::App& app) {
                   "Others get 401 / UNAUTHENTICATED, counted as 'unauthenticated'. Values are\n"
                   "compared in constant time and never printed")
       ->type_name("NAME=VALUE");
+  cmd->add_option("--tls-cert", flags->tls_cert,
+                  "Serve both receivers over TLS (1.2+) with this PEM certificate chain (with\n"
+                  "--tls-key); plain text on a TLS port is refused and counted as tls_handshake\n"
+                  "(on OTLP/HTTP; gRPC refuses it before any call)")
+      ->type_name("FILE");
+  cmd->add_option("--tls-key", flags->tls_key, "The PEM private key of --tls-cert")
+      ->type_name("FILE");
+  cmd->add_option("--tls-client-ca", flags->tls_client_ca,
+                  "Mutual TLS: clients must present a certificate signed by these PEM CAs")
+      ->type_name("FILE");
   return [flags] { return RunSink(*flags); };
 }
 

@@ -80,6 +80,17 @@ class TraceServiceImpl final
   ReceiverLimits limits_;
 };
 
+std::shared_ptr<grpc::ServerCredentials> Credentials(const GrpcReceiverOptions& options) {
+  if (!options.tls) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl(
+      options.tls->client_ca_pem.empty()
+          ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+          : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = options.tls->client_ca_pem;
+  ssl.pem_key_cert_pairs.push_back({options.tls->private_key_pem, options.tls->cert_chain_pem});
+  return grpc::SslServerCredentials(ssl);
+}
+
 class GrpcReceiverImpl final : public GrpcReceiver {
  public:
   GrpcReceiverImpl(SpanConsumer& consumer, IngestCounters& counters, ReceiverLimits limits)
@@ -92,7 +103,7 @@ class GrpcReceiverImpl final : public GrpcReceiver {
                               ? "[" + options.host + "]:" + std::to_string(options.port)
                               : options.host + ":" + std::to_string(options.port);
     int selected = 0;
-    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &selected);
+    builder.AddListeningPort(address, Credentials(options), &selected);
     builder.SetMaxReceiveMessageSize(static_cast<int>(options.limits.max_body_bytes));
     // Without this gRPC happily shares a port with another process (SO_REUSEPORT).
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

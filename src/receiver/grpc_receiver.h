@@ -9,10 +9,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "receiver/ingest.h"
 #include "receiver/limits.h"
+#include "receiver/tls.h"
 
 namespace traceproof {
 
@@ -20,6 +22,10 @@ struct GrpcReceiverOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 4317;
   ReceiverLimits limits;
+  // gRPC over TLS (1.2+; a client certificate required when client_ca_pem is set). gRPC refuses
+  // a plain-text client in its transport, before any call: such refusals are not counted.
+  // nullopt: plain text.
+  std::optional<ReceiverTls> tls;
 };
 
 class GrpcReceiver {

@@ -23,7 +23,7 @@ class OtlpGrpc : public ::testing::Test {
   void Start(TraceStoreOptions options = {}, ReceiverLimits limits = {}) {
     store_ = std::make_unique<TraceStore>(options);
     std::string error;
-    receiver_ = StartGrpcReceiver({"127.0.0.1", 0, limits}, *store_, counters_, error);
+    receiver_ = StartGrpcReceiver({"127.0.0.1", 0, limits, {}}, *store_, counters_, error);
     ASSERT_TRUE(receiver_) << error;
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(receiver_->port()),
                                    grpc::InsecureChannelCredentials());
@@ -138,7 +138,7 @@ TEST_F(OtlpGrpc, BusyPortIsAnErrorNotASharedPort) {
   TraceStore other;
   IngestCounters counters;
   std::string error;
-  auto second = StartGrpcReceiver({"127.0.0.1", receiver_->port(), {}}, other, counters, error);
+  auto second = StartGrpcReceiver({"127.0.0.1", receiver_->port(), {}, {}}, other, counters, error);
   EXPECT_FALSE(second);
   EXPECT_NE(error.find("cannot listen"), std::string::npos) << error;
 }
