@@ -226,16 +226,13 @@ std::optional<int> ParseSinkFlags(const RunFlags& flags, RunOptions& options) {
     std::cerr << "traceproof run: " << e.what() << "\n";
     return kExitUsage;
   }
-  for (const std::string& spec : flags.require_headers) {
-    std::string error;
-    std::optional<RequiredHeader> header = ParseRequiredHeader(
-        spec, [](const char* name) { return std::getenv(name); }, error);
-    if (!header) {
-      std::cerr << "traceproof run: --require-header " << error << "\n";
-      return kExitUsage;
-    }
-    options.sink_required_headers.push_back(std::move(*header));
+  std::string error;
+  std::optional<RequiredHeaders> headers = ParseRequiredHeaders(flags.require_headers, error);
+  if (!headers) {
+    std::cerr << "traceproof run: --require-header " << error << "\n";
+    return kExitUsage;
   }
+  options.sink_required_headers = std::move(*headers);
   return std::nullopt;
 }
 
@@ -384,6 +381,24 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   return SummaryAndBaseline(flags, scenario, outcome, verdict, out_dir);
 }
 
+// Where the run's sink listens, what it requires, where it forwards to.
+void AddSinkFlags(CLI::App& cmd, RunFlags& flags) {
+  cmd.add_option("--sink-listen", flags.sink_listen,
+                 "Where the embedded sink's OTLP/gRPC receiver listens, e.g. 0.0.0.0:4317 for a\n"
+                 "Collector in another container (default 127.0.0.1 on a free port)");
+  cmd.add_option("--sink-listen-http", flags.sink_listen_http,
+                 "The same for its OTLP/HTTP receiver, e.g. 0.0.0.0:4318");
+  cmd.add_option("--require-header", flags.require_headers,
+                 "NAME=VALUE the embedded sink requires of every export, e.g.\n"
+                 "'authorization=Bearer ${TOKEN}' (${TOKEN} from the environment); as\n"
+                 "`sink: { require_headers }` in the scenario. The run's services, apps and\n"
+                 "span load send it. Repeatable; values never printed")
+      ->type_name("NAME=VALUE");
+  cmd.add_option("--forward-to", flags.forward_to,
+                 "Pass every export request the sink accepted on to this OTLP/gRPC receiver\n"
+                 "(e.g. jaeger:4317), to browse the checked traces; failures are counted");
+}
+
 }  // namespace
 
 CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
@@ -420,20 +435,7 @@ CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
                   "a phase's `connections:` overrides it")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  cmd->add_option("--sink-listen", flags->sink_listen,
-                  "Where the embedded sink's OTLP/gRPC receiver listens, e.g. 0.0.0.0:4317 for a\n"
-                  "Collector in another container (default 127.0.0.1 on a free port)");
-  cmd->add_option("--sink-listen-http", flags->sink_listen_http,
-                  "The same for its OTLP/HTTP receiver, e.g. 0.0.0.0:4318");
-  cmd->add_option("--require-header", flags->require_headers,
-                  "NAME=VALUE the embedded sink requires of every export, e.g.\n"
-                  "'authorization=Bearer ${TOKEN}' (${TOKEN} from the environment); as\n"
-                  "`sink: { require_headers }` in the scenario. The run's services, apps and\n"
-                  "span load send it. Repeatable; values never printed")
-      ->type_name("NAME=VALUE");
-  cmd->add_option("--forward-to", flags->forward_to,
-                  "Pass every export request the sink accepted on to this OTLP/gRPC receiver\n"
-                  "(e.g. jaeger:4317), to browse the checked traces; failures are counted");
+  AddSinkFlags(*cmd, *flags);
   cmd->add_option("--traces", flags->traces,
                   "Which traces traces.jsonl keeps, written as each trace completes: all (what\n"
                   "`traceproof check` needs to judge the run again exactly), failing (an ERROR\n"

@@ -100,13 +100,10 @@ std::optional<int> ServicesOptions(const ServeFlags& flags, mock::MockServicesOp
                                     : flags.otlp_endpoint,
         flags.otlp_protocol.empty() ? EnvOr("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
                                     : flags.otlp_protocol);
-    for (const std::string& spec : flags.otlp_headers) {
-      std::string error;
-      const std::optional<RequiredHeader> h = ParseRequiredHeader(
-          spec, [](const char* name) { return std::getenv(name); }, error);
-      if (!h) throw std::invalid_argument("--otlp-header " + error);
-      target.headers.emplace_back(h->name, h->value);
-    }
+    std::string error;
+    const std::optional<RequiredHeaders> headers = ParseRequiredHeaders(flags.otlp_headers, error);
+    if (!headers) throw std::invalid_argument("--otlp-header " + error);
+    for (const RequiredHeader& h : *headers) target.headers.emplace_back(h.name, h.value);
     options.make_exporter = MakeExporterFactory(target);
     fmt::print("exporting spans over OTLP/{} to {}:{}\n", target.grpc ? "gRPC" : "HTTP",
                target.host, target.port);

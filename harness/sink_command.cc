@@ -102,16 +102,13 @@ bool ListenFlags(const SinkFlags& flags, SinkOptions& options) {
 // --require-header into the receivers' limits; false, after saying why, for a usage error. The
 // message names the header or variable, never the value.
 bool RequireHeaderFlags(const SinkFlags& flags, SinkOptions& options) {
-  for (const std::string& spec : flags.require_headers) {
-    std::string error;
-    std::optional<RequiredHeader> header = ParseRequiredHeader(
-        spec, [](const char* name) { return std::getenv(name); }, error);
-    if (!header) {
-      std::cerr << "traceproof sink: --require-header " << error << "\n";
-      return false;
-    }
-    options.limits.required_headers.push_back(std::move(*header));
+  std::string error;
+  std::optional<RequiredHeaders> headers = ParseRequiredHeaders(flags.require_headers, error);
+  if (!headers) {
+    std::cerr << "traceproof sink: --require-header " << error << "\n";
+    return false;
   }
+  options.limits.required_headers = std::move(*headers);
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "config/required_header.h"
 
+#include <cstdlib>
+
 namespace traceproof {
 namespace {
 
@@ -70,6 +72,18 @@ std::optional<RequiredHeader> ParseRequiredHeader(std::string_view spec, const G
     return std::nullopt;
   }
   return MakeRequiredHeader(spec.substr(0, eq), spec.substr(eq + 1), getenv, error);
+}
+
+std::optional<RequiredHeaders> ParseRequiredHeaders(const std::vector<std::string>& specs,
+                                                    std::string& error) {
+  RequiredHeaders headers;
+  for (const std::string& spec : specs) {
+    std::optional<RequiredHeader> header = ParseRequiredHeader(
+        spec, [](const char* name) { return std::getenv(name); }, error);
+    if (!header) return std::nullopt;
+    headers.push_back(std::move(*header));
+  }
+  return headers;
 }
 
 std::string RequiredHeaderNames(const RequiredHeaders& headers) {

@@ -30,6 +30,11 @@ std::optional<RequiredHeader> MakeRequiredHeader(std::string_view name,
 std::optional<RequiredHeader> ParseRequiredHeader(std::string_view spec, const GetEnvFn& getenv,
                                                   std::string& error);
 
+// Each "NAME=VALUE" of a repeatable flag, expanded from the process environment; nullopt with
+// `error` for the first one that is wrong.
+std::optional<RequiredHeaders> ParseRequiredHeaders(const std::vector<std::string>& specs,
+                                                    std::string& error);
+
 // "authorization, x-api-key": the names only, for logs and answers that must not show values.
 std::string RequiredHeaderNames(const RequiredHeaders& headers);
 

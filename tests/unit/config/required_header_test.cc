@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 
 namespace traceproof {
@@ -57,6 +58,20 @@ TEST(RequiredHeader, NamesMustBeHttpTokensAndNotReservedByGrpc) {
   EXPECT_NE(error.find("needs a name"), std::string::npos) << error;
   EXPECT_FALSE(ParseRequiredHeader("grpc-timeout=1", Env({}), error));
   EXPECT_NE(error.find("reserved by gRPC"), std::string::npos) << error;
+}
+
+TEST(RequiredHeader, ARepeatedFlagReadsTheProcessEnvironmentAndStopsAtTheFirstMistake) {
+  ::setenv("REQUIRED_HEADER_TEST_TOKEN", "t0k", 1);
+  ::unsetenv("REQUIRED_HEADER_TEST_UNSET");
+  std::string error;
+  const auto headers = ParseRequiredHeaders(
+      {"authorization=Bearer ${REQUIRED_HEADER_TEST_TOKEN}", "x-tenant=shop"}, error);
+  ASSERT_TRUE(headers) << error;
+  ASSERT_EQ(headers->size(), 2u);
+  EXPECT_EQ((*headers)[0].value, "Bearer t0k");
+  EXPECT_FALSE(ParseRequiredHeaders({"x-tenant=shop", "a=${REQUIRED_HEADER_TEST_UNSET}"}, error));
+  EXPECT_EQ(error,
+            "a: ${REQUIRED_HEADER_TEST_UNSET} is not set: export it before starting traceproof");
 }
 
 TEST(RequiredHeader, NamesListedWithoutValues) {

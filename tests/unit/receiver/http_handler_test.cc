@@ -162,20 +162,16 @@ TEST_F(OtlpHttp, RequestWithoutTheRequiredHeaderIs401CountedAndNeverStored) {
   EXPECT_EQ(store_.span_count(), 0u);
 
   // Wrong value, and a right one under another spelling of the name.
-  HttpRequest wrong{http::verb::post, "/v1/traces", 11};
-  wrong.set(http::field::content_type, "application/x-protobuf");
-  wrong.set("Authorization", "Bearer s3cre");
-  wrong.body() = TwoSpans();
-  wrong.prepare_payload();
-  EXPECT_EQ(HandleOtlpHttp(std::move(wrong), store_, counters_, limits_).result(),
-            http::status::unauthorized);
-  HttpRequest right{http::verb::post, "/v1/traces", 11};
-  right.set(http::field::content_type, "application/x-protobuf");
-  right.set("AUTHORIZATION", "Bearer s3cret");
-  right.body() = TwoSpans();
-  right.prepare_payload();
-  EXPECT_EQ(HandleOtlpHttp(std::move(right), store_, counters_, limits_).result(),
-            http::status::ok);
+  auto with = [&](const char* name, const char* value) {
+    HttpRequest req{http::verb::post, "/v1/traces", 11};
+    req.set(http::field::content_type, "application/x-protobuf");
+    req.set(name, value);
+    req.body() = TwoSpans();
+    req.prepare_payload();
+    return HandleOtlpHttp(std::move(req), store_, counters_, limits_).result();
+  };
+  EXPECT_EQ(with("Authorization", "Bearer s3cre"), http::status::unauthorized);
+  EXPECT_EQ(with("AUTHORIZATION", "Bearer s3cret"), http::status::ok);
   EXPECT_EQ(RequestsRefused(RefusalReason::kUnauthenticated), 2u);
   EXPECT_EQ(store_.span_count(), 2u);
 }
