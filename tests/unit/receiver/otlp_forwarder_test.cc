@@ -32,7 +32,8 @@ TEST(OtlpForwarder, AcceptedRequestsReachTheBackendByteForByte) {
   TraceStore backend_store;
   IngestCounters backend_counters;
   std::string error;
-  auto backend = StartGrpcReceiver({"127.0.0.1", 0, {}, {}}, backend_store, backend_counters, error);
+  auto backend =
+      StartGrpcReceiver({"127.0.0.1", 0, {}, {}}, backend_store, backend_counters, error);
   ASSERT_TRUE(backend) << error;
   TraceStore sink;
   ForwarderOptions options;
