@@ -35,6 +35,7 @@ mock::ExporterFactory MakeExporterFactory(const OtlpTarget& target) {
     OtlpExporterOptions o;
     o.endpoint = target.host + ":" + std::to_string(target.port);
     o.resource = resource;
+    o.headers = target.headers;
     return target.grpc ? MakeOtlpGrpcExporter(o) : MakeOtlpHttpExporter(o);
   };
 }

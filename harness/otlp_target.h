@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mock_services/mock_services.h"
 
@@ -13,6 +15,8 @@ struct OtlpTarget {
   std::string host = "127.0.0.1";
   std::uint16_t port = 4317;
   bool grpc = true;
+  // Sent with every export (a sink's `--require-header`); names in lower case.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // "http://host:port", "host:port"; protocol "grpc" | "http/protobuf". Throws

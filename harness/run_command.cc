@@ -19,11 +19,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "commands.h"
 #include "endpoint.h"
 #include "exit_codes.h"
+#include "listen_warning.h"
 #include "report/evidence_reservoir.h"
 #include "report/job_summary.h"
 #include "report/report_html.h"
@@ -50,15 +53,16 @@ struct RunFlags {
   bool no_traces = false;      // the same as --traces none
   std::string traces = "all";  // report/trace_record_writer.h: all, failing, sample, none
   bool gzip_traces = false;
-  std::string sink_listen;       // HOST:PORT for the sink's OTLP/gRPC receiver
-  std::string sink_listen_http;  // HOST:PORT for its OTLP/HTTP receiver
-  std::string forward_to;        // HOST:PORT, OTLP/gRPC
-  std::string summary_md;        // the job summary (also $GITHUB_STEP_SUMMARY when set)
-  CompareRequest baseline;       // base set: compare the results with it after the run
-  std::string shard;             // I/N: this process sends its share (shard/shard_manifest.h)
-  std::string start_at;          // YYYY-MM-DDTHH:MM:SSZ: the load phases' common start
-  std::uint64_t seed = 1;        // the arrival schedule's (every shard the same)
-  bool keep_latencies = false;   // latencies.txt: every answer's corrected latency (tests)
+  std::string sink_listen;                   // HOST:PORT for the sink's OTLP/gRPC receiver
+  std::string sink_listen_http;              // HOST:PORT for its OTLP/HTTP receiver
+  std::string forward_to;                    // HOST:PORT, OTLP/gRPC
+  std::vector<std::string> require_headers;  // NAME=VALUE, ${ENV} expanded; never printed
+  std::string summary_md;                    // the job summary (also $GITHUB_STEP_SUMMARY when set)
+  CompareRequest baseline;                   // base set: compare the results with it after the run
+  std::string shard;            // I/N: this process sends its share (shard/shard_manifest.h)
+  std::string start_at;         // YYYY-MM-DDTHH:MM:SSZ: the load phases' common start
+  std::uint64_t seed = 1;       // the arrival schedule's (every shard the same)
+  bool keep_latencies = false;  // latencies.txt: every answer's corrected latency (tests)
 };
 
 // --shard, --start-at and --seed into the run's options; an error message when one is invalid.
@@ -231,7 +235,29 @@ std::optional<int> ParseSinkFlags(const RunFlags& flags, RunOptions& options) {
     std::cerr << "traceproof run: " << e.what() << "\n";
     return kExitUsage;
   }
+  std::string error;
+  std::optional<RequiredHeaders> headers = ParseRequiredHeaders(flags.require_headers, error);
+  if (!headers) {
+    std::cerr << "traceproof run: --require-header " << error << "\n";
+    return kExitUsage;
+  }
+  options.sink_required_headers = std::move(*headers);
   return std::nullopt;
+}
+
+// --sink-listen beyond loopback with no header required: said on stderr, not refused.
+void WarnIfExposed(const Scenario& scenario, const RunOptions& options) {
+  const bool authenticated = !options.sink_required_headers.empty() ||
+                             (scenario.sink && !scenario.sink->require_headers.empty());
+  auto warn = [&](const char* what, const std::string& host, std::uint16_t port) {
+    const std::string warning =
+        SinkExposureWarning("run", what, host, fmt::format("{}:{}", host, port), authenticated);
+    if (!warning.empty()) std::cerr << warning << "\n";
+  };
+  warn("the sink's OTLP/gRPC receiver (--sink-listen)", options.sink_grpc_host,
+       options.sink_grpc_port);
+  warn("the sink's OTLP/HTTP receiver (--sink-listen-http)", options.sink_http_host,
+       options.sink_http_port);
 }
 
 // The run itself, with the progress line on stderr and Ctrl-C as its stop flag.
@@ -300,6 +326,7 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   }
   RunOptions options;
   if (const std::optional<int> bad = ParseSinkFlags(flags, options)) return *bad;
+  WarnIfExposed(scenario, options);
   if (const std::optional<std::string> bad = ParseShardFlags(flags, options)) {
     std::cerr << "traceproof run: " << *bad << "\n";
     return kExitUsage;
@@ -368,6 +395,24 @@ int RunRun(const RunFlags& flags, Reaper* reaper) {
   return SummaryAndBaseline(flags, scenario, outcome, verdict, out_dir);
 }
 
+// Where the run's sink listens, what it requires, where it forwards to.
+void AddSinkFlags(CLI::App& cmd, RunFlags& flags) {
+  cmd.add_option("--sink-listen", flags.sink_listen,
+                 "Where the embedded sink's OTLP/gRPC receiver listens, e.g. 0.0.0.0:4317 for a\n"
+                 "Collector in another container (default 127.0.0.1 on a free port)");
+  cmd.add_option("--sink-listen-http", flags.sink_listen_http,
+                 "The same for its OTLP/HTTP receiver, e.g. 0.0.0.0:4318");
+  cmd.add_option("--require-header", flags.require_headers,
+                 "NAME=VALUE the embedded sink requires of every export, e.g.\n"
+                 "'authorization=Bearer ${TOKEN}' (${TOKEN} from the environment); as\n"
+                 "`sink: { require_headers }` in the scenario. The run's services, apps and\n"
+                 "span load send it. Repeatable; values never printed")
+      ->type_name("NAME=VALUE");
+  cmd.add_option("--forward-to", flags.forward_to,
+                 "Pass every export request the sink accepted on to this OTLP/gRPC receiver\n"
+                 "(e.g. jaeger:4317), to browse the checked traces; failures are counted");
+}
+
 }  // namespace
 
 CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
@@ -404,14 +449,7 @@ CommandRun AddRunCommand(CLI::App& app, const CommandContext& context) {
                   "a phase's `connections:` overrides it")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  cmd->add_option("--sink-listen", flags->sink_listen,
-                  "Where the embedded sink's OTLP/gRPC receiver listens, e.g. 0.0.0.0:4317 for a\n"
-                  "Collector in another container (default 127.0.0.1 on a free port)");
-  cmd->add_option("--sink-listen-http", flags->sink_listen_http,
-                  "The same for its OTLP/HTTP receiver, e.g. 0.0.0.0:4318");
-  cmd->add_option("--forward-to", flags->forward_to,
-                  "Pass every export request the sink accepted on to this OTLP/gRPC receiver\n"
-                  "(e.g. jaeger:4317), to browse the checked traces; failures are counted");
+  AddSinkFlags(*cmd, *flags);
   cmd->add_option("--traces", flags->traces,
                   "Which traces traces.jsonl keeps, written as each trace completes: all (what\n"
                   "`traceproof check` needs to judge the run again exactly), failing (an ERROR\n"

@@ -3,16 +3,21 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "commands.h"
 #include "config/amqp_url.h"
+#include "config/required_header.h"
 #include "exit_codes.h"
 #include "graph/load_graph.h"
+#include "listen_warning.h"
 #include "mock_services/admin_server.h"
 #include "mock_services/mock_services.h"
 #include "otlp_target.h"
@@ -34,8 +39,9 @@ struct ServeFlags {
   std::string sampler_arg;
   std::string broker;  // AMQP URL; empty: queues in process
   std::string host = "127.0.0.1";
-  int port_base = 0;    // 0: each service on a free port (or its own `port:`)
-  int admin_port = -1;  // -1: no admin endpoint; 0: a free port
+  int port_base = 0;                      // 0: each service on a free port (or its own `port:`)
+  int admin_port = -1;                    // -1: no admin endpoint; 0: a free port
+  std::vector<std::string> otlp_headers;  // NAME=VALUE, ${ENV} expanded; never printed
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -94,6 +100,10 @@ std::optional<int> ServicesOptions(const ServeFlags& flags, mock::MockServicesOp
                                     : flags.otlp_endpoint,
         flags.otlp_protocol.empty() ? EnvOr("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
                                     : flags.otlp_protocol);
+    std::string error;
+    const std::optional<RequiredHeaders> headers = ParseRequiredHeaders(flags.otlp_headers, error);
+    if (!headers) throw std::invalid_argument("--otlp-header " + error);
+    for (const RequiredHeader& h : *headers) target.headers.emplace_back(h.name, h.value);
     options.make_exporter = MakeExporterFactory(target);
     fmt::print("exporting spans over OTLP/{} to {}:{}\n", target.grpc ? "gRPC" : "HTTP",
                target.host, target.port);
@@ -193,6 +203,16 @@ int RunServe(const ServeFlags& flags) {
     return kExitEnvironment;
   }
   PrintServices(graph, *services, options.host);
+  if (!IsLoopbackHost(options.host)) {
+    // Nothing here can be secured by a flag: the mocks and the admin endpoint are plain HTTP.
+    std::cerr << "traceproof serve: warning: the services"
+              << (truth.log ? " and the admin endpoint" : "") << " listen on " << options.host
+              << ", beyond loopback, without authentication: whoever can reach them can send "
+                 "them requests"
+              << (truth.log ? " and read the ground truth (GET /truth)" : "")
+              << ". Keep them on a private network (a container network, a firewall), or "
+                 "use --host 127.0.0.1\n";
+  }
   std::unique_ptr<mock::AdminServer> admin;
   if (truth.log) {
     admin = StartAdmin(flags, graph, *services, *truth.log, error);
@@ -247,6 +267,11 @@ CommandRun AddServeCommand(CLI::App& app) {
                   "Where spans go (default $OTEL_EXPORTER_OTLP_ENDPOINT or 127.0.0.1:4317)");
   cmd->add_option("--otlp-protocol", flags->otlp_protocol,
                   "grpc or http/protobuf (default $OTEL_EXPORTER_OTLP_PROTOCOL or grpc)");
+  cmd->add_option("--otlp-header", flags->otlp_headers,
+                  "NAME=VALUE sent with every export, e.g. 'authorization=Bearer ${TOKEN}' for a\n"
+                  "sink started with --require-header (${TOKEN} from the environment; never\n"
+                  "printed). Repeatable")
+      ->type_name("NAME=VALUE");
   cmd->add_option("--truth", flags->truth,
                   "Write the ground truth (every span, sampled or not, with faults, and what "
                   "reached each mock: lines with \"record\":\"inbound\") as JSONL");

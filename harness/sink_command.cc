@@ -6,16 +6,20 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "commands.h"
+#include "config/required_header.h"
 #include "endpoint.h"
 #include "exit_codes.h"
+#include "listen_warning.h"
 #include "report/trace_json.h"
 #include "report/tree_text.h"
 #include "sink/sink.h"
@@ -38,6 +42,10 @@ struct SinkFlags {
   std::size_t max_traces = 1'000'000;
   int http_threads = 1;
   std::size_t max_body_mib = 64;
+  std::vector<std::string> require_headers;  // NAME=VALUE, ${ENV} expanded; never printed
+  std::string tls_cert;                      // PEM files; all empty: plain text
+  std::string tls_key;
+  std::string tls_client_ca;
 };
 
 void PrintSummary(const IngestCounters& in, const TraceStore& store, double seconds,
@@ -89,6 +97,60 @@ bool ListenFlags(const SinkFlags& flags, SinkOptions& options) {
     return false;
   }
   return true;
+}
+
+// --require-header into the receivers' limits; false, after saying why, for a usage error. The
+// message names the header or variable, never the value.
+bool RequireHeaderFlags(const SinkFlags& flags, SinkOptions& options) {
+  std::string error;
+  std::optional<RequiredHeaders> headers = ParseRequiredHeaders(flags.require_headers, error);
+  if (!headers) {
+    std::cerr << "traceproof sink: --require-header " << error << "\n";
+    return false;
+  }
+  options.limits.required_headers = std::move(*headers);
+  return true;
+}
+
+// --tls-cert, --tls-key and --tls-client-ca into the options; false, after saying why, for a
+// usage error (one without the other, an unreadable file).
+bool TlsFlags(const SinkFlags& flags, SinkOptions& options) {
+  if (flags.tls_cert.empty() && flags.tls_key.empty() && flags.tls_client_ca.empty()) return true;
+  if (flags.tls_cert.empty() || flags.tls_key.empty()) {
+    std::cerr << "traceproof sink: TLS needs both --tls-cert and --tls-key\n";
+    return false;
+  }
+  std::string error;
+  options.tls = ReadReceiverTls(flags.tls_cert, flags.tls_key, flags.tls_client_ca, error);
+  // A file that is not what its flag says is a usage error, told before anything listens.
+  if (options.tls && !TlsUsable(*options.tls, error)) options.tls.reset();
+  if (!options.tls) std::cerr << "traceproof sink: " << error << "\n";
+  return options.tls.has_value();
+}
+
+// Where the sink listens, and what a client must send; the warning when it is open to anyone.
+void PrintListening(const SinkOptions& options, const Sink& sink) {
+  const bool authenticated = !options.limits.required_headers.empty() || options.tls;
+  auto print = [&](const char* what, const ListenAddress& at, std::uint16_t port) {
+    const std::string address = fmt::format("{}:{}", at.host, port);
+    fmt::print("{} listening on {}\n", what, address);
+    const std::string warning = SinkExposureWarning("sink", what, at.host, address, authenticated);
+    if (!warning.empty()) std::cerr << warning << "\n";
+  };
+  if (options.grpc) print("otlp/grpc", *options.grpc, sink.grpc_port());
+  if (options.http) print("otlp/http", *options.http, sink.http_port());
+  if (options.tls) {
+    fmt::print("TLS 1.2+ on {}{}\n",
+               options.grpc && options.http ? "both receivers" : "the receiver",
+               options.tls->client_ca_pem.empty()
+                   ? ""
+                   : "; clients must present a certificate signed by --tls-client-ca");
+  }
+  if (!options.limits.required_headers.empty()) {
+    fmt::print("requests must carry the header(s) {} (others: 401 / UNAUTHENTICATED)\n",
+               RequiredHeaderNames(options.limits.required_headers));
+  }
+  std::fflush(stdout);
 }
 
 TraceStoreOptions StoreOptions(const SinkFlags& flags) {
@@ -183,6 +245,8 @@ void ServeUntilStopped(const sigset_t& stop_signals, double duration_s,
 int RunSink(const SinkFlags& flags) {
   SinkOptions options;
   if (!ListenFlags(flags, options)) return kExitUsage;
+  if (!RequireHeaderFlags(flags, options)) return kExitUsage;
+  if (!TlsFlags(flags, options)) return kExitUsage;
   options.http_threads = flags.http_threads;
   options.limits.max_body_bytes = flags.max_body_mib << 20;
   TraceOutput output(flags);
@@ -197,11 +261,7 @@ int RunSink(const SinkFlags& flags) {
     std::cerr << "traceproof sink: " << error.reason << "\n";
     return kExitEnvironment;
   }
-  if (options.grpc)
-    fmt::print("otlp/grpc listening on {}:{}\n", options.grpc->host, sink->grpc_port());
-  if (options.http)
-    fmt::print("otlp/http listening on {}:{}\n", options.http->host, sink->http_port());
-  std::fflush(stdout);
+  PrintListening(options, *sink);
 
   const auto started = std::chrono::steady_clock::now();
   ServeUntilStopped(stop_signals, flags.duration_s, [&] { output.Emit(store, false); });
@@ -266,6 +326,23 @@ CommandRun AddSinkCommand(CLI::App& app) {
                   "after decompression (413 / gRPC limit beyond)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  cmd->add_option("--require-header", flags->require_headers,
+                  "NAME=VALUE that every export request must carry, e.g.\n"
+                  "'authorization=Bearer ${TOKEN}' (single quotes: the sink expands ${TOKEN}\n"
+                  "from its environment, so the token is not on the command line). Repeatable.\n"
+                  "Others get 401 / UNAUTHENTICATED, counted as 'unauthenticated'. Values are\n"
+                  "compared in constant time and never printed")
+      ->type_name("NAME=VALUE");
+  cmd->add_option("--tls-cert", flags->tls_cert,
+                  "Serve both receivers over TLS (1.2+) with this PEM certificate chain (with\n"
+                  "--tls-key); plain text on a TLS port is refused and counted as tls_handshake\n"
+                  "(on OTLP/HTTP; gRPC refuses it before any call)")
+      ->type_name("FILE");
+  cmd->add_option("--tls-key", flags->tls_key, "The PEM private key of --tls-cert")
+      ->type_name("FILE");
+  cmd->add_option("--tls-client-ca", flags->tls_client_ca,
+                  "Mutual TLS: clients must present a certificate signed by these PEM CAs")
+      ->type_name("FILE");
   return [flags] { return RunSink(*flags); };
 }
 

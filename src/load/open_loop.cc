@@ -105,6 +105,7 @@ class Worker {
                            span_load ? "POST" : t.method, t.path, t.host, t.port);
       if (!span_load) p.head += fmt::format("{}: 1\r\n", kLoadMarkerHeader);
       if (!content_type.empty()) p.head += fmt::format("Content-Type: {}\r\n", content_type);
+      for (const auto& [name, value] : t.headers) p.head += fmt::format("{}: {}\r\n", name, value);
       if (span_load) {
         SyntheticSpanOptions so;
         so.spans = t.span_load_spans;

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "load/arrival.h"
@@ -33,6 +34,8 @@ struct LoadTarget {
   std::string path = "/";
   std::string body;
   std::string content_type;
+  // Sent with every request (span load to a sink with `require_headers`).
+  std::vector<std::pair<std::string, std::string>> headers;
   int span_load_spans = 0;
   int spans_per_trace = 5;
   // Each request carries a fresh sampled W3C traceparent (random trace id and span id), so the

@@ -18,6 +18,8 @@ enum class RefusalReason : std::uint8_t {
   kUnsupportedMediaType,  // request: content type other than protobuf or JSON
   kBadContentEncoding,    // request: unknown Content-Encoding, or corrupt gzip
   kStoreFull,             // request: the trace store is at its memory bound
+  kUnauthenticated,       // request: a required header (--require-header) missing or wrong
+  kTlsHandshake,          // connection: no TLS handshake on a TLS port (e.g. plain text)
   kCount,
 };
 
@@ -25,9 +27,9 @@ inline constexpr std::size_t kRefusalReasonCount = static_cast<std::size_t>(Refu
 
 inline std::string_view RefusalReasonName(RefusalReason reason) {
   static constexpr std::array<std::string_view, kRefusalReasonCount> kNames = {
-      "invalid_trace_id",       "invalid_span_id", "invalid_parent_span_id",
-      "malformed",              "too_large",       "unsupported_media_type",
-      "bad_content_encoding",   "store_full",
+      "invalid_trace_id", "invalid_span_id",        "invalid_parent_span_id", "malformed",
+      "too_large",        "unsupported_media_type", "bad_content_encoding",   "store_full",
+      "unauthenticated",  "tls_handshake",
   };
   return kNames[static_cast<std::size_t>(reason)];
 }

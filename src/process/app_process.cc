@@ -52,6 +52,22 @@ const std::string* Find(const Env& env, std::string_view name) {
   return nullptr;
 }
 
+// OTEL_EXPORTER_OTLP_HEADERS' form: "k=v,k2=v2", values percent-encoded (W3C Baggage octets),
+// so "Bearer abc" survives as "Bearer%20abc" and the SDK decodes it back.
+std::string OtlpHeadersValue(const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::string out;
+  for (const auto& [name, value] : headers) {
+    if (!out.empty()) out += ',';
+    out += name + '=';
+    for (const unsigned char c : value) {
+      const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+      out += plain ? std::string(1, static_cast<char>(c)) : fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
 // The OTel SDK variables (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-
 // variables/) the run sets unless the scenario's env does.
 void AddOtelDefaults(const AppProcessOptions& o, Env& env) {
@@ -64,6 +80,8 @@ void AddOtelDefaults(const AppProcessOptions& o, Env& env) {
   const bool grpc = protocol ? *protocol == "grpc" : o.otlp.http_url.empty();
   set_default("OTEL_EXPORTER_OTLP_PROTOCOL", grpc ? "grpc" : "http/protobuf");
   set_default("OTEL_EXPORTER_OTLP_ENDPOINT", grpc ? o.otlp.grpc_url : o.otlp.http_url);
+  if (!o.otlp.headers.empty())
+    set_default("OTEL_EXPORTER_OTLP_HEADERS", OtlpHeadersValue(o.otlp.headers));
   set_default("OTEL_SERVICE_NAME", o.name);
   set_default("OTEL_BSP_SCHEDULE_DELAY", std::to_string(kAppBatchDelay.count()));
   set_default("OTEL_TRACES_EXPORTER", "otlp");

@@ -34,6 +34,8 @@ class Reaper;
 struct AppOtlpEndpoints {
   std::string grpc_url;  // "http://127.0.0.1:4317"
   std::string http_url;  // "http://127.0.0.1:4318"; empty: none (grpc only)
+  // The headers the sink requires (`sink: { require_headers }`), as OTEL_EXPORTER_OTLP_HEADERS.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // The SDK's batch delay the run sets unless the app's env does: short, so the drain waits

@@ -5,9 +5,10 @@
 #include <optional>
 #include <string>
 
+#include "otlp/gzip.h"
 #include "otlp/json.h"
 #include "otlp/rpc_status.h"
-#include "otlp/gzip.h"
+#include "receiver/header_auth.h"
 
 namespace traceproof {
 namespace {
@@ -18,6 +19,7 @@ enum class Encoding { kProtobuf, kJson, kOther };
 
 constexpr int kRpcInvalidArgument = 3;
 constexpr int kRpcResourceExhausted = 8;
+constexpr int kRpcUnauthenticated = 16;
 
 std::string MediaType(boost::beast::string_view header) {
   std::string type(header.substr(0, header.find(';')));  // beast::string_view
@@ -66,6 +68,27 @@ std::optional<HttpResponse> RefuseRoute(const HttpRequest& req, IngestCounters& 
     return res;
   }
   return std::nullopt;
+}
+
+// A request without every required header: 401, counted, before anything else is looked at
+// (an unauthenticated client learns nothing about routes or encodings).
+std::optional<HttpResponse> RefuseUnauthenticated(const HttpRequest& req, Encoding enc,
+                                                  IngestCounters& counters,
+                                                  const ReceiverLimits& limits) {
+  if (limits.required_headers.empty()) return std::nullopt;
+  const bool ok =
+      HasRequiredHeaders(limits.required_headers, [&](std::string_view name, const auto& visit) {
+        const auto [begin, end] =
+            req.equal_range(boost::beast::string_view(name.data(), name.size()));
+        for (auto it = begin; it != end; ++it)
+          if (visit(std::string_view(it->value().data(), it->value().size()))) return;
+      });
+  if (ok) return std::nullopt;
+  counters.RefuseRequest(RefusalReason::kUnauthenticated);
+  // Names the headers, never their values.
+  return Error(req, enc, http::status::unauthorized, kRpcUnauthenticated,
+               "this sink requires the header(s) " + RequiredHeaderNames(limits.required_headers) +
+                   " with the configured value");
 }
 
 // The body as it arrived, decompressed (within the limit) per Content-Encoding, into `body`;
@@ -128,12 +151,12 @@ HttpResponse Answer(const HttpRequest& req, Encoding enc, const IngestOutcome& o
 HttpResponse HandleOtlpHttp(HttpRequest&& req, SpanConsumer& consumer, IngestCounters& counters,
                             const ReceiverLimits& limits) {
   counters.requests.fetch_add(1, std::memory_order_relaxed);
-  if (auto refused = RefuseRoute(req, counters)) return std::move(*refused);
-
   const std::string type = MediaType(req[http::field::content_type]);
   Encoding enc = type == "application/x-protobuf" ? Encoding::kProtobuf
                  : type == "application/json"     ? Encoding::kJson
                                                   : Encoding::kOther;
+  if (auto refused = RefuseUnauthenticated(req, enc, counters, limits)) return std::move(*refused);
+  if (auto refused = RefuseRoute(req, counters)) return std::move(*refused);
   if (enc == Encoding::kOther) {
     counters.RefuseRequest(RefusalReason::kUnsupportedMediaType);
     return Error(req, enc, http::status::unsupported_media_type, kRpcInvalidArgument,

@@ -5,9 +5,12 @@
 // clang-format on
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "receiver/http_handler.h"
@@ -18,19 +21,30 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 struct Shared {
   SpanConsumer& consumer;
   IngestCounters& counters;
   ReceiverLimits limits;
+  ssl::context* tls = nullptr;  // the receiver's; null: plain HTTP
 };
 
 constexpr std::size_t kReadChunk = 64 * 1024;
+// A client gets this long to finish its TLS handshake.
+constexpr std::chrono::seconds kHandshakeTimeout{10};
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection, plain (kTls false) or TLS, which handshakes before its first read.
+template <bool kTls>
+class Session : public std::enable_shared_from_this<Session<kTls>> {
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
  public:
-  Session(tcp::socket socket, const Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+  // `stream_args`: the socket, and for TLS the context.
+  template <typename... StreamArgs>
+  explicit Session(const Shared& shared, StreamArgs&&... stream_args)
+      : stream_(std::forward<StreamArgs>(stream_args)...), shared_(shared) {
     // Beast reads at most what the buffer can already hold (at least 512 bytes), and a
     // flat_buffer only grows when asked for more: left alone, a 100 KB export took ~200 reads.
     // perf on `bench ingest`: recvmsg was 27 % of the receiver's CPU.
@@ -38,23 +52,64 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Run() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->Read();
+      }
+    });
   }
 
  private:
+  void Handshake() {
+    beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+    stream_.async_handshake(
+        ssl::stream_base::server,
+        [self = this->shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (!ec) return Read();
+    // A peer that connected and left without a byte (a port probe) is not a refusal; plain
+    // text, an old protocol version or a missing or untrusted client certificate is.
+    if (ec != asio::error::eof && ec != asio::error::connection_reset) {
+      shared_.counters.requests.fetch_add(1, std::memory_order_relaxed);
+      shared_.counters.RefuseRequest(RefusalReason::kTlsHandshake);
+    }
+    if (ec.category() == asio::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST) {
+      return RefusePlainHttp();
+    }
+    Close();
+  }
+
+  // Plain HTTP on the TLS port: said in plain HTTP, so curl or an SDK shows why rather than
+  // "connection reset".
+  void RefusePlainHttp() {
+    static const std::string kAnswer =
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Connection: close\r\nContent-Length: 47\r\n\r\n"
+        "this port speaks TLS: use https:// to reach it\n";
+    asio::async_write(
+        beast::get_lowest_layer(stream_), asio::buffer(kAnswer),
+        [self = this->shared_from_this()](beast::error_code, std::size_t) { self->Close(); });
+  }
+
   void Read() {
     parser_.emplace();
     // A gzip body may not exceed the decompressed limit either; the handler checks the rest.
     parser_->body_limit(shared_.limits.max_body_bytes);
-    stream_.expires_after(shared_.limits.idle_timeout);
+    beast::get_lowest_layer(stream_).expires_after(shared_.limits.idle_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+        ec == ssl::error::stream_truncated) {
       return Close();
     }
     if (ec == http::error::body_limit) {
@@ -86,18 +141,20 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = owned->keep_alive();
     http::async_write(
         stream_, *owned,
-        [self = shared_from_this(), owned, keep_alive](beast::error_code ec, std::size_t) {
+        [self = this->shared_from_this(), owned, keep_alive](beast::error_code ec, std::size_t) {
           if (ec || !keep_alive) return self->Close();
           self->Read();
         });
   }
 
+  // Over TLS too without close_notify: every answer carries its length, so a client never
+  // reads to the end of the stream to find where the body ends.
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const Shared& shared_;
@@ -107,11 +164,16 @@ class BeastHttpReceiver final : public HttpReceiver {
  public:
   BeastHttpReceiver(const HttpReceiverOptions& options, SpanConsumer& consumer,
                     IngestCounters& counters)
-      : options_(options), shared_{consumer, counters, options.limits}, acceptor_(ioc_) {}
+      : options_(options), shared_{consumer, counters, options.limits, nullptr}, acceptor_(ioc_) {}
 
   ~BeastHttpReceiver() override { Stop(); }
 
   bool Bind(std::string& error) {
+    if (options_.tls) {
+      tls_ = MakeServerTlsContext(*options_.tls, error);
+      if (!tls_) return false;
+      shared_.tls = tls_.get();
+    }
     beast::error_code ec;
     auto address = asio::ip::make_address(options_.host, ec);
     if (ec) {
@@ -152,12 +214,17 @@ class BeastHttpReceiver final : public HttpReceiver {
   void Accept() {
     acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) std::make_shared<Session>(std::move(s), shared_)->Run();
+      if (!ec && shared_.tls) {
+        std::make_shared<Session<true>>(shared_, std::move(s), *shared_.tls)->Run();
+      } else if (!ec) {
+        std::make_shared<Session<false>>(shared_, std::move(s))->Run();
+      }
       Accept();
     });
   }
 
   HttpReceiverOptions options_;
+  std::unique_ptr<ssl::context> tls_;  // before shared_, which points at it
   Shared shared_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;

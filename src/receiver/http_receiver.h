@@ -1,6 +1,7 @@
 // The OTLP/HTTP receiver: a Boost.Beast server on its own io_context and threads that reads
 // requests (with the body limit and idle timeout set where the request is read) and answers
 // them with HandleOtlpHttp. One session object per connection owns its socket and buffer.
+// With TLS each session handshakes before its first read (receiver/tls.h).
 // Start() binds synchronously, so a busy port is an error the caller sees at once; port 0 binds
 // a free port, readable from port(). Start/Stop from one owning thread; the receiver's own
 // threads call the consumer.
@@ -8,10 +9,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "receiver/ingest.h"
 #include "receiver/limits.h"
+#include "receiver/tls.h"
 
 namespace traceproof {
 
@@ -20,6 +23,9 @@ struct HttpReceiverOptions {
   std::uint16_t port = 4318;
   int threads = 1;
   ReceiverLimits limits;
+  // HTTPS: every connection handshakes first; one that does not (plain text, no or an
+  // untrusted client certificate) is closed and counted as tls_handshake. nullopt: plain HTTP.
+  std::optional<ReceiverTls> tls;
 };
 
 class HttpReceiver {

@@ -1,9 +1,11 @@
-// Limits shared by both receivers: what one request may cost, and what a refused client is
-// told to wait. Plain data.
+// Limits shared by both receivers: what one request may cost, what a refused client is told to
+// wait, and the headers a request must carry to be let in at all. Plain data.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+
+#include "config/required_header.h"
 
 namespace traceproof {
 
@@ -11,6 +13,9 @@ struct ReceiverLimits {
   std::size_t max_body_bytes = std::size_t{64} << 20;  // after decompression; 413 / gRPC limit
   std::chrono::seconds retry_after{1};                 // 429 Retry-After, gRPC RetryInfo
   std::chrono::seconds idle_timeout{60};               // HTTP keep-alive connection idle limit
+  // Every one must be present with its value (receiver/header_auth.h); else 401 /
+  // UNAUTHENTICATED. Empty: no authentication.
+  RequiredHeaders required_headers;
 };
 
 }  // namespace traceproof

@@ -26,6 +26,7 @@ LoadTarget TargetOf(const LoadPhase& p, const LoadEndpoints& endpoints) {
   LoadTarget t;
   if (p.span_load) {
     t.port = endpoints.sink_http_port;
+    t.headers = endpoints.sink_headers;
     t.path = "/v1/traces";
     t.span_load_spans = p.spans_per_request;
     t.spans_per_trace = p.spans_per_trace;

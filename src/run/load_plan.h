@@ -19,6 +19,8 @@ namespace traceproof {
 struct LoadEndpoints {
   // Where span load goes (OTLP/HTTP): our Collector's receiver, else the embedded sink's.
   std::uint16_t sink_http_port = 0;
+  // What span load must send there: the sink's required headers; none to a Collector.
+  std::vector<std::pair<std::string, std::string>> sink_headers;
   // host and port of a service's HTTP server.
   std::function<std::pair<std::string, std::uint16_t>(const std::string& service)> service;
 };

@@ -57,6 +57,14 @@ bool PublishesMessages(const ServiceGraph& graph) {
   return false;
 }
 
+// The scenario's `sink: { require_headers }` and `run --require-header`, as one list.
+RequiredHeaders SinkRequiredHeaders(const Scenario& scenario, const RunOptions& options) {
+  RequiredHeaders headers = scenario.sink ? scenario.sink->require_headers : RequiredHeaders{};
+  headers.insert(headers.end(), options.sink_required_headers.begin(),
+                 options.sink_required_headers.end());
+  return headers;
+}
+
 bool HasSpanLoad(const Scenario& scenario) {
   return std::any_of(scenario.load.begin(), scenario.load.end(),
                      [](const LoadPhase& p) { return p.span_load; });
@@ -67,6 +75,7 @@ class Runner {
   Runner(const Scenario& scenario, const RunOptions& options)
       : scenario_(scenario),
         options_(options),
+        required_headers_(SinkRequiredHeaders(scenario, options)),
         store_(RunStoreOptions(scenario)),
         stream_(scenario.checks, StreamOptions(scenario, options)),
         series_(std::make_unique<SeriesRecorder>(RunSeriesSources(
@@ -161,6 +170,7 @@ class Runner {
     o.first.grpc = ListenAddress{options_.sink_grpc_host, options_.sink_grpc_port};
     o.first.http = ListenAddress{options_.sink_http_host, options_.sink_http_port};
     if (!options_.forward_to.empty()) o.first.forward.emplace().endpoint = options_.forward_to;
+    o.first.limits.required_headers = required_headers_;
     if (o.count > 1 && (options_.sink_grpc_port || options_.sink_http_port || o.first.forward))
       return Fail(
           fmt::format("--sink-listen and --forward-to are for one sink; this scenario "
@@ -183,6 +193,12 @@ class Runner {
                       i == 0 ? options_.sink_grpc_host : "127.0.0.1", sink.grpc_port(),
                       i == 0 ? options_.sink_http_host : "127.0.0.1", sink.http_port()));
     }
+    if (!required_headers_.empty()) {
+      Log(fmt::format("sink: exports must carry the header(s) {}; {}",
+                      RequiredHeaderNames(required_headers_),
+                      scenario_.collector ? "the Collector's exporter config must send them"
+                                          : "the run's services, apps and span load send them"));
+    }
     Log(StoreBoundsText(store_.options(), PeakSpansPerSecond(scenario_)));
     TraceSweeperOptions so;
     so.on_traces = [this](const std::vector<std::shared_ptr<const Trace>>& traces) {
@@ -196,8 +212,25 @@ class Runner {
       sinks_->Stop();  // receivers, then up to 5 s for the forward endpoint to take the rest
       outcome_.forward = sinks_->sink(0).forwarder_stats();
       if (outcome_.forward) LogForward(*outcome_.forward);
+      LogUnauthenticated();
     });
     return true;
+  }
+
+  // Refused before they were decoded, so no span of theirs is counted at the sink: the sender
+  // (a Collector whose exporter lacks the header) is where those spans show up as lost.
+  void LogUnauthenticated() const {
+    std::uint64_t refused = 0;
+    for (int i = 0; i < sinks_->count(); ++i) {
+      refused += sinks_->sink(i)
+                     .counters()
+                     .requests_refused[static_cast<std::size_t>(RefusalReason::kUnauthenticated)]
+                     .load();
+    }
+    if (refused > 0) {
+      Log(fmt::format("sink: {} export requests refused as unauthenticated (no or a wrong {})",
+                      refused, RequiredHeaderNames(required_headers_)));
+    }
   }
 
   void LogForward(const ForwarderStats& f) const {
@@ -253,6 +286,7 @@ class Runner {
       o.exporter_endpoint = collector_ ? collector_->ExporterEndpoint()
                                        : fmt::format("127.0.0.1:{}", sinks_->sink(0).grpc_port());
       o.amqp_url = amqp_url_;
+      o.exporter_headers = SinkHeaders();
       // The apps' ports first: the mocks call them as they call an external service.
       apps_ = std::make_unique<RunApps>(scenario_.services, error);
       if (!error.empty()) return Fail(error);
@@ -274,10 +308,12 @@ class Runner {
                     ? std::filesystem::temp_directory_path() / ("traceproof-apps-" + o.run_id)
                     : options_.apps_log_dir;
     o.amqp_url = amqp_url_;
-    o.otlp = collector_ ? AppOtlpEndpoints{"http://" + collector_->ExporterEndpoint(), ""}
-                        : AppOtlpEndpoints{
-                              fmt::format("http://127.0.0.1:{}", sinks_->sink(0).grpc_port()),
-                              fmt::format("http://127.0.0.1:{}", sinks_->sink(0).http_port())};
+    o.otlp = collector_
+                 ? AppOtlpEndpoints{"http://" + collector_->ExporterEndpoint(), "", {}}
+                 : AppOtlpEndpoints{fmt::format("http://127.0.0.1:{}", sinks_->sink(0).grpc_port()),
+                                    fmt::format("http://127.0.0.1:{}", sinks_->sink(0).http_port()),
+                                    {}};
+    o.otlp.headers = SinkHeaders();
     o.reaper = options_.reaper;
     o.log = [this](const std::string& line) { Log(line); };
     auto endpoint = [this](const std::string& service) { return services_->Endpoint(service); };
@@ -343,11 +379,21 @@ class Runner {
     return Status::Ok();
   }
 
+  // What a sender that exports straight to the sink must send; one that exports to the
+  // Collector sends nothing (the Collector's own exporter faces the sink).
+  std::vector<std::pair<std::string, std::string>> SinkHeaders() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (collector_) return out;
+    for (const RequiredHeader& h : required_headers_) out.emplace_back(h.name, h.value);
+    return out;
+  }
+
   LoadEndpoints Endpoints() const {
     LoadEndpoints e;
     // Span load tests the pipeline, so it enters where the services' spans would: the Collector.
     const std::uint16_t collector = collector_ ? collector_->SpanLoadPort() : 0;
     e.sink_http_port = collector ? collector : sinks_->sink(0).http_port();
+    if (!collector) e.sink_headers = SinkHeaders();
     e.service = [this](const std::string& service) { return services_->Endpoint(service); };
     return e;
   }
@@ -568,6 +614,7 @@ class Runner {
 
   const Scenario& scenario_;
   const RunOptions& options_;
+  const RequiredHeaders required_headers_;  // by every sink of the run; never logged
   TraceStore store_;
   TraceStream stream_;                     // every check's tally, fed by sweeper_
   std::unique_ptr<TraceSweeper> sweeper_;  // store_ -> stream_, from the sink's start

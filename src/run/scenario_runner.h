@@ -41,6 +41,9 @@ struct RunOptions {
   std::uint16_t sink_grpc_port = 0;
   std::string sink_http_host = "127.0.0.1";
   std::uint16_t sink_http_port = 0;
+  // `run --require-header`: required by the sink besides the scenario's `sink: {
+  // require_headers }`; the run's own senders send both.
+  RequiredHeaders sink_required_headers;
   // `run --forward-to HOST:PORT`: every export request the sink accepted is passed on over
   // OTLP/gRPC (receiver/otlp_forwarder.h); empty: none.
   std::string forward_to;

@@ -35,11 +35,12 @@ mock::MockServicesOptions MockOptions(const InProcessServicesOptions& options,
     if (!ov.arg.empty()) c.arg = ov.arg;
     o.sampler_overrides[ov.service] = c;
   }
-  o.make_exporter = [endpoint = options.exporter_endpoint](
+  o.make_exporter = [endpoint = options.exporter_endpoint, headers = options.exporter_headers](
                         const ResourceInfo& resource) -> std::unique_ptr<SpanExporter> {
     OtlpExporterOptions eo;
     eo.endpoint = endpoint;
     eo.resource = resource;
+    eo.headers = headers;
     return MakeOtlpGrpcExporter(eo);
   };
   o.batch = RunBatchOptions();

@@ -52,7 +52,9 @@ struct InProcessServicesOptions {
   int threads = 2;
   HeadSamplingSpec sampling;
   std::string exporter_endpoint;  // OTLP/gRPC: the sink, or the Collector in front of it
-  std::string amqp_url;           // the broker's; empty: the in-process queue
+  // Sent with every export: the headers the sink requires (none to a Collector).
+  std::vector<std::pair<std::string, std::string>> exporter_headers;
+  std::string amqp_url;  // the broker's; empty: the in-process queue
 };
 
 // Started and listening, or nullptr with `error` ("mock services did not start: ...").

@@ -47,6 +47,7 @@ std::unique_ptr<SinkTier> SinkTier::Start(const SinkTierOptions& options, SpanCo
   for (int i = 0; i < options.count; ++i) {
     Member m;
     SinkOptions o = i == 0 ? options.first : SinkOptions{};
+    o.limits.required_headers = options.first.limits.required_headers;
     SpanConsumer* consumer = &store;
     if (options.count > 1) {
       m.recorder = std::make_unique<TraceIdRecorder>(store);

@@ -26,7 +26,7 @@ class TraceIdRecorder;
 struct SinkTierOptions {
   int count = 1;
   // Sink 0's options (listen addresses, forwarding); the others listen on free loopback ports
-  // with both receivers and no forwarding.
+  // with both receivers and no forwarding, and require the same headers as sink 0.
   SinkOptions first;
 };
 

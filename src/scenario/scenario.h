@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "checks/check_spec.h"
+#include "config/required_header.h"
 #include "config/source_pos.h"
 #include "graph/service_graph.h"
 
@@ -146,6 +147,10 @@ struct SinkFault {
 // trace to one of them). Without the section: one sink.
 struct SinkTierSpec {
   int count = 1;
+  // `require_headers: { authorization: "Bearer ${TOKEN}" }`: every sink of the run refuses
+  // exports without them (401 / UNAUTHENTICATED), and the run's own senders (mock services,
+  // apps, span load) send them. Values expanded from the environment at load; never printed.
+  RequiredHeaders require_headers;
   std::vector<SinkFault> faults;
   SourcePos pos;
 };

@@ -1,11 +1,42 @@
 #include "scenario/sink_section.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "scenario/scenario_keys.h"
 
 namespace traceproof::loader {
+namespace {
+
+// `require_headers: { NAME: VALUE }`, each VALUE expanded from the environment; an unset
+// variable is reported at the value, naming the variable (never a value).
+RequiredHeaders ParseRequireHeaders(ScenarioReader& r, const Field& field) {
+  RequiredHeaders headers;
+  // Checked here rather than by Entries, whose message quotes the value: it may be the token.
+  if (!field.value.IsMap())
+    r.Fail(field.value,
+           "want a map of header name to value for 'require_headers', e.g. "
+           "{ authorization: \"Bearer ${TOKEN}\" }");
+  for (const Field& entry :
+       r.Entries(field.value, r.Pos(field),
+                 "'require_headers' (e.g. { authorization: \"Bearer ${TOKEN}\" })")) {
+    std::string error;
+    std::optional<RequiredHeader> header = MakeRequiredHeader(
+        entry.name, r.String(entry), [](const char* name) { return std::getenv(name); }, error);
+    if (!header) r.Fail(entry.value, "require_headers: " + error);
+    for (const RequiredHeader& h : headers)
+      if (h.name == header->name) r.Fail(entry.key, "require_headers: '" + h.name + "' twice");
+    headers.push_back(std::move(*header));
+  }
+  if (headers.empty())
+    r.Fail(field,
+           "'require_headers' is empty: name at least one header, e.g. { authorization: "
+           "\"Bearer ${TOKEN}\" }");
+  return headers;
+}
+
+}  // namespace
 
 void ParseSink(ScenarioReader& r, const Field& field, Scenario& scenario) {
   SinkTierSpec spec;
@@ -13,10 +44,16 @@ void ParseSink(ScenarioReader& r, const Field& field, Scenario& scenario) {
   const std::vector<Field> fields =
       r.Fields(field.value, r.Pos(field), "'sink' (e.g. { count: 3 })", "in sink", kSinkKeys);
   const Field* count = r.Find(fields, "count");
-  if (!count)
+  const Field* require_headers = r.Find(fields, "require_headers");
+  if (!count && !require_headers)
     r.Fail(field, "'sink' needs 'count' (how many sinks, 1.." + std::to_string(kMaxSinks) +
-                      "), e.g. sink: { count: 3 }");
-  spec.count = static_cast<int>(r.Int(*count, 1, kMaxSinks));
+                      "), e.g. sink: { count: 3 }, or 'require_headers'");
+  if (require_headers) spec.require_headers = ParseRequireHeaders(r, *require_headers);
+  if (count) spec.count = static_cast<int>(r.Int(*count, 1, kMaxSinks));
+  if (spec.count == 1) {  // one embedded sink: no Collector needed in front of it
+    scenario.sink = std::move(spec);
+    return;
+  }
   // The sinks' endpoints reach the Collector only through the environment of the process
   // traceproof starts; one that runs elsewhere exports where its own config says.
   if (!scenario.collector) {

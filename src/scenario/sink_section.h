@@ -1,5 +1,6 @@
 // The `sink:` section of a scenario, `sink: { count: 3 }`: the sink tier, N embedded sinks behind
 // the Collector traceproof starts (its config routes to TRACEPROOF_SINK_ENDPOINT_0 .. _N-1);
+// `require_headers`, the headers every sink of the run requires (and the run's senders send);
 // the `sink: kill` faults, which name a sink of the tier; and the `sinks` check, which a tier of
 // two or more sinks always has (added with its defaults when the scenario lists none) and which
 // needs such a tier. Throws LoadError at the offending key or value; not thread-safe (one load).

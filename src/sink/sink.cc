@@ -25,14 +25,17 @@ class ReceiverPair final : public Sink {
       error = {"", "both receivers are off"};
       return false;
     }
+    // Checked before either starts: gRPC would take a bad key and fail every handshake.
+    if (options_.tls && !TlsUsable(*options_.tls, error.reason)) return false;
     if (options_.grpc) {
-      GrpcReceiverOptions o{options_.grpc->host, options_.grpc->port, options_.limits};
+      GrpcReceiverOptions o{options_.grpc->host, options_.grpc->port, options_.limits,
+                            options_.tls};
       grpc_ = StartGrpcReceiver(o, *consumer_, counters_, error.reason);
       if (!grpc_) return Failed(kGrpc, error);
     }
     if (options_.http) {
       HttpReceiverOptions o{options_.http->host, options_.http->port, options_.http_threads,
-                            options_.limits};
+                            options_.limits, options_.tls};
       http_ = StartHttpReceiver(o, *consumer_, counters_, error.reason);
       if (!http_) return Failed(kHttp, error);
     }

@@ -1,4 +1,5 @@
-// The embedded OTLP sink: the OTLP/gRPC and OTLP/HTTP receivers with their limits, the ingest
+// The embedded OTLP sink: the OTLP/gRPC and OTLP/HTTP receivers with their limits (and TLS and
+// required headers when asked), the ingest
 // counters they share and, when asked, the forwarder that passes every accepted request on to
 // another OTLP/gRPC endpoint. `traceproof run`, `traceproof sink` and every benchmark make
 // theirs here, so none assembles receivers by hand. What keeps the spans (a TraceStore, a test
@@ -15,6 +16,7 @@
 #include "receiver/ingest.h"
 #include "receiver/limits.h"
 #include "receiver/otlp_forwarder.h"
+#include "receiver/tls.h"
 #include "store/span_consumer.h"
 
 namespace traceproof {
@@ -29,6 +31,8 @@ struct SinkOptions {
   std::optional<ListenAddress> http = ListenAddress{};  // nullopt: no OTLP/HTTP receiver
   int http_threads = 1;
   ReceiverLimits limits;
+  // Both receivers over TLS (receiver/tls.h); nullopt: plain text.
+  std::optional<ReceiverTls> tls;
   // Every request the consumer accepted is passed on to forward->endpoint; nullopt: none.
   std::optional<ForwarderOptions> forward;
   // How long Stop() keeps sending what is still queued for the forward endpoint.

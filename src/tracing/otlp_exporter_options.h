@@ -1,14 +1,16 @@
 // What the OTLP/gRPC and OTLP/HTTP exporters share: their options (endpoint, resource, the
-// retry budget) and the counters they keep. The mock services make one exporter per service
-// through MakeOtlpGrpcExporter / MakeOtlpHttpExporter; tests read the counters to see how many
-// attempts an export took. Options are plain data; counters are atomics, readable from any
-// thread while the processor's worker exports.
+// retry budget, the headers a sink requires) and the counters they keep. The mock services make one
+// exporter per service through MakeOtlpGrpcExporter / MakeOtlpHttpExporter; tests read the counters
+// to see how many attempts an export took. Options are plain data; counters are atomics, readable
+// from any thread while the processor's worker exports.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tracing/resource.h"
 #include "tracing/span_exporter.h"
@@ -23,6 +25,9 @@ struct OtlpExporterOptions {
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_backoff{5000};
   bool gzip = false;
+  // Sent with every export: gRPC metadata or HTTP header fields (names in lower case, as gRPC
+  // wants them). A sink with `require_headers` refuses exports without them.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Monotonic. attempts = requests tried (connection failures included); retries = attempts after

@@ -91,6 +91,7 @@ class OtlpGrpcExporter final : public OtlpExporter {
     grpc::ClientContext context;
     context.set_deadline(ToSystemClock(deadline));
     if (options_.gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+    for (const auto& [name, value] : options_.headers) context.AddMetadata(name, value);
     {
       std::lock_guard lock(call_mu_);
       active_call_ = &context;  // lets Shutdown cancel the call from another thread

@@ -65,6 +65,7 @@ class OtlpHttpExporter final : public OtlpExporter {
     request_.set(http::field::content_type, "application/x-protobuf");
     request_.set(http::field::user_agent, "traceproof-otlp-exporter");
     if (options.gzip) request_.set(http::field::content_encoding, "gzip");
+    for (const auto& [name, value] : options.headers) request_.insert(name, value);
     request_.keep_alive(true);
   }
 

@@ -45,7 +45,7 @@ class MockServicesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;
-    receiver_ = StartGrpcReceiver({"127.0.0.1", 0, {}}, store_, counters_, error);
+    receiver_ = StartGrpcReceiver({"127.0.0.1", 0, {}, {}}, store_, counters_, error);
     ASSERT_TRUE(receiver_) << error;
   }
   void TearDown() override {

@@ -45,7 +45,7 @@ AppProcessOptions Options(const std::string& name, std::vector<std::string> comm
   o.spec.cwd = dir.string();
   o.port = FreeLoopbackPort();
   o.log_path = dir / "apps" / (name + ".log");
-  o.otlp = {"http://127.0.0.1:4317", "http://127.0.0.1:4318"};
+  o.otlp = {"http://127.0.0.1:4317", "http://127.0.0.1:4318", {}};
   o.run_id = "r1";
   o.services["payments"] = {"127.0.0.1", 9001};
   return o;
@@ -142,6 +142,25 @@ TEST(AppProcess, GrpcWhenTheUserAsksForIt) {
   for (const auto& [k, v] : *env)
     if (k == "OTEL_EXPORTER_OTLP_ENDPOINT") found = v == "http://127.0.0.1:4317";
   EXPECT_TRUE(found);
+}
+
+std::string EnvValue(const std::vector<std::pair<std::string, std::string>>& env,
+                     std::string_view name) {
+  for (const auto& [k, v] : env)
+    if (k == name) return v;
+  return "(unset)";
+}
+
+TEST(AppProcess, TheSinksRequiredHeadersReachTheSdkPercentEncoded) {
+  AppProcessOptions o = Options("headers", {"x"});
+  o.otlp.headers = {{"authorization", "Bearer a b,c=d"}, {"x-tenant", "shop"}};
+  std::string error;
+  const auto env = AppEnvironment(o, error);
+  ASSERT_TRUE(env) << error;
+  EXPECT_EQ(EnvValue(*env, "OTEL_EXPORTER_OTLP_HEADERS"),
+            "authorization=Bearer%20a%20b%2Cc%3Dd,x-tenant=shop");
+  o.otlp.headers.clear();  // none required: the SDK's own default (none) stays
+  EXPECT_EQ(EnvValue(*AppEnvironment(o, error), "OTEL_EXPORTER_OTLP_HEADERS"), "(unset)");
 }
 
 TEST(AppProcess, AnUnknownServiceInAPlaceholderNamesTheAppAndTheText) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "store/trace_store.h"
@@ -19,18 +20,20 @@ using namespace testing;
 
 class OtlpGrpc : public ::testing::Test {
  protected:
-  void Start(TraceStoreOptions options = {}) {
+  void Start(TraceStoreOptions options = {}, ReceiverLimits limits = {}) {
     store_ = std::make_unique<TraceStore>(options);
     std::string error;
-    receiver_ = StartGrpcReceiver({"127.0.0.1", 0, {}}, *store_, counters_, error);
+    receiver_ = StartGrpcReceiver({"127.0.0.1", 0, limits, {}}, *store_, counters_, error);
     ASSERT_TRUE(receiver_) << error;
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(receiver_->port()),
                                    grpc::InsecureChannelCredentials());
     stub_ = pbc::TraceService::NewStub(channel_);
   }
   grpc::Status Export(const pbc::ExportTraceServiceRequest& req,
-                      pbc::ExportTraceServiceResponse& res) {
+                      pbc::ExportTraceServiceResponse& res,
+                      std::multimap<std::string, std::string> metadata = {}) {
     grpc::ClientContext ctx;
+    for (const auto& [k, v] : metadata) ctx.AddMetadata(k, v);
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     return stub_->Export(&ctx, req, &res);
   }
@@ -106,12 +109,36 @@ TEST_F(OtlpGrpc, FullStoreIsResourceExhaustedWithRetryInfo) {
   EXPECT_EQ(counters_.spans_refused[static_cast<int>(RefusalReason::kStoreFull)].load(), 2u);
 }
 
+TEST_F(OtlpGrpc, CallWithoutTheRequiredHeaderIsUnauthenticatedAndCounted) {
+  ReceiverLimits limits;
+  limits.required_headers = {{"authorization", "Bearer s3cret"}};
+  Start({}, limits);
+  pbc::ExportTraceServiceRequest req;
+  AddSpan(req, "svc", "a", 1, 1);
+  pbc::ExportTraceServiceResponse res;
+  grpc::Status status = Export(req, res);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(status.error_message().find("authorization"), std::string::npos);
+  EXPECT_EQ(status.error_message().find("s3cret"), std::string::npos);
+  EXPECT_EQ(Export(req, res, {{"authorization", "Bearer s3cre"}}).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Export(req, res, {{"authorization", "Bearer s3crett"}}).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(store_->span_count(), 0u);
+  EXPECT_EQ(counters_.requests_refused[static_cast<int>(RefusalReason::kUnauthenticated)].load(),
+            3u);
+
+  status = Export(req, res, {{"authorization", "Bearer s3cret"}});
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(store_->span_count(), 1u);
+}
+
 TEST_F(OtlpGrpc, BusyPortIsAnErrorNotASharedPort) {
   Start();
   TraceStore other;
   IngestCounters counters;
   std::string error;
-  auto second = StartGrpcReceiver({"127.0.0.1", receiver_->port(), {}}, other, counters, error);
+  auto second = StartGrpcReceiver({"127.0.0.1", receiver_->port(), {}, {}}, other, counters, error);
   EXPECT_FALSE(second);
   EXPECT_NE(error.find("cannot listen"), std::string::npos) << error;
 }

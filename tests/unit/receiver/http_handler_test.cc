@@ -152,5 +152,36 @@ TEST_F(OtlpHttp, OtherPathsAndMethodsAreRefused) {
             http::status::not_found);
 }
 
+TEST_F(OtlpHttp, RequestWithoutTheRequiredHeaderIs401CountedAndNeverStored) {
+  limits_.required_headers = {{"authorization", "Bearer s3cret"}};
+  HttpResponse res = Post(TwoSpans());
+  EXPECT_EQ(res.result(), http::status::unauthorized);
+  EXPECT_EQ(res[http::field::content_type], "application/x-protobuf");  // google.rpc.Status
+  EXPECT_EQ(res.body().find("s3cret"), std::string::npos);
+  EXPECT_EQ(RequestsRefused(RefusalReason::kUnauthenticated), 1u);
+  EXPECT_EQ(store_.span_count(), 0u);
+
+  // Wrong value, and a right one under another spelling of the name.
+  auto with = [&](const char* name, const char* value) {
+    HttpRequest req{http::verb::post, "/v1/traces", 11};
+    req.set(http::field::content_type, "application/x-protobuf");
+    req.set(name, value);
+    req.body() = TwoSpans();
+    req.prepare_payload();
+    return HandleOtlpHttp(std::move(req), store_, counters_, limits_).result();
+  };
+  EXPECT_EQ(with("Authorization", "Bearer s3cre"), http::status::unauthorized);
+  EXPECT_EQ(with("AUTHORIZATION", "Bearer s3cret"), http::status::ok);
+  EXPECT_EQ(RequestsRefused(RefusalReason::kUnauthenticated), 2u);
+  EXPECT_EQ(store_.span_count(), 2u);
+}
+
+TEST_F(OtlpHttp, UnauthenticatedRequestsLearnNothingAboutRoutes) {
+  limits_.required_headers = {{"x-api-key", "k"}};
+  HttpRequest metrics{http::verb::post, "/v1/metrics", 11};
+  EXPECT_EQ(HandleOtlpHttp(std::move(metrics), store_, counters_, limits_).result(),
+            http::status::unauthorized);
+}
+
 }  // namespace
 }  // namespace traceproof

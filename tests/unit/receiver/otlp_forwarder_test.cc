@@ -32,7 +32,8 @@ TEST(OtlpForwarder, AcceptedRequestsReachTheBackendByteForByte) {
   TraceStore backend_store;
   IngestCounters backend_counters;
   std::string error;
-  auto backend = StartGrpcReceiver({"127.0.0.1", 0, {}}, backend_store, backend_counters, error);
+  auto backend =
+      StartGrpcReceiver({"127.0.0.1", 0, {}, {}}, backend_store, backend_counters, error);
   ASSERT_TRUE(backend) << error;
   TraceStore sink;
   ForwarderOptions options;
@@ -65,7 +66,7 @@ TEST(OtlpForwarder, AnAbsentBackendIsCountedAsFailedWithTheError) {
   TraceStore probe_store;
   IngestCounters probe_counters;
   std::string error;
-  auto probe = StartGrpcReceiver({"127.0.0.1", 0, {}}, probe_store, probe_counters, error);
+  auto probe = StartGrpcReceiver({"127.0.0.1", 0, {}, {}}, probe_store, probe_counters, error);
   ASSERT_TRUE(probe) << error;
   const std::uint16_t port = probe->port();
   probe->Stop();

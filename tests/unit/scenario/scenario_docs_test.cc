@@ -3,6 +3,7 @@
 // is accepted, and the error shown at its top is the one the loader gives.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -68,6 +69,8 @@ load: [ { route: "gateway POST /checkout", rate: 10/s, duration: 1s } ]
 }
 
 TEST(ScenarioDocs, EveryYamlBlockLoads) {
+  // The `require_headers` example reads its token from the environment, as a user's would.
+  ::setenv("TRACEPROOF_SINK_TOKEN", "docs-test-token", /*overwrite=*/0);
   int loaded = 0;
   for (const Block& block : FencedBlocks(ReadDoc())) {
     if (block.language != "yaml") continue;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string_view>
@@ -79,6 +80,25 @@ sink: { count: 1 }
 load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
 )"));
   ASSERT_TRUE(s.sink);
+  EXPECT_TRUE(s.checks.empty());
+}
+
+TEST(SinkSection, RequiredHeadersNeedNoTierAndTheirValuesComeFromTheEnvironment) {
+  ::setenv("SINK_SECTION_TEST_TOKEN", "s3cret", 1);
+  const Scenario s = LoadScenarioFile(WriteScenario("headers", R"(
+name: headers
+services: { preset: checkout-baseline }
+sink:
+  require_headers: { Authorization: "Bearer ${SINK_SECTION_TEST_TOKEN}", x-tenant: shop }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)"));
+  ASSERT_TRUE(s.sink);
+  EXPECT_EQ(s.sink->count, 1);
+  ASSERT_EQ(s.sink->require_headers.size(), 2u);
+  EXPECT_EQ(s.sink->require_headers[0].name, "authorization");
+  EXPECT_EQ(s.sink->require_headers[0].value, "Bearer s3cret");
+  EXPECT_EQ(s.sink->require_headers[1].name, "x-tenant");
+  EXPECT_EQ(s.sink->require_headers[1].value, "shop");
   EXPECT_TRUE(s.checks.empty());
 }
 
@@ -220,6 +240,37 @@ load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
 checks:
   - sinks: { split: "== 0" }
 )", "7:14", "unknown key 'split' in the sinks check; expected one of: idle_sinks, split_traces"},
+    {"RequiredHeaderFromAnUnsetVariable", R"(
+name: t
+services: { preset: checkout-baseline }
+sink:
+  require_headers: { authorization: "Bearer ${SINK_SECTION_TEST_UNSET}" }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "4:37", "require_headers: authorization: ${SINK_SECTION_TEST_UNSET} is not set: export it"},
+    {"RequiredHeaderEmpty", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { require_headers: { x-api-key: "" } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:39", "require_headers: x-api-key: the required value is empty"},
+    {"RequiredHeaderBadName", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { require_headers: { "x api": v } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:37", "not a valid HTTP field name"},
+    {"RequiredHeadersNone", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { require_headers: {} }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:26", "'require_headers' is empty"},
+    {"RequiredHeadersNotAMap", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { require_headers: "authorization=Bearer x" }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:26", "require_headers"},
 };
 // clang-format on
 

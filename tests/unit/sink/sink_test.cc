@@ -126,6 +126,38 @@ TEST(Sink, BothReceiversOffIsAnError) {
   EXPECT_NE(error.find("both receivers are off"), std::string::npos) << error;
 }
 
+TEST(Sink, TlsThatCannotWorkIsAnErrorBeforeEitherReceiverListens) {
+  TraceStore store;
+  SinkOptions options;
+  options.http.reset();  // gRPC alone would take the PEM and fail at every handshake
+  options.tls = ReceiverTls{"not a certificate", "not a key", ""};
+  std::string error;
+  EXPECT_FALSE(MakeSink(options, store, error));
+  EXPECT_NE(error.find("TLS certificate"), std::string::npos) << error;
+}
+
+TEST(Sink, RequiredHeadersApplyToBothReceivers) {
+  TraceStore store;
+  SinkOptions options;
+  options.limits.required_headers = {{"authorization", "Bearer s3cret"}};
+  std::string error;
+  auto sink = MakeSink(options, store, error);
+  ASSERT_TRUE(sink) << error;
+  EXPECT_EQ(PostProtobuf(sink->http_port(), Request(1, 2).SerializeAsString()), 401);
+  auto stub = pbc::TraceService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(sink->grpc_port()), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  pbc::ExportTraceServiceResponse response;
+  EXPECT_EQ(stub->Export(&context, Request(2, 1), &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  sink->Stop();
+  EXPECT_EQ(sink->counters()
+                .requests_refused[static_cast<std::size_t>(RefusalReason::kUnauthenticated)]
+                .load(),
+            2u);
+  EXPECT_EQ(store.span_count(), 0u);
+}
+
 TEST(Sink, ABusyGrpcPortIsAnErrorNamingTheReceiverAndThePort) {
   BusyPort busy;
   TraceStore store;

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp/gzip.h"
 #include "otlp/json.h"
 #include "otlp/rpc_status.h"
 #include "receiver/grpc_receiver.h"
-#include "otlp/gzip.h"
 #include "receiver/http_receiver.h"
 #include "store/trace_store.h"
 #include "test_requests.h"
@@ -261,16 +261,20 @@ enum class Transport { kHttp, kGrpc };
 // The sink as the harness runs it: a TraceStore behind the real receiver, on a free port.
 class Sink {
  public:
-  explicit Sink(Transport transport, TraceStoreOptions store_options = {}) : store_(store_options) {
+  explicit Sink(Transport transport, TraceStoreOptions store_options = {},
+                ReceiverLimits limits = {})
+      : store_(store_options) {
     std::string error;
     if (transport == Transport::kHttp) {
       HttpReceiverOptions o;
       o.port = 0;
+      o.limits = limits;
       http_ = StartHttpReceiver(o, store_, counters_, error);
       if (http_) port_ = http_->port();
     } else {
       GrpcReceiverOptions o;
       o.port = 0;
+      o.limits = limits;
       grpc_ = StartGrpcReceiver(o, store_, counters_, error);
       if (grpc_) port_ = grpc_->port();
     }
@@ -392,6 +396,40 @@ TEST(OtlpHttpExporter, RetriesA429AfterRetryAfterAndGivesUpAsRetryable) {
 }
 TEST(OtlpGrpcExporter, RetriesResourceExhaustedWithRetryInfoAndGivesUpAsRetryable) {
   ExpectFullSinkRetriedThenRetryable(Transport::kGrpc);
+}
+
+// A sink with require_headers takes what an exporter with those headers sends, and refuses the
+// same exporter without them at once (not retried: a missing token does not come back).
+void ExpectRequiredHeadersSent(Transport transport) {
+  ReceiverLimits limits;
+  limits.required_headers = {{"authorization", "Bearer s3cret"}};
+  Sink sink(transport, {}, limits);
+  auto options = Options(sink.port(), 5);
+  options.headers = {{"authorization", "Bearer s3cret"}};
+  ExportResult r = Make(transport, options)->Export({EncodedSpan(1, 1, 0, "GET /cart")});
+  EXPECT_EQ(r.kind, ExportResult::Kind::kSuccess) << r.message;
+  EXPECT_EQ(sink.counters().spans_accepted.load(), 1u);
+
+  options.headers.clear();
+  auto bare = Make(transport, options);
+  r = bare->Export({EncodedSpan(2, 2, 0, "GET /cart")});
+  EXPECT_EQ(r.kind, ExportResult::Kind::kFailed);
+  EXPECT_NE(r.message.find(transport == Transport::kHttp ? "HTTP 401" : "status 16"),
+            std::string::npos)
+      << r.message;
+  EXPECT_EQ(bare->counters().attempts.load(), 1u);
+  EXPECT_EQ(sink.counters().spans_accepted.load(), 1u);
+  EXPECT_EQ(
+      sink.counters().requests_refused[static_cast<int>(RefusalReason::kUnauthenticated)].load(),
+      1u);
+}
+
+TEST(OtlpHttpExporter, SendsTheHeadersASinkRequires) {
+  ExpectRequiredHeadersSent(Transport::kHttp);
+}
+
+TEST(OtlpGrpcExporter, SendsTheHeadersASinkRequires) {
+  ExpectRequiredHeadersSent(Transport::kGrpc);
 }
 
 TEST(OtlpGrpcExporter, InvalidArgumentFailsAtOnceWithoutRetry) {
