@@ -130,11 +130,14 @@ class Runner {
     o.join.missing_after = scenario.drain_max;
     // The joiner hands a request out within settle + missing_after of its last record, and its
     // traces reach the sink about when its records do: twice that bound (at least 30 s) and
-    // the checks judge every request against what a batch judge sees. A published message
-    // keeps its request to the end and witnesses are judged at the end: nothing forgotten.
+    // the checks judge every request against what a batch judge sees. Nothing is forgotten
+    // when requests come out only at the end: a published message keeps its request to the
+    // end, witnesses are judged at the end, and services elsewhere give their ground truth
+    // at the end (read from their admin endpoint).
     o.context.forget_traces_after = std::max<std::chrono::nanoseconds>(
         2 * (o.join.settle + o.join.missing_after), std::chrono::seconds(30));
-    if (!o.context.witnesses && !PublishesMessages(scenario.services))
+    if (!o.context.witnesses && !PublishesMessages(scenario.services) &&
+        !scenario.external_services)
       o.context.forget_sink_traces_after = o.context.forget_traces_after;
     // Only a run the sampler may look at keeps them: a span-load run would hold 8 s of spans.
     if (ChecksSoFarMayApply(scenario)) o.keep_recent = std::chrono::milliseconds(8000);
