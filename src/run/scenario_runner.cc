@@ -12,6 +12,7 @@
 #include "run/checks_so_far.h"
 #include "run/drain.h"
 #include "run/fault_schedule.h"
+#include "run/forget_windows.h"
 #include "run/hop_accounting.h"
 #include "run/lifecycle.h"
 #include "run/load_plan.h"
@@ -37,24 +38,6 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 bool NeedsServices(const Scenario& scenario) {
   return std::any_of(scenario.load.begin(), scenario.load.end(),
                      [](const LoadPhase& p) { return !p.span_load; });
-}
-
-bool Publishes(const std::vector<Step>& steps) {
-  return std::any_of(steps.begin(), steps.end(), [](const Step& step) {
-    return step.kind == Step::Kind::kPublish || Publishes(step.steps);
-  });
-}
-
-// A service publishes to a queue (a route or consumer step): the truth joiner holds those
-// requests to the end of the run, since a message may be delivered again at any time.
-bool PublishesMessages(const ServiceGraph& graph) {
-  for (const ServiceDef& service : graph.services) {
-    for (const Route& route : service.routes)
-      if (Publishes(route.steps)) return true;
-    for (const Consumer& consumer : service.consumers)
-      if (Publishes(consumer.steps)) return true;
-  }
-  return false;
 }
 
 // The scenario's `sink: { require_headers }` and `run --require-header`, as one list.
@@ -128,17 +111,9 @@ class Runner {
     o.join.settle =
         std::max<std::chrono::nanoseconds>(scenario.drain_quiet, std::chrono::seconds(2));
     o.join.missing_after = scenario.drain_max;
-    // The joiner hands a request out within settle + missing_after of its last record, and its
-    // traces reach the sink about when its records do: twice that bound (at least 30 s) and
-    // the checks judge every request against what a batch judge sees. Nothing is forgotten
-    // when requests come out only at the end: a published message keeps its request to the
-    // end, witnesses are judged at the end, and services elsewhere give their ground truth
-    // at the end (read from their admin endpoint).
-    o.context.forget_traces_after = std::max<std::chrono::nanoseconds>(
-        2 * (o.join.settle + o.join.missing_after), std::chrono::seconds(30));
-    if (!o.context.witnesses && !PublishesMessages(scenario.services) &&
-        !scenario.external_services)
-      o.context.forget_sink_traces_after = o.context.forget_traces_after;
+    const ForgetWindows forget = ChecksForgetWindows(scenario, o.join, o.context.witnesses);
+    o.context.forget_traces_after = forget.traces;
+    o.context.forget_sink_traces_after = forget.sink_traces;
     // Only a run the sampler may look at keeps them: a span-load run would hold 8 s of spans.
     if (ChecksSoFarMayApply(scenario)) o.keep_recent = std::chrono::milliseconds(8000);
     return o;
