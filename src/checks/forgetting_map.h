@@ -52,7 +52,6 @@ class ForgettingMap {
     const auto it = entries_.find(id);
     return it == entries_.end() ? nullptr : &it->second.value;
   }
-  void Erase(const TraceId& id) { entries_.erase(id); }
   std::size_t size() const { return entries_.size(); }
 
  private:
@@ -66,7 +65,7 @@ class ForgettingMap {
       const auto [seen, id] = order_.front();
       order_.pop_front();
       const auto it = entries_.find(id);
-      // Touched again since (a later entry in order_ forgets it), or erased already.
+      // Touched again since: a later entry in order_ forgets it.
       if (it != entries_.end() && it->second.seen == seen) entries_.erase(it);
     }
   }

@@ -138,9 +138,8 @@ class StructureCheck final : public Check {
           {s.span_id, s.parent_span_id, selected, spec_.related && spec_.related->Matches(s)});
     }
     const checks::ShapeVerdict before = h.verdict;
-    h.verdict =
-        checks::JudgeSkeleton(h.spans, SkeletonRelationOf(spec_.relation),
-                              [&](std::uint64_t n) { return spec_.count.Holds(double(n)); });
+    h.verdict = checks::JudgeSkeleton(
+        h.spans, spec_.relation, [&](std::uint64_t n) { return spec_.count.Holds(double(n)); });
     Count(before, h.verdict, trace.id, t);
   }
 
@@ -167,20 +166,6 @@ class StructureCheck final : public Check {
     if (is && !was) AddEvidence(evidence, id);
     if (was && !is)
       evidence.erase(std::remove(evidence.begin(), evidence.end(), id.Hex()), evidence.end());
-  }
-
-  static checks::SkeletonRelation SkeletonRelationOf(Relation r) {
-    switch (r) {
-      case Relation::kChild:
-        return checks::SkeletonRelation::kChild;
-      case Relation::kDescendant:
-        return checks::SkeletonRelation::kDescendant;
-      case Relation::kParent:
-        return checks::SkeletonRelation::kParent;
-      case Relation::kNone:
-        break;
-    }
-    return checks::SkeletonRelation::kNone;
   }
 
   // `count`: over the run without a relation, else per selected span.

@@ -27,17 +27,16 @@ SkeletonTree TreeOf(const std::vector<SkeletonSpan>& spans) {
   return tree;
 }
 
-std::uint64_t RelatedCount(const std::vector<SkeletonSpan>& spans,
-                           const std::vector<std::vector<std::size_t>>& children,
-                           const std::vector<std::size_t>& parent, std::size_t i,
-                           SkeletonRelation relation) {
+std::uint64_t RelatedCount(const std::vector<SkeletonSpan>& spans, const SkeletonTree& tree,
+                           std::size_t i, Relation relation) {
+  const std::vector<std::vector<std::size_t>>& children = tree.children;
   switch (relation) {
-    case SkeletonRelation::kChild: {
+    case Relation::kChild: {
       std::uint64_t n = 0;
       for (std::size_t c : children[i]) n += spans[c].related ? 1 : 0;
       return n;
     }
-    case SkeletonRelation::kDescendant: {
+    case Relation::kDescendant: {
       std::uint64_t n = 0;
       std::vector<std::size_t> stack(children[i].begin(), children[i].end());
       std::vector<bool> seen(spans.size(), false);  // guards against id cycles
@@ -51,11 +50,11 @@ std::uint64_t RelatedCount(const std::vector<SkeletonSpan>& spans,
       }
       return n;
     }
-    case SkeletonRelation::kParent: {
-      const std::size_t p = parent[i];
+    case Relation::kParent: {
+      const std::size_t p = tree.parent[i];
       return p != SkeletonTree::kNoParent && spans[p].related ? 1 : 0;
     }
-    case SkeletonRelation::kNone:
+    case Relation::kNone:
       break;
   }
   return 0;

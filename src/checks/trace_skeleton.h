@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checks/structure_spec.h"
 #include "otlp/ids.h"
 
 namespace traceproof::checks {
@@ -19,8 +20,6 @@ struct SkeletonSpan {
   bool selected = false;
   bool related = false;
 };
-
-enum class SkeletonRelation { kNone, kChild, kDescendant, kParent };
 
 // What one trace's shape showed the structure check, so a later judgment of the same trace
 // (with its late spans) can take it back and count the new one instead.
@@ -33,15 +32,8 @@ struct ShapeVerdict {
 
 // `holds(n)`: whether a selected span with n related spans satisfies the check's count.
 template <typename Holds>
-ShapeVerdict JudgeSkeleton(const std::vector<SkeletonSpan>& spans, SkeletonRelation relation,
+ShapeVerdict JudgeSkeleton(const std::vector<SkeletonSpan>& spans, Relation relation,
                            const Holds& holds);
-
-// The number of spans related to spans[i] (children, descendants or its parent) that match the
-// related selector; `children[j]`: the spans whose parent is spans[j].
-std::uint64_t RelatedCount(const std::vector<SkeletonSpan>& spans,
-                           const std::vector<std::vector<std::size_t>>& children,
-                           const std::vector<std::size_t>& parent, std::size_t i,
-                           SkeletonRelation relation);
 
 // The tree of `spans` by index: children and parent (kNoParent for roots and orphans), and
 // the counts of roots and orphans (a parent id that is not in the trace), as AnalyzeTrace
@@ -54,16 +46,20 @@ struct SkeletonTree {
 };
 SkeletonTree TreeOf(const std::vector<SkeletonSpan>& spans);
 
+// The number of spans related to spans[i] in `tree` (children, descendants or its parent) that
+// match the related selector.
+std::uint64_t RelatedCount(const std::vector<SkeletonSpan>& spans, const SkeletonTree& tree,
+                           std::size_t i, Relation relation);
+
 template <typename Holds>
-ShapeVerdict JudgeSkeleton(const std::vector<SkeletonSpan>& spans, SkeletonRelation relation,
+ShapeVerdict JudgeSkeleton(const std::vector<SkeletonSpan>& spans, Relation relation,
                            const Holds& holds) {
   ShapeVerdict v;
   const SkeletonTree tree = TreeOf(spans);
   for (std::size_t i = 0; i < spans.size(); ++i) {
     if (!spans[i].selected) continue;
     v.any_selected = true;
-    if (relation != SkeletonRelation::kNone &&
-        !holds(RelatedCount(spans, tree.children, tree.parent, i, relation)))
+    if (relation != Relation::kNone && !holds(RelatedCount(spans, tree, i, relation)))
       ++v.relation_violations;
   }
   v.orphaned = tree.orphans > 0;

@@ -1,7 +1,6 @@
 #include "report/evidence_reservoir.h"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 
 #include "report/trace_record_writer.h"
@@ -20,7 +19,8 @@ void EvidenceReservoir::Add(const Trace& trace) {
     if (!entry.trace) entry.trace = std::make_shared<const Trace>(trace);
     return entry;
   };
-  KeepSlow(RootDurationNs(trace), kept);
+  const std::int64_t duration_ns = RootDurationNs(trace);
+  if (SlowEnough(duration_ns)) KeepSlow(duration_ns, kept());
   if (failing_.size() < options_.failing && TraceLooksFailing(trace)) failing_.push_back(kept());
   // Algorithm R: the k-th trace replaces a random one of the N kept with probability N/k.
   if (sample_.size() < options_.sample) {
@@ -32,20 +32,21 @@ void EvidenceReservoir::Add(const Trace& trace) {
   }
 }
 
-void EvidenceReservoir::KeepSlow(std::int64_t duration_ns, const std::function<Entry()>& kept) {
-  if (options_.slowest == 0) return;
+bool EvidenceReservoir::SlowEnough(std::int64_t duration_ns) const {
   // Ties keep the earlier trace: a later one must be strictly slower to displace it.
+  return slowest_.size() < options_.slowest ||
+         (options_.slowest > 0 && duration_ns > slowest_.front().first);
+}
+
+void EvidenceReservoir::KeepSlow(std::int64_t duration_ns, Entry entry) {
   auto faster = [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second.order < b.second.order;
   };
-  if (slowest_.size() < options_.slowest) {
-    slowest_.emplace_back(duration_ns, kept());
-    std::push_heap(slowest_.begin(), slowest_.end(), faster);
-    return;
+  if (slowest_.size() == options_.slowest) {
+    std::pop_heap(slowest_.begin(), slowest_.end(), faster);
+    slowest_.pop_back();
   }
-  if (duration_ns <= slowest_.front().first) return;
-  std::pop_heap(slowest_.begin(), slowest_.end(), faster);
-  slowest_.back() = {duration_ns, kept()};
+  slowest_.emplace_back(duration_ns, std::move(entry));
   std::push_heap(slowest_.begin(), slowest_.end(), faster);
 }
 

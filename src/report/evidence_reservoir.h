@@ -9,7 +9,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <random>
 #include <utility>
@@ -40,8 +39,9 @@ class EvidenceReservoir {
     std::uint64_t order = 0;  // completion order over the run
     std::shared_ptr<const Trace> trace;
   };
-  // `kept`: the entry with its copy of the trace, made on first use.
-  void KeepSlow(std::int64_t duration_ns, const std::function<Entry()>& kept);
+  // Whether a trace this long belongs among the slowest N; KeepSlow then puts it there.
+  bool SlowEnough(std::int64_t duration_ns) const;
+  void KeepSlow(std::int64_t duration_ns, Entry entry);
 
   EvidenceOptions options_;
   // Min-heap by duration: the fastest of the slowest N on top, replaced by a slower one.
