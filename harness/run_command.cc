@@ -27,6 +27,7 @@
 #include "endpoint.h"
 #include "exit_codes.h"
 #include "listen_warning.h"
+#include "otlp_target.h"
 #include "report/evidence_reservoir.h"
 #include "report/job_summary.h"
 #include "report/report_html.h"
@@ -55,7 +56,7 @@ struct RunFlags {
   bool gzip_traces = false;
   std::string sink_listen;                   // HOST:PORT for the sink's OTLP/gRPC receiver
   std::string sink_listen_http;              // HOST:PORT for its OTLP/HTTP receiver
-  std::string forward_to;                    // HOST:PORT, OTLP/gRPC
+  std::string forward_to;                    // [https://]HOST:PORT, OTLP/gRPC
   std::vector<std::string> require_headers;  // NAME=VALUE, ${ENV} expanded; never printed
   std::string summary_md;                    // the job summary (also $GITHUB_STEP_SUMMARY when set)
   CompareRequest baseline;                   // base set: compare the results with it after the run
@@ -224,13 +225,7 @@ std::optional<int> ParseSinkFlags(const RunFlags& flags, RunOptions& options) {
         options.sink_http_port = ep->port;
       }
     }
-    if (!flags.forward_to.empty()) {
-      auto ep = ParseEndpoint("--forward-to", flags.forward_to);
-      if (!ep || ep->port == 0)
-        throw std::invalid_argument("--forward-to '" + flags.forward_to +
-                                    "': want the HOST:PORT of an OTLP/gRPC receiver");
-      options.forward_to = flags.forward_to;
-    }
+    if (!flags.forward_to.empty()) options.forward = ResolveForwarder(flags.forward_to, getenv);
   } catch (const std::invalid_argument& e) {
     std::cerr << "traceproof run: " << e.what() << "\n";
     return kExitUsage;
@@ -410,7 +405,11 @@ void AddSinkFlags(CLI::App& cmd, RunFlags& flags) {
       ->type_name("NAME=VALUE");
   cmd.add_option("--forward-to", flags.forward_to,
                  "Pass every export request the sink accepted on to this OTLP/gRPC receiver\n"
-                 "(e.g. jaeger:4317), to browse the checked traces; failures are counted");
+                 "(e.g. jaeger:4317), to browse the checked traces; failures are counted.\n"
+                 "https://HOST:PORT for TLS; OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE,\n"
+                 "_CLIENT_CERTIFICATE, _CLIENT_KEY, _HEADERS, _TIMEOUT and _COMPRESSION apply\n"
+                 "to it (the run's own services never read them)")
+      ->type_name("URL");
 }
 
 }  // namespace

@@ -95,18 +95,13 @@ std::optional<int> ServicesOptions(const ServeFlags& flags, mock::MockServicesOp
     fmt::print("queues over the AMQP broker at {}\n", flags.broker);
   }
   try {
-    OtlpTarget target = ParseOtlpTarget(
-        flags.otlp_endpoint.empty() ? EnvOr("OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4317")
-                                    : flags.otlp_endpoint,
-        flags.otlp_protocol.empty() ? EnvOr("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
-                                    : flags.otlp_protocol);
-    std::string error;
-    const std::optional<RequiredHeaders> headers = ParseRequiredHeaders(flags.otlp_headers, error);
-    if (!headers) throw std::invalid_argument("--otlp-header " + error);
-    for (const RequiredHeader& h : *headers) target.headers.emplace_back(h.name, h.value);
+    OtlpTargetFlags target_flags;
+    target_flags.endpoint = flags.otlp_endpoint;
+    target_flags.protocol = flags.otlp_protocol;
+    target_flags.headers = flags.otlp_headers;
+    const OtlpTarget target = ResolveOtlpTarget(target_flags, getenv);
     options.make_exporter = MakeExporterFactory(target);
-    fmt::print("exporting spans over OTLP/{} to {}:{}\n", target.grpc ? "gRPC" : "HTTP",
-               target.host, target.port);
+    fmt::print("exporting spans over {}\n", DescribeOtlpTarget(target));
   } catch (const std::invalid_argument& e) {
     std::cerr << "traceproof serve: " << e.what() << "\n";
     return kExitUsage;
@@ -264,14 +259,24 @@ CommandRun AddServeCommand(CLI::App& app) {
   cmd->add_option("--scale", flags->scale, "Multiply every latency (e.g. 0.1)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--otlp-endpoint", flags->otlp_endpoint,
-                  "Where spans go (default $OTEL_EXPORTER_OTLP_ENDPOINT or 127.0.0.1:4317)");
+                  "Where spans go: https://HOST:PORT for TLS, HOST:PORT or http://... plain\n"
+                  "(default $OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, else localhost:4317 for grpc,\n"
+                  "localhost:4318/v1/traces for http/protobuf)")
+      ->type_name("URL");
   cmd->add_option("--otlp-protocol", flags->otlp_protocol,
-                  "grpc or http/protobuf (default $OTEL_EXPORTER_OTLP_PROTOCOL or grpc)");
+                  "grpc or http/protobuf (default $OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL or grpc)");
   cmd->add_option("--otlp-header", flags->otlp_headers,
                   "NAME=VALUE sent with every export, e.g. 'authorization=Bearer ${TOKEN}' for a\n"
                   "sink started with --require-header (${TOKEN} from the environment; never\n"
-                  "printed). Repeatable")
+                  "printed). Repeatable; replaces a header of that name from\n"
+                  "$OTEL_EXPORTER_OTLP_HEADERS")
       ->type_name("NAME=VALUE");
+  cmd->footer(
+      "The exporters read the OTel SDK variables, TRACES_ ones first, flags over them:\n"
+      "OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _PROTOCOL, _CERTIFICATE (the CA to trust),\n"
+      "_CLIENT_CERTIFICATE and _CLIENT_KEY (mutual TLS), _HEADERS (k=v,k2=v2, percent-encoded),\n"
+      "_INSECURE (a gRPC endpoint without a scheme is TLS unless true), _TIMEOUT (ms),\n"
+      "_COMPRESSION (gzip). A bad value is exit 2 naming the variable.");
   cmd->add_option("--truth", flags->truth,
                   "Write the ground truth (every span, sampled or not, with faults, and what "
                   "reached each mock: lines with \"record\":\"inbound\") as JSONL");

@@ -42,6 +42,7 @@ struct SinkFlags {
   std::size_t max_traces = 1'000'000;
   int http_threads = 1;
   std::size_t max_body_mib = 64;
+  std::size_t max_connections = ReceiverLimits{}.max_connections;
   std::vector<std::string> require_headers;  // NAME=VALUE, ${ENV} expanded; never printed
   std::string tls_cert;                      // PEM files; all empty: plain text
   std::string tls_key;
@@ -197,8 +198,10 @@ class TraceOutput {
         fmt::print("{}\n", trace->IsUpdate() ? UpdateLine(*trace) : TraceTreeText(*trace));
       }
       if (dump_.is_open()) {
-        dump_ << TraceToJson(*trace).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-              << '\n';
+        line_.clear();
+        AppendTraceJson(*trace, line_);
+        line_ += '\n';
+        dump_ << line_;
         ++(trace->IsUpdate() ? updates_written_ : written_);
       }
     }
@@ -223,6 +226,7 @@ class TraceOutput {
  private:
   const SinkFlags& flags_;
   std::ofstream dump_;
+  std::string line_;  // kept between records: its capacity is reused
   std::size_t written_ = 0;
   std::size_t updates_written_ = 0;
 };
@@ -249,6 +253,7 @@ int RunSink(const SinkFlags& flags) {
   if (!TlsFlags(flags, options)) return kExitUsage;
   options.http_threads = flags.http_threads;
   options.limits.max_body_bytes = flags.max_body_mib << 20;
+  options.limits.max_connections = flags.max_connections;
   TraceOutput output(flags);
   if (!output.Open()) return kExitEnvironment;
 
@@ -325,6 +330,12 @@ CommandRun AddSinkCommand(CLI::App& app) {
                   "Largest request body accepted, "
                   "after decompression (413 / gRPC limit beyond)")
       ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", flags->max_connections,
+                  "Open OTLP/HTTP connections at most; one more gets 503 with Retry-After and is\n"
+                  "closed, counted as too_many_connections (idle or slow clients cannot starve\n"
+                  "exporters of file descriptors; a request not read within 60 s is dropped too)")
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--require-header", flags->require_headers,
                   "NAME=VALUE that every export request must carry, e.g.\n"

@@ -8,8 +8,10 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "load/span_sender.h"
 #include "load/synthetic_spans.h"
 #include "otlp/decode.h"
+#include "otlp_target.h"
 #include "sink/sink.h"
 #include "store/trace_store.h"
 
@@ -36,9 +39,12 @@ struct IngestFlags {
 };
 
 struct SendFlags {
-  std::string protocol = "grpc";
+  std::string protocol;  // empty: OTEL_EXPORTER_OTLP_PROTOCOL's, else grpc
+  std::string endpoint;  // empty: --host/--port, else the variables
   std::string host = "127.0.0.1";
   int port = 0;
+  std::vector<std::string> headers;
+  bool no_otel_env = false;
   double seconds = 3;
   int connections = 2;
   int spans = 512;
@@ -80,7 +86,8 @@ double EndToEnd(const IngestFlags& flags, OtlpProtocol protocol) {
   const std::uint16_t port = sink_options.grpc ? sink->grpc_port() : sink->http_port();
   const IngestCounters& counters = sink->counters();
   std::string cmd = fmt::format(
-      "exec /proc/{}/exe bench send --protocol {} --port {} --seconds {} --connections {} "
+      "exec /proc/{}/exe bench send --no-otel-env --protocol {} --port {} --seconds {} "
+      "--connections {} "
       "--spans {} --attributes {}",
       getpid(), name, port, flags.e2e_seconds, flags.connections, flags.spans, flags.attributes);
   const double cpu0 = CpuSeconds();
@@ -239,17 +246,80 @@ CommandRun AddIngestBench(CLI::App& bench) {
   return [flags] { return RunIngestBench(*flags); };
 }
 
+namespace {
+
+int RunSend(const SendFlags& flags) {
+  OtlpTargetFlags target_flags;
+  target_flags.protocol = flags.protocol;
+  target_flags.endpoint = flags.endpoint;
+  if (flags.endpoint.empty() && flags.port > 0)
+    target_flags.endpoint = flags.host.find(':') != std::string::npos
+                                ? fmt::format("[{}]:{}", flags.host, flags.port)
+                                : fmt::format("{}:{}", flags.host, flags.port);
+  target_flags.headers = flags.headers;
+  target_flags.headers_flag = "--header";
+  target_flags.use_env = !flags.no_otel_env;
+  OtlpTarget target;
+  try {
+    target = ResolveOtlpTarget(target_flags, getenv);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "bench send: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  SpanSenderOptions o;
+  o.protocol = target.endpoint.grpc ? OtlpProtocol::kGrpc : OtlpProtocol::kHttpProtobuf;
+  o.host = target.endpoint.host;
+  o.port = target.endpoint.port;
+  o.path = target.endpoint.path;
+  o.tls = target.tls;
+  o.headers = target.headers;
+  o.gzip = target.gzip;
+  o.seconds = flags.seconds;
+  o.connections = flags.connections;
+  o.batch.spans = flags.spans;
+  o.batch.attributes_per_span = flags.attributes;
+  if (flags.seed_option->count() > 0) o.seed = flags.seed;
+  SpanSenderStats st = RunSpanSender(o);
+  fmt::print(
+      "{} spans in {} requests over {:.2f} s ({:.0f} spans/s); errors: connect {}, "
+      "status {}, io {}; seed {}\n",
+      st.spans_ok, st.requests_ok, st.seconds,
+      st.seconds > 0 ? static_cast<double>(st.spans_ok) / st.seconds : 0.0, st.connect_errors,
+      st.status_errors, st.io_errors, st.seed);
+  if (!st.error.empty()) std::cerr << "bench send: " << st.error << "\n";
+  return st.requests_ok > 0 ? kExitOk : kExitEnvironment;
+}
+
+}  // namespace
+
 CommandRun AddSendBench(CLI::App& bench) {
   auto flags = std::make_shared<SendFlags>();
   CLI::App* cmd = bench.add_subcommand(
       "send",
       "Span load: send synthetic OTLP batches (fresh trace ids each time) as fast as the "
       "receiver answers, then print what was sent (used by bench ingest)");
-  cmd->add_option("--protocol", flags->protocol, "grpc or http")
-      ->check(CLI::IsMember({"grpc", "http"}))
-      ->capture_default_str();
-  cmd->add_option("--host", flags->host, "Receiver address")->capture_default_str();
-  cmd->add_option("--port", flags->port, "Receiver port")->required()->check(CLI::Range(1, 65535));
+  cmd->add_option("--protocol", flags->protocol,
+                  "grpc or http (http/protobuf); default $OTEL_EXPORTER_OTLP_PROTOCOL or grpc")
+      ->check(CLI::IsMember({"grpc", "http", "http/protobuf"}));
+  cmd->add_option("--endpoint", flags->endpoint,
+                  "Receiver URL: https://HOST:PORT for TLS, http://HOST:PORT[/path] or HOST:PORT\n"
+                  "(plain text). Default: --host/--port when --port is given, else\n"
+                  "$OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, else localhost:4317 / :4318/v1/traces")
+      ->type_name("URL");
+  cmd->add_option("--host", flags->host, "Receiver address, with --port")->capture_default_str();
+  cmd->add_option("--port", flags->port, "Receiver port (plain text)")->check(CLI::Range(1, 65535));
+  cmd->add_option("--header", flags->headers,
+                  "NAME=VALUE sent with every request, e.g. 'authorization=Bearer ${TOKEN}'\n"
+                  "(${TOKEN} from the environment; never printed). Repeatable; added to\n"
+                  "$OTEL_EXPORTER_OTLP_HEADERS")
+      ->type_name("NAME=VALUE");
+  cmd->add_flag("--no-otel-env", flags->no_otel_env,
+                "Ignore the OTEL_EXPORTER_OTLP_* variables (TLS files, headers, compression,\n"
+                "endpoint), as bench ingest does for its own sink");
+  cmd->footer(
+      "The OTel SDK variables apply unless --no-otel-env: OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT,\n"
+      "_PROTOCOL, _CERTIFICATE, _CLIENT_CERTIFICATE, _CLIENT_KEY, _HEADERS, _INSECURE,\n"
+      "_COMPRESSION (gzip); flags win over them.");
   cmd->add_option("--seconds", flags->seconds)
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
@@ -266,25 +336,7 @@ CommandRun AddSendBench(CLI::App& bench) {
       "--seed", flags->seed,
       "Repeat the ids of an earlier send with this seed (default: a seed of this "
       "process's own, so concurrent senders never send the same trace or span ids)");
-  return [flags] {
-    SpanSenderOptions o;
-    o.protocol = flags->protocol == "grpc" ? OtlpProtocol::kGrpc : OtlpProtocol::kHttpProtobuf;
-    o.host = flags->host;
-    o.port = static_cast<std::uint16_t>(flags->port);
-    o.seconds = flags->seconds;
-    o.connections = flags->connections;
-    o.batch.spans = flags->spans;
-    o.batch.attributes_per_span = flags->attributes;
-    if (flags->seed_option->count() > 0) o.seed = flags->seed;
-    SpanSenderStats st = RunSpanSender(o);
-    fmt::print(
-        "{} spans in {} requests over {:.2f} s ({:.0f} spans/s); errors: connect {}, "
-        "status {}, io {}; seed {}\n",
-        st.spans_ok, st.requests_ok, st.seconds,
-        st.seconds > 0 ? static_cast<double>(st.spans_ok) / st.seconds : 0.0, st.connect_errors,
-        st.status_errors, st.io_errors, st.seed);
-    return st.requests_ok > 0 ? kExitOk : kExitEnvironment;
-  };
+  return [flags] { return RunSend(*flags); };
 }
 
 }  // namespace traceproof

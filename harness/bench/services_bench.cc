@@ -124,8 +124,8 @@ std::optional<RunFigures> RunOurs(const ServicesFlags& flags, const ServiceGraph
   mock::MockServicesOptions options;
   options.threads = flags.threads;
   OtlpTarget target;
-  target.grpc = flags.protocol == "grpc";
-  target.port = target.grpc ? sink->grpc_port() : sink->http_port();
+  target.endpoint.grpc = flags.protocol == "grpc";
+  target.endpoint.port = target.endpoint.grpc ? sink->grpc_port() : sink->http_port();
   options.make_exporter = MakeExporterFactory(target);
   // A queue deep enough for a few hundred ms of this rate per service: the SDK default (2048)
   // is sized for apps, not for a benchmark that wants to know whether export keeps up.

@@ -8,8 +8,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "load/synthetic_spans.h"
+#include "tracing/client_tls.h"
 
 namespace traceproof {
 
@@ -19,6 +22,10 @@ struct SpanSenderOptions {
   OtlpProtocol protocol = OtlpProtocol::kGrpc;
   std::string host = "127.0.0.1";
   std::uint16_t port = 4317;
+  std::string path = "/v1/traces";                           // OTLP/HTTP's request target
+  std::optional<ClientTls> tls;                              // nullopt: plain text
+  std::vector<std::pair<std::string, std::string>> headers;  // on every request
+  bool gzip = false;
   int connections = 2;
   double seconds = 5;
   SyntheticSpanOptions batch;  // its seed is replaced by one drawn from `seed`
@@ -30,11 +37,12 @@ struct SpanSenderOptions {
 struct SpanSenderStats {
   std::uint64_t requests_ok = 0;
   std::uint64_t spans_ok = 0;
-  std::uint64_t connect_errors = 0;
-  std::uint64_t status_errors = 0;  // non-2xx / non-OK answers
-  std::uint64_t io_errors = 0;      // reset, timeout, broken pipe
+  std::uint64_t connect_errors = 0;  // TLS handshakes that failed included
+  std::uint64_t status_errors = 0;   // non-2xx / non-OK answers
+  std::uint64_t io_errors = 0;       // reset, timeout, broken pipe
   double seconds = 0;
   std::uint64_t seed = 0;  // the one the ids were drawn from
+  std::string error;       // why nothing could be sent (a TLS setting), when that is known
 };
 
 SpanSenderStats RunSpanSender(const SpanSenderOptions& options);

@@ -20,6 +20,7 @@ enum class RefusalReason : std::uint8_t {
   kStoreFull,             // request: the trace store is at its memory bound
   kUnauthenticated,       // request: a required header (--require-header) missing or wrong
   kTlsHandshake,          // connection: no TLS handshake on a TLS port (e.g. plain text)
+  kTooManyConnections,    // connection: beyond the receiver's connection cap
   kCount,
 };
 
@@ -29,7 +30,7 @@ inline std::string_view RefusalReasonName(RefusalReason reason) {
   static constexpr std::array<std::string_view, kRefusalReasonCount> kNames = {
       "invalid_trace_id", "invalid_span_id",        "invalid_parent_span_id", "malformed",
       "too_large",        "unsupported_media_type", "bad_content_encoding",   "store_full",
-      "unauthenticated",  "tls_handshake",
+      "unauthenticated",  "tls_handshake",          "too_many_connections",
   };
   return kNames[static_cast<std::size_t>(reason)];
 }

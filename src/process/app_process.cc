@@ -82,6 +82,11 @@ void AddOtelDefaults(const AppProcessOptions& o, Env& env) {
   set_default("OTEL_EXPORTER_OTLP_ENDPOINT", grpc ? o.otlp.grpc_url : o.otlp.http_url);
   if (!o.otlp.headers.empty())
     set_default("OTEL_EXPORTER_OTLP_HEADERS", OtlpHeadersValue(o.otlp.headers));
+  if (!o.otlp.ca_file.empty()) set_default("OTEL_EXPORTER_OTLP_CERTIFICATE", o.otlp.ca_file);
+  if (!o.otlp.client_cert_file.empty()) {
+    set_default("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", o.otlp.client_cert_file);
+    set_default("OTEL_EXPORTER_OTLP_CLIENT_KEY", o.otlp.client_key_file);
+  }
   set_default("OTEL_SERVICE_NAME", o.name);
   set_default("OTEL_BSP_SCHEDULE_DELAY", std::to_string(kAppBatchDelay.count()));
   set_default("OTEL_TRACES_EXPORTER", "otlp");
@@ -157,6 +162,8 @@ Status AppProcess::Start(std::chrono::milliseconds ready_timeout) noexcept {
     std::filesystem::create_directories(options_.log_path.parent_path(), ec);
     ChildOptions o;
     o.env = *env;
+    // Only the scenario's env and the run's own settings say where the app's spans go.
+    o.drop_inherited_prefixes = {"OTEL_EXPORTER_OTLP_"};
     o.cwd = options_.spec.cwd;
     o.output_file = options_.log_path;
     o.die_with_parent = true;

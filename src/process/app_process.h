@@ -36,6 +36,9 @@ struct AppOtlpEndpoints {
   std::string http_url;  // "http://127.0.0.1:4318"; empty: none (grpc only)
   // The headers the sink requires (`sink: { require_headers }`), as OTEL_EXPORTER_OTLP_HEADERS.
   std::vector<std::pair<std::string, std::string>> headers;
+  // With `sink: { tls }` (the URLs are https://): OTEL_EXPORTER_OTLP_CERTIFICATE and, for
+  // mutual TLS, _CLIENT_CERTIFICATE / _CLIENT_KEY. Empty: not set.
+  std::string ca_file, client_cert_file, client_key_file;
 };
 
 // The SDK's batch delay the run sets unless the app's env does: short, so the drain waits

@@ -153,13 +153,16 @@ class ChildProcessImpl final : public ChildProcess {
 class ExecArgs {
  public:
   ExecArgs(const std::vector<std::string>& argv,
-           const std::vector<std::pair<std::string, std::string>>& env)
+           const std::vector<std::pair<std::string, std::string>>& env,
+           const std::vector<std::string>& drop_prefixes)
       : argv_(argv) {
     for (char** e = environ; *e; ++e) {
       const std::string_view entry(*e);
       const std::string_view name = entry.substr(0, entry.find('='));
       bool replaced = false;
       for (const auto& [k, v] : env) replaced = replaced || k == name;
+      for (const std::string& prefix : drop_prefixes)
+        replaced = replaced || name.starts_with(prefix);
       if (!replaced) env_.emplace_back(entry);
     }
     for (const auto& [k, v] : env) env_.push_back(k + "=" + v);
@@ -297,7 +300,7 @@ std::unique_ptr<ChildProcess> SpawnChild(const std::vector<std::string>& argv, s
   }
   ChildFds fds;
   if (!fds.Open(options.output_file, error)) return nullptr;
-  ExecArgs args(argv, options.env);
+  ExecArgs args(argv, options.env, options.drop_inherited_prefixes);
   const std::string cwd = options.cwd.string();
   const ChildSetup setup{args.argv(),   args.envp(),
                          fds.child_out, fds.null_in,

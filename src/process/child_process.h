@@ -55,6 +55,10 @@ struct ChildOptions {
   int cpu = -1;  // >= 0 pins the child to that CPU (sched_setaffinity before exec)
   // Added to (or replacing in) the parent's environment.
   std::vector<std::pair<std::string, std::string>> env;
+  // Variables of the parent's whose names start with one of these are not passed on (those in
+  // `env` still are): an app under test must not inherit OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+  // from a CI job and send its spans somewhere other than the run's sink.
+  std::vector<std::string> drop_inherited_prefixes;
   // SIGKILL the child when the spawning thread dies, however it dies (PDEATHSIG): a second line
   // of defence besides the reaper, for a direct child only. Spawn from a long-lived thread.
   bool die_with_parent = false;

@@ -73,6 +73,10 @@ bool CollectorProcess::Spawn(std::string& error) {
            {"TRACEPROOF_OTLP_GRPC_PORT", std::to_string(grpc_port_)},
            {"TRACEPROOF_OTLP_HTTP_PORT", std::to_string(http_port_)},
            {"TRACEPROOF_METRICS_PORT", std::to_string(metrics_port_)}};
+  if (!options_.sink_ca_file.empty()) {
+    o.env.emplace_back("TRACEPROOF_SINK_CA_FILE", options_.sink_ca_file);
+    o.env.emplace_back("TRACEPROOF_SINK_SERVER_NAME", options_.sink_server_name);
+  }
   for (std::size_t i = 0; i < options_.sink_tier_endpoints.size(); ++i)
     o.env.emplace_back(fmt::format("TRACEPROOF_SINK_ENDPOINT_{}", i),
                        options_.sink_tier_endpoints[i]);

@@ -47,6 +47,11 @@ struct CollectorOptions {
   // A sink tier's endpoints, TRACEPROOF_SINK_ENDPOINT_0 .. _N-1 (a loadbalancing exporter's
   // static resolver); empty: only TRACEPROOF_SINK_ENDPOINT.
   std::vector<std::string> sink_tier_endpoints;
+  // With `sink: { tls }`: TRACEPROOF_SINK_CA_FILE (what the Collector's exporter must trust,
+  // `tls: { ca_file: ${env:TRACEPROOF_SINK_CA_FILE} }`) and TRACEPROOF_SINK_SERVER_NAME (the
+  // name on the sink's certificate, for `server_name_override`); empty: plain text.
+  std::string sink_ca_file;
+  std::string sink_server_name;
   Reaper* reaper = nullptr;  // kills it if traceproof dies; nullptr: PDEATHSIG only
 };
 

@@ -4,6 +4,7 @@
 #include <utility>  // Boost 1.74 asio uses std::exchange without including it
 // clang-format on
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -28,7 +29,22 @@ struct Shared {
   SpanConsumer& consumer;
   IngestCounters& counters;
   ReceiverLimits limits;
-  ssl::context* tls = nullptr;  // the receiver's; null: plain HTTP
+  ssl::context* tls = nullptr;       // the receiver's; null: plain HTTP
+  std::atomic<std::size_t> open{0};  // sessions alive (the connection cap)
+};
+
+// Counts a session as open for as long as it lives.
+class OpenConnection {
+ public:
+  explicit OpenConnection(std::atomic<std::size_t>& open) : open_(open) {
+    open_.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~OpenConnection() { open_.fetch_sub(1, std::memory_order_relaxed); }
+  OpenConnection(const OpenConnection&) = delete;
+  OpenConnection& operator=(const OpenConnection&) = delete;
+
+ private:
+  std::atomic<std::size_t>& open_;
 };
 
 constexpr std::size_t kReadChunk = 64 * 1024;
@@ -43,8 +59,8 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
  public:
   // `stream_args`: the socket, and for TLS the context.
   template <typename... StreamArgs>
-  explicit Session(const Shared& shared, StreamArgs&&... stream_args)
-      : stream_(std::forward<StreamArgs>(stream_args)...), shared_(shared) {
+  explicit Session(Shared& shared, StreamArgs&&... stream_args)
+      : stream_(std::forward<StreamArgs>(stream_args)...), shared_(shared), open_(shared.open) {
     // Beast reads at most what the buffer can already hold (at least 512 bytes), and a
     // flat_buffer only grows when asked for more: left alone, a 100 KB export took ~200 reads.
     // perf on `bench ingest`: recvmsg was 27 % of the receiver's CPU.
@@ -157,8 +173,25 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  const Shared& shared_;
+  Shared& shared_;
+  OpenConnection open_;
 };
+
+// Over the connection cap: said in plain HTTP (also on a TLS port: no handshake is spent on a
+// connection that is closed anyway), then closed.
+void RefuseOverCap(tcp::socket socket, IngestCounters& counters) {
+  counters.requests.fetch_add(1, std::memory_order_relaxed);
+  counters.RefuseRequest(RefusalReason::kTooManyConnections);
+  static const std::string kAnswer =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: 47\r\n\r\n"
+      "too many connections to this sink: retry later\n";
+  auto owned = std::make_shared<tcp::socket>(std::move(socket));
+  asio::async_write(*owned, asio::buffer(kAnswer), [owned](beast::error_code, std::size_t) {
+    beast::error_code ignored;
+    owned->shutdown(tcp::socket::shutdown_send, ignored);
+  });
+}
 
 class BeastHttpReceiver final : public HttpReceiver {
  public:
@@ -214,7 +247,9 @@ class BeastHttpReceiver final : public HttpReceiver {
   void Accept() {
     acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec && shared_.tls) {
+      if (!ec && shared_.open.load(std::memory_order_relaxed) >= shared_.limits.max_connections) {
+        RefuseOverCap(std::move(s), shared_.counters);
+      } else if (!ec && shared_.tls) {
         std::make_shared<Session<true>>(shared_, std::move(s), *shared_.tls)->Run();
       } else if (!ec) {
         std::make_shared<Session<false>>(shared_, std::move(s))->Run();

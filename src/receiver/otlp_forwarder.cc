@@ -47,8 +47,7 @@ ForwardingConsumer::ForwardingConsumer(SpanConsumer& inner, ForwarderOptions opt
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  channel_->channel =
-      grpc::CreateCustomChannel(options_.endpoint, grpc::InsecureChannelCredentials(), args);
+  channel_->channel = MakeOtlpGrpcChannel(options_.endpoint, options_.tls, args);
   channel_->stub = std::make_unique<grpc::GenericStub>(channel_->channel);
   stats_.endpoint = options_.endpoint;
   worker_ = std::thread([this] { Work(); });
@@ -106,6 +105,8 @@ bool ForwardingConsumer::Send(const Item& item) {
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + options_.timeout);
+    if (options_.gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+    for (const auto& [name, value] : options_.headers) context.AddMetadata(name, value);
     grpc::ByteBuffer response;
     std::promise<grpc::Status> done;
     channel_->stub->UnaryCall(&context, kExportMethod, {}, &request, &response,

@@ -14,10 +14,14 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "store/span_consumer.h"
+#include "tracing/client_tls.h"
 
 namespace traceproof {
 
@@ -26,6 +30,10 @@ struct ForwarderOptions {
   std::size_t max_queued_requests = 4096;    // beyond this, requests are dropped and counted
   std::chrono::milliseconds timeout{10000};  // per attempt
   int max_attempts = 3;                      // retryable failures (UNAVAILABLE, ...) retried
+  std::optional<ClientTls> tls;              // nullopt: plain text
+  // Sent with every request (a backend's bearer token); names in lower case.
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool gzip = false;  // gRPC message compression
 };
 
 struct ForwarderStats {

@@ -7,27 +7,12 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ssl/context.hpp>
-#include <fstream>
-#include <sstream>
+
+#include "config/text_file.h"
 
 namespace traceproof {
-namespace {
 
 namespace ssl = boost::asio::ssl;
-
-std::optional<std::string> ReadFile(const std::string& flag, const std::string& path,
-                                    std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  if (in) text << in.rdbuf();
-  if (!in || text.str().empty()) {
-    error = flag + " '" + path + "': cannot read it (or it is empty)";
-    return std::nullopt;
-  }
-  return text.str();
-}
-
-}  // namespace
 
 std::unique_ptr<ssl::context> MakeServerTlsContext(const ReceiverTls& tls, std::string& error) {
   auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
@@ -69,14 +54,14 @@ std::optional<ReceiverTls> ReadReceiverTls(const std::string& cert_file,
                                            const std::string& key_file,
                                            const std::string& client_ca_file, std::string& error) {
   ReceiverTls tls;
-  auto cert = ReadFile("--tls-cert", cert_file, error);
+  auto cert = ReadTextFile("--tls-cert", cert_file, error);
   if (!cert) return std::nullopt;
-  auto key = ReadFile("--tls-key", key_file, error);
+  auto key = ReadTextFile("--tls-key", key_file, error);
   if (!key) return std::nullopt;
   tls.cert_chain_pem = std::move(*cert);
   tls.private_key_pem = std::move(*key);
   if (!client_ca_file.empty()) {
-    auto ca = ReadFile("--tls-client-ca", client_ca_file, error);
+    auto ca = ReadTextFile("--tls-client-ca", client_ca_file, error);
     if (!ca) return std::nullopt;
     tls.client_ca_pem = std::move(*ca);
   }

@@ -2,13 +2,15 @@
 
 #include <absl/strings/escaping.h>
 
+#include <algorithm>
+#include <vector>
+
+#include "otlp/json_writer.h"
 #include "otlp/span_details.h"
 #include "store/trace_shape.h"
 
 namespace traceproof {
 namespace {
-
-using nlohmann::json;
 
 std::string HexBytes(const std::string& raw) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -21,117 +23,176 @@ std::string HexBytes(const std::string& raw) {
   return out;
 }
 
-json ValueToJson(const pb::AnyValue& v) {
+template <typename KeyValues>
+void WriteKeyValues(JsonWriter& w, const KeyValues& kvs);
+
+void WriteValue(JsonWriter& w, const pb::AnyValue& v) {
   switch (v.value_case()) {
     case pb::AnyValue::kStringValue:
-      return v.string_value();
+      return w.String(v.string_value());
     case pb::AnyValue::kBoolValue:
-      return v.bool_value();
+      return w.Bool(v.bool_value());
     case pb::AnyValue::kIntValue:
-      return v.int_value();
+      return w.Int(v.int_value());
     case pb::AnyValue::kDoubleValue:
-      return v.double_value();
-    case pb::AnyValue::kArrayValue: {
-      json arr = json::array();
-      for (const auto& e : v.array_value().values()) arr.push_back(ValueToJson(e));
-      return arr;
-    }
-    case pb::AnyValue::kKvlistValue: {
-      json obj = json::object();
-      for (const auto& kv : v.kvlist_value().values()) obj[kv.key()] = ValueToJson(kv.value());
-      return obj;
-    }
+      return w.Double(v.double_value());
+    case pb::AnyValue::kArrayValue:
+      w.BeginArray();
+      for (const auto& e : v.array_value().values()) WriteValue(w, e);
+      return w.EndArray();
+    case pb::AnyValue::kKvlistValue:
+      return WriteKeyValues(w, v.kvlist_value().values());
     case pb::AnyValue::kBytesValue:
-      return absl::Base64Escape(v.bytes_value());
+      return w.String(absl::Base64Escape(v.bytes_value()));
     default:
-      return nullptr;
+      return w.Null();
   }
+}
+
+// An object of key-values as a JSON object does it: keys in byte order, and of a key given
+// twice the last value (what assigning into nlohmann's std::map leaves).
+template <typename KeyValues>
+void WriteKeyValues(JsonWriter& w, const KeyValues& kvs) {
+  std::vector<const pb::KeyValue*> sorted;
+  sorted.reserve(static_cast<std::size_t>(kvs.size()));
+  for (const auto& kv : kvs) sorted.push_back(&kv);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const pb::KeyValue* a, const pb::KeyValue* b) {
+    return a->key() < b->key();
+  });
+  w.BeginObject();
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    if (i + 1 < sorted.size() && sorted[i + 1]->key() == sorted[i]->key()) continue;
+    w.Key(sorted[i]->key());
+    WriteValue(w, sorted[i]->value());
+  }
+  w.EndObject();
 }
 
 template <typename KeyValues>
-json AttributesToJson(const KeyValues& kvs) {
-  json obj = json::object();
-  for (const auto& kv : kvs) obj[kv.key()] = ValueToJson(kv.value());
-  return obj;
+void WriteAttributesMember(JsonWriter& w, const KeyValues& kvs) {
+  w.Key("attributes");
+  WriteKeyValues(w, kvs);
 }
 
-json SpanToJson(const SpanView& v) {
-  json s = {
-      {"trace_id", v.trace_id.Hex()},
-      {"span_id", v.span_id.Hex()},
-      {"parent_span_id", v.IsRoot() ? "" : v.parent_span_id.Hex()},
-      {"name", std::string(v.name)},
-      {"kind", std::string(SpanKindName(v.kind))},
-      {"start_time_unix_nano", v.start_unix_ns},
-      {"end_time_unix_nano", v.end_unix_ns},
-      {"duration_ns", v.DurationNs()},
-      {"status",
-       {{"code", std::string(StatusCodeName(v.status))},
-        {"message", std::string(v.status_message)}}},
-      {"service_name", std::string(v.service_name)},
-  };
-  auto details = DecodeSpanDetails(v);
-  if (!details) {
-    // The ingest decoder does not walk attributes; say so rather than drop the span silently.
-    s["decode_error"] = "attributes, events, links or resource are not valid protobuf";
-    return s;
+// The fields every span has, from its view; `details` (nullptr: not decodable) adds the rest.
+// Keys in byte order, the decoded ones interleaved where they sort.
+void WriteSpan(JsonWriter& w, const SpanView& v, const SpanDetails* details) {
+  const pb::Span* span = details ? &details->span : nullptr;
+  w.BeginObject();
+  if (span) WriteAttributesMember(w, span->attributes());
+  if (!span)
+    w.Member("decode_error", "attributes, events, links or resource are not valid protobuf");
+  if (span) w.Member("dropped_attributes_count", std::uint64_t{span->dropped_attributes_count()});
+  w.Key("duration_ns");
+  w.Int(v.DurationNs());
+  w.Member("end_time_unix_nano", std::uint64_t{v.end_unix_ns});
+  if (span) {
+    w.Key("events");
+    w.BeginArray();
+    for (const auto& e : span->events()) {
+      w.BeginObject();
+      WriteAttributesMember(w, e.attributes());
+      w.Member("name", e.name());
+      w.Member("time_unix_nano", std::uint64_t{e.time_unix_nano()});
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Member("flags", std::uint64_t{span->flags()});
   }
-  const pb::Span& span = details->span;
-  s["trace_state"] = span.trace_state();
-  s["flags"] = span.flags();
-  s["scope"] = {{"name", details->scope.name()},
-                {"version", details->scope.version()},
-                {"attributes", AttributesToJson(details->scope.attributes())}};
-  s["attributes"] = AttributesToJson(span.attributes());
-  s["dropped_attributes_count"] = span.dropped_attributes_count();
-  json events = json::array();
-  for (const auto& e : span.events()) {
-    events.push_back({{"name", e.name()},
-                      {"time_unix_nano", e.time_unix_nano()},
-                      {"attributes", AttributesToJson(e.attributes())}});
+  w.Member("kind", SpanKindName(v.kind));
+  if (span) {
+    w.Key("links");
+    w.BeginArray();
+    for (const auto& l : span->links()) {
+      w.BeginObject();
+      WriteAttributesMember(w, l.attributes());
+      w.Member("span_id", HexBytes(l.span_id()));
+      w.Member("trace_id", HexBytes(l.trace_id()));
+      w.Member("trace_state", l.trace_state());
+      w.EndObject();
+    }
+    w.EndArray();
   }
-  s["events"] = std::move(events);
-  json links = json::array();
-  for (const auto& l : span.links()) {
-    links.push_back({{"trace_id", HexBytes(l.trace_id())},
-                     {"span_id", HexBytes(l.span_id())},
-                     {"trace_state", l.trace_state()},
-                     {"attributes", AttributesToJson(l.attributes())}});
+  w.Member("name", v.name);
+  w.Member("parent_span_id", v.IsRoot() ? std::string() : v.parent_span_id.Hex());
+  if (span) {
+    w.Key("resource");
+    w.BeginObject();
+    WriteAttributesMember(w, details->resource.attributes());
+    w.EndObject();
+    w.Key("scope");
+    w.BeginObject();
+    WriteAttributesMember(w, details->scope.attributes());
+    w.Member("name", details->scope.name());
+    w.Member("version", details->scope.version());
+    w.EndObject();
   }
-  s["links"] = std::move(links);
-  s["resource"] = {{"attributes", AttributesToJson(details->resource.attributes())}};
-  return s;
+  w.Member("service_name", v.service_name);
+  w.Member("span_id", v.span_id.Hex());
+  w.Member("start_time_unix_nano", std::uint64_t{v.start_unix_ns});
+  w.Key("status");
+  w.BeginObject();
+  w.Member("code", StatusCodeName(v.status));
+  w.Member("message", v.status_message);
+  w.EndObject();
+  w.Member("trace_id", v.trace_id.Hex());
+  if (span) w.Member("trace_state", span->trace_state());
+  w.EndObject();
+}
+
+void WriteSpans(JsonWriter& w, const Trace& trace, std::size_t from) {
+  w.Key("spans");
+  w.BeginArray();
+  for (std::size_t i = from; i < trace.spans.size(); ++i) {
+    // The ingest decoder does not walk attributes; a span whose rest does not decode says so
+    // (decode_error) rather than being dropped silently.
+    const std::optional<SpanDetails> details = DecodeSpanDetails(trace.spans[i]);
+    WriteSpan(w, trace.spans[i], details ? &*details : nullptr);
+  }
+  w.EndArray();
+}
+
+void WriteIds(JsonWriter& w, std::string_view key, const Trace& trace,
+              const std::vector<std::size_t>& indexes) {
+  w.Key(key);
+  w.BeginArray();
+  for (std::size_t i : indexes) w.String(trace.spans[i].span_id.Hex());
+  w.EndArray();
 }
 
 }  // namespace
 
-json TraceToJson(const Trace& trace) {
+void AppendTraceJson(const Trace& trace, std::string& out) {
+  JsonWriter w(out);
+  w.BeginObject();
   if (trace.IsUpdate()) {
     // Only what is new: the earlier record holds the rest, and a reader folds the two.
-    json spans = json::array();
-    for (std::size_t i = trace.new_from; i < trace.spans.size(); ++i)
-      spans.push_back(SpanToJson(trace.spans[i]));
-    return {{"trace_id", trace.id.Hex()},
-            {"update", true},
-            {"late_spans", trace.NewSpanCount()},
-            {"spans", std::move(spans)},
-            {"times_completed", trace.times_completed}};
+    w.Member("late_spans", std::uint64_t{trace.NewSpanCount()});
+    WriteSpans(w, trace, trace.new_from);
+    w.Key("times_completed");
+    w.Int(trace.times_completed);
+    w.Member("trace_id", trace.id.Hex());
+    w.Key("update");
+    w.Bool(true);
+    w.EndObject();
+    return;
   }
-  TraceShape shape = AnalyzeTrace(trace);
-  json spans = json::array();
-  for (const SpanView& v : trace.spans) spans.push_back(SpanToJson(v));
-  auto ids = [&](const std::vector<std::size_t>& idx) {
-    json arr = json::array();
-    for (std::size_t i : idx) arr.push_back(trace.spans[i].span_id.Hex());
-    return arr;
-  };
-  return {{"trace_id", trace.id.Hex()},
-          {"spans", std::move(spans)},
-          {"roots", ids(shape.roots)},
-          {"orphans", ids(shape.orphans)},
-          {"duplicate_span_ids", ids(shape.duplicates)},
-          {"skewed_spans", ids(shape.skewed)},
-          {"times_completed", trace.times_completed}};
+  const TraceShape shape = AnalyzeTrace(trace);
+  WriteIds(w, "duplicate_span_ids", trace, shape.duplicates);
+  WriteIds(w, "orphans", trace, shape.orphans);
+  WriteIds(w, "roots", trace, shape.roots);
+  WriteIds(w, "skewed_spans", trace, shape.skewed);
+  WriteSpans(w, trace, 0);
+  w.Key("times_completed");
+  w.Int(trace.times_completed);
+  w.Member("trace_id", trace.id.Hex());
+  w.EndObject();
+}
+
+nlohmann::json TraceToJson(const Trace& trace) {
+  std::string line;
+  AppendTraceJson(trace, line);
+  return nlohmann::json::parse(line);
 }
 
 }  // namespace traceproof

@@ -72,8 +72,10 @@ void TraceRecordWriter::Write(const Trace& trace) {
     ++skipped_;
     return;
   }
-  WriteLine(TraceToJson(trace).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-            '\n');
+  line_.clear();
+  AppendTraceJson(trace, line_);
+  line_ += '\n';
+  WriteLine(line_);
   ++written_;
 }
 

@@ -52,6 +52,7 @@ class TraceRecordWriter {
   std::ofstream plain_;
   gzFile gz_ = nullptr;
   std::uint64_t written_ = 0, skipped_ = 0;
+  std::string line_;  // kept between records: its capacity is reused
 };
 
 }  // namespace traceproof

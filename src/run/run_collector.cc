@@ -29,6 +29,8 @@ Status RunCollector::StartOurs() {
   o.config = spec_.config;
   o.sink_grpc_endpoint = fmt::format("127.0.0.1:{}", options_.sink_grpc_port);
   o.sink_tier_endpoints = options_.sink_tier_endpoints;
+  o.sink_ca_file = options_.sink_ca_file;
+  o.sink_server_name = options_.sink_server_name;
   o.reaper = options_.reaper;
   report_.binary = o.binary;
   report_.config = o.config;

@@ -29,6 +29,7 @@ struct RunCollectorOptions {
   std::uint16_t sink_grpc_port = 0;
   // With a sink tier: every sink's OTLP/gRPC endpoint, in index order (CollectorOptions).
   std::vector<std::string> sink_tier_endpoints;
+  std::string sink_ca_file, sink_server_name;  // with `sink: { tls }` (CollectorOptions)
   Reaper* reaper = nullptr;
   std::function<void(const std::string&)> log;
 };

@@ -147,8 +147,10 @@ class Runner {
     o.count = scenario_.sink ? scenario_.sink->count : 1;
     o.first.grpc = ListenAddress{options_.sink_grpc_host, options_.sink_grpc_port};
     o.first.http = ListenAddress{options_.sink_http_host, options_.sink_http_port};
-    if (!options_.forward_to.empty()) o.first.forward.emplace().endpoint = options_.forward_to;
+    o.first.forward = options_.forward;
     o.first.limits.required_headers = required_headers_;
+    // The loader refuses span load straight into a TLS sink (CheckSinkTlsSenders).
+    if (const SinkTlsSpec* tls = SinkTls()) o.first.tls = tls->server;
     if (o.count > 1 && (options_.sink_grpc_port || options_.sink_http_port || o.first.forward))
       return Fail(
           fmt::format("--sink-listen and --forward-to are for one sink; this scenario "
@@ -159,7 +161,7 @@ class Runner {
     if (!sinks_) {
       // Nothing was forwarded; the reports still say where to.
       if (o.first.forward) {
-        outcome_.forward.emplace().endpoint = options_.forward_to;
+        outcome_.forward.emplace().endpoint = o.first.forward->endpoint;
         LogForward(*outcome_.forward);
       }
       return Fail(error);
@@ -170,6 +172,14 @@ class Runner {
                       sinks_->count() > 1 ? fmt::format(" {}", i) : "",
                       i == 0 ? options_.sink_grpc_host : "127.0.0.1", sink.grpc_port(),
                       i == 0 ? options_.sink_http_host : "127.0.0.1", sink.http_port()));
+    }
+    if (const SinkTlsSpec* tls = SinkTls()) {
+      Log(fmt::format("sink: TLS on both receivers{}; {}",
+                      tls->server.client_ca_pem.empty() ? "" : " (client certificates required)",
+                      scenario_.collector
+                          ? "the Collector's exporter must trust $TRACEPROOF_SINK_CA_FILE"
+                          : "the run's services and apps trust " + tls->ca_file + " and verify " +
+                                tls->client.server_name));
     }
     if (!required_headers_.empty()) {
       Log(fmt::format("sink: exports must carry the header(s) {}; {}",
@@ -185,7 +195,8 @@ class Runner {
     so.on_sweep = [this] { HandOverTruth(); };
     sweeper_ = std::make_unique<TraceSweeper>(store_, so);
     if (o.first.forward)
-      Log("sink: forwarding every accepted export request to " + options_.forward_to);
+      Log(fmt::format("sink: forwarding every accepted export request to {}{}",
+                      o.first.forward->endpoint, o.first.forward->tls ? " over TLS" : ""));
     lifecycle_.Push("sink", [this] {
       sinks_->Stop();  // receivers, then up to 5 s for the forward endpoint to take the rest
       outcome_.forward = sinks_->sink(0).forwarder_stats();
@@ -243,6 +254,10 @@ class Runner {
     RunCollectorOptions o;
     o.sink_grpc_port = sinks_->sink(0).grpc_port();
     if (sinks_->count() > 1) o.sink_tier_endpoints = sinks_->GrpcEndpoints();
+    if (const SinkTlsSpec* tls = SinkTls()) {
+      o.sink_ca_file = tls->ca_file;
+      o.sink_server_name = tls->client.server_name;
+    }
     o.reaper = options_.reaper;
     o.log = [this](const std::string& line) { Log(line); };
     collector_ = std::make_unique<RunCollector>(
@@ -265,6 +280,7 @@ class Runner {
                                        : fmt::format("127.0.0.1:{}", sinks_->sink(0).grpc_port());
       o.amqp_url = amqp_url_;
       o.exporter_headers = SinkHeaders();
+      if (SinkTls() && !collector_) o.exporter_tls = SinkTls()->client;
       // The apps' ports first: the mocks call them as they call an external service.
       apps_ = std::make_unique<RunApps>(scenario_.services, error);
       if (!error.empty()) return Fail(error);
@@ -286,11 +302,11 @@ class Runner {
                     ? std::filesystem::temp_directory_path() / ("traceproof-apps-" + o.run_id)
                     : options_.apps_log_dir;
     o.amqp_url = amqp_url_;
-    o.otlp = collector_
-                 ? AppOtlpEndpoints{"http://" + collector_->ExporterEndpoint(), "", {}}
-                 : AppOtlpEndpoints{fmt::format("http://127.0.0.1:{}", sinks_->sink(0).grpc_port()),
-                                    fmt::format("http://127.0.0.1:{}", sinks_->sink(0).http_port()),
-                                    {}};
+    if (collector_) {
+      o.otlp.grpc_url = "http://" + collector_->ExporterEndpoint();
+    } else {
+      o.otlp = SinkForApps();
+    }
     o.otlp.headers = SinkHeaders();
     o.reaper = options_.reaper;
     o.log = [this](const std::string& line) { Log(line); };
@@ -355,6 +371,26 @@ class Runner {
     Log(fmt::format("fault: broker restarted, accepting AMQP again after {:.1f} s",
                     Seconds(Clock::now() - begin)));
     return Status::Ok();
+  }
+
+  const SinkTlsSpec* SinkTls() const {
+    return scenario_.sink && scenario_.sink->tls ? &*scenario_.sink->tls : nullptr;
+  }
+
+  // The embedded sink as the apps' SDKs reach it: https:// by the certificate's name with TLS.
+  AppOtlpEndpoints SinkForApps() const {
+    AppOtlpEndpoints e;
+    const SinkTlsSpec* tls = SinkTls();
+    const std::string base =
+        tls ? "https://" + tls->client.server_name + ":" : std::string("http://127.0.0.1:");
+    e.grpc_url = base + std::to_string(sinks_->sink(0).grpc_port());
+    e.http_url = base + std::to_string(sinks_->sink(0).http_port());
+    if (tls) {
+      e.ca_file = tls->ca_file;
+      e.client_cert_file = tls->client_cert_file;
+      e.client_key_file = tls->client_key_file;
+    }
+    return e;
   }
 
   // What a sender that exports straight to the sink must send; one that exports to the

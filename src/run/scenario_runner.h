@@ -44,9 +44,9 @@ struct RunOptions {
   // `run --require-header`: required by the sink besides the scenario's `sink: {
   // require_headers }`; the run's own senders send both.
   RequiredHeaders sink_required_headers;
-  // `run --forward-to HOST:PORT`: every export request the sink accepted is passed on over
-  // OTLP/gRPC (receiver/otlp_forwarder.h); empty: none.
-  std::string forward_to;
+  // `run --forward-to URL`: every export request the sink accepted is passed on over OTLP/gRPC
+  // (receiver/otlp_forwarder.h), with TLS and headers as given; nullopt: none.
+  std::optional<ForwarderOptions> forward;
   // Every process the run starts (Collector, broker) is registered with it, so none outlives
   // traceproof (process/reaper.h); nullptr: none.
   Reaper* reaper = nullptr;

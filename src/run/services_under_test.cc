@@ -35,12 +35,13 @@ mock::MockServicesOptions MockOptions(const InProcessServicesOptions& options,
     if (!ov.arg.empty()) c.arg = ov.arg;
     o.sampler_overrides[ov.service] = c;
   }
-  o.make_exporter = [endpoint = options.exporter_endpoint, headers = options.exporter_headers](
-                        const ResourceInfo& resource) -> std::unique_ptr<SpanExporter> {
-    OtlpExporterOptions eo;
-    eo.endpoint = endpoint;
+  OtlpExporterOptions exporter;
+  exporter.endpoint = options.exporter_endpoint;
+  exporter.headers = options.exporter_headers;
+  exporter.tls = options.exporter_tls;
+  o.make_exporter = [exporter](const ResourceInfo& resource) -> std::unique_ptr<SpanExporter> {
+    OtlpExporterOptions eo = exporter;
     eo.resource = resource;
-    eo.headers = headers;
     return MakeOtlpGrpcExporter(eo);
   };
   o.batch = RunBatchOptions();

@@ -18,6 +18,7 @@
 
 #include "mock_services/mock_services.h"
 #include "scenario/scenario.h"
+#include "tracing/client_tls.h"
 #include "truth/ground_truth.h"
 
 namespace traceproof {
@@ -54,7 +55,8 @@ struct InProcessServicesOptions {
   std::string exporter_endpoint;  // OTLP/gRPC: the sink, or the Collector in front of it
   // Sent with every export: the headers the sink requires (none to a Collector).
   std::vector<std::pair<std::string, std::string>> exporter_headers;
-  std::string amqp_url;  // the broker's; empty: the in-process queue
+  std::optional<ClientTls> exporter_tls;  // `sink: { tls }`, straight to the sink; else plain
+  std::string amqp_url;                   // the broker's; empty: the in-process queue
 };
 
 // Started and listening, or nullptr with `error` ("mock services did not start: ...").

@@ -105,6 +105,7 @@ Scenario ParseScenario(ScenarioReader& r, const YAML::Node& root) {
   loader::AttachSinkFaults(r, std::move(runner_faults.sink), scenario);
   if (const Field* f = r.Find(top, "checks")) loader::ParseChecks(r, *f, scenario);
   loader::CheckSinkTierChecks(r, scenario);
+  loader::CheckSinkTlsSenders(r, scenario);
   if (const Field* f = r.Find(top, "expect")) loader::ParseExpect(r, *f, scenario);
   return scenario;
 }

@@ -16,6 +16,8 @@
 #include "config/required_header.h"
 #include "config/source_pos.h"
 #include "graph/service_graph.h"
+#include "receiver/tls.h"
+#include "tracing/client_tls.h"
 
 namespace traceproof {
 
@@ -145,8 +147,23 @@ struct SinkFault {
 // one trace store: the checks run over the union) behind a Collector traceproof starts, told
 // their endpoints as TRACEPROOF_SINK_ENDPOINT_0 .. _N-1 (a loadbalancing exporter routes each
 // trace to one of them). Without the section: one sink.
+// `sink: { tls: { cert, key, client_ca, ca, client_cert, client_key, server_name } }`: the
+// embedded sink's receivers over TLS (as `traceproof sink --tls-*`), and what the run's own
+// senders (mock services, apps) trust and present to it. PEM text is read and checked at load.
+struct SinkTlsSpec {
+  ReceiverTls server;  // cert, key, client_ca
+  // The mocks' side: the CAs they trust (`ca`, default the sink's own `cert`: a self-signed
+  // one), a client certificate when `client_ca` asks for one, and the name the sink's
+  // certificate must carry (`server_name`, default localhost).
+  ClientTls client;
+  // The same as files, for the apps' OTEL_EXPORTER_OTLP_CERTIFICATE / _CLIENT_*.
+  std::string ca_file, client_cert_file, client_key_file;
+  SourcePos pos;
+};
+
 struct SinkTierSpec {
   int count = 1;
+  std::optional<SinkTlsSpec> tls;
   // `require_headers: { authorization: "Bearer ${TOKEN}" }`: every sink of the run refuses
   // exports without them (401 / UNAUTHENTICATED), and the run's own senders (mock services,
   // apps, span load) send them. Values expanded from the environment at load; never printed.

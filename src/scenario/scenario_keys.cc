@@ -16,7 +16,9 @@ const std::vector<std::string> kCollectorFaultKeys = {"at", "collector", "restar
 const std::vector<std::string> kCollectorFaultKinds = {"kill"};
 const std::vector<std::string> kBrokerFaultKeys = {"at", "broker"};
 const std::vector<std::string> kBrokerFaultKinds = {"restart"};
-const std::vector<std::string> kSinkKeys = {"count", "require_headers"};
+const std::vector<std::string> kSinkKeys = {"count", "require_headers", "tls"};
+const std::vector<std::string> kSinkTlsKeys = {"ca",         "cert", "client_ca",  "client_cert",
+                                               "client_key", "key",  "server_name"};
 const std::vector<std::string> kSinkFaultKeys = {"at", "index", "sink"};
 const std::vector<std::string> kSinkFaultKinds = {"kill"};
 const std::vector<std::string> kServicesReferenceKeys = {"external", "file", "preset", "scale"};
@@ -55,6 +57,7 @@ using loader::kSamplingKeys;
 using loader::kServicesReferenceKeys;
 using loader::kSinkFaultKeys;
 using loader::kSinkKeys;
+using loader::kSinkTlsKeys;
 using loader::kSpansKeys;
 using loader::kTopLevelKeys;
 
@@ -74,6 +77,7 @@ const std::vector<ScenarioKeySet>& ScenarioKeySets() {
       {"collector fault", kCollectorFaultKeys},
       {"broker fault", kBrokerFaultKeys},
       {"sink", kSinkKeys},
+      {"sink.tls", kSinkTlsKeys},
       {"sink fault", kSinkFaultKeys},
   };
   return sets;

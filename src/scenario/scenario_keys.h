@@ -17,6 +17,7 @@ extern const std::vector<std::string> kCollectorFaultKinds;
 extern const std::vector<std::string> kBrokerFaultKeys;
 extern const std::vector<std::string> kBrokerFaultKinds;
 extern const std::vector<std::string> kSinkKeys;
+extern const std::vector<std::string> kSinkTlsKeys;
 extern const std::vector<std::string> kSinkFaultKeys;
 extern const std::vector<std::string> kSinkFaultKinds;
 extern const std::vector<std::string> kServicesReferenceKeys;

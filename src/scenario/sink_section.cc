@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
+#include "config/text_file.h"
 #include "scenario/scenario_keys.h"
 
 namespace traceproof::loader {
@@ -36,6 +38,55 @@ RequiredHeaders ParseRequireHeaders(ScenarioReader& r, const Field& field) {
   return headers;
 }
 
+// A PEM file named by `key` in the tls section: ${ENV} expanded, relative to the scenario
+// file; `path` gets where it is.
+std::string ReadPem(ScenarioReader& r, const std::vector<Field>& fields, const char* key,
+                    std::string& path) {
+  const Field* f = r.Find(fields, key);
+  if (f == nullptr) return "";
+  std::filesystem::path p(r.Expanded(*f));
+  if (p.is_relative()) p = std::filesystem::path(r.file()).parent_path() / p;
+  std::string error;
+  auto text = ReadTextFile(std::string("tls.") + key, p.string(), error);
+  if (!text) r.Fail(*f, error + " (a relative path is relative to the scenario file)");
+  path = p.string();
+  return std::move(*text);
+}
+
+SinkTlsSpec ParseSinkTls(ScenarioReader& r, const Field& field) {
+  SinkTlsSpec spec;
+  spec.pos = r.Pos(field);
+  const std::vector<Field> fields =
+      r.Fields(field.value, r.Pos(field), "'tls' (e.g. { cert: server.pem, key: server.key })",
+               "in sink.tls", kSinkTlsKeys);
+  std::string cert_file, unused;
+  spec.server.cert_chain_pem = ReadPem(r, fields, "cert", cert_file);
+  spec.server.private_key_pem = ReadPem(r, fields, "key", unused);
+  spec.server.client_ca_pem = ReadPem(r, fields, "client_ca", unused);
+  if (spec.server.cert_chain_pem.empty() || spec.server.private_key_pem.empty())
+    r.Fail(field, "'tls' needs 'cert' and 'key' (PEM files, relative to the scenario file)");
+  std::string error;
+  if (!TlsUsable(spec.server, error)) r.Fail(field, "tls: " + error);
+  spec.client.ca_pem = ReadPem(r, fields, "ca", spec.ca_file);
+  if (spec.client.ca_pem.empty()) {  // a self-signed certificate trusts itself
+    spec.client.ca_pem = spec.server.cert_chain_pem;
+    spec.ca_file = cert_file;
+  }
+  spec.client.cert_chain_pem = ReadPem(r, fields, "client_cert", spec.client_cert_file);
+  spec.client.private_key_pem = ReadPem(r, fields, "client_key", spec.client_key_file);
+  if (!spec.server.client_ca_pem.empty() &&
+      (spec.client.cert_chain_pem.empty() || spec.client.private_key_pem.empty()))
+    r.Fail(field,
+           "tls: 'client_ca' asks every exporter for a client certificate: give 'client_cert' "
+           "and 'client_key' for the run's own services and apps");
+  if (spec.client.cert_chain_pem.empty() != spec.client.private_key_pem.empty())
+    r.Fail(field, "tls: 'client_cert' and 'client_key' go together");
+  spec.client.server_name = "localhost";
+  if (const Field* f = r.Find(fields, "server_name")) spec.client.server_name = r.String(*f);
+  if (!MakeClientTlsContext(spec.client, error)) r.Fail(field, "tls: " + error);
+  return spec;
+}
+
 }  // namespace
 
 void ParseSink(ScenarioReader& r, const Field& field, Scenario& scenario) {
@@ -45,11 +96,17 @@ void ParseSink(ScenarioReader& r, const Field& field, Scenario& scenario) {
       r.Fields(field.value, r.Pos(field), "'sink' (e.g. { count: 3 })", "in sink", kSinkKeys);
   const Field* count = r.Find(fields, "count");
   const Field* require_headers = r.Find(fields, "require_headers");
-  if (!count && !require_headers)
+  const Field* tls = r.Find(fields, "tls");
+  if (!count && !require_headers && !tls)
     r.Fail(field, "'sink' needs 'count' (how many sinks, 1.." + std::to_string(kMaxSinks) +
-                      "), e.g. sink: { count: 3 }, or 'require_headers'");
+                      "), e.g. sink: { count: 3 }, 'require_headers' or 'tls'");
   if (require_headers) spec.require_headers = ParseRequireHeaders(r, *require_headers);
   if (count) spec.count = static_cast<int>(r.Int(*count, 1, kMaxSinks));
+  if (tls) {
+    if (spec.count > 1)
+      r.Fail(*tls, "'tls' is for one embedded sink; a tier behind a Collector listens on loopback");
+    spec.tls = ParseSinkTls(r, *tls);
+  }
   if (spec.count == 1) {  // one embedded sink: no Collector needed in front of it
     scenario.sink = std::move(spec);
     return;
@@ -105,6 +162,16 @@ void CheckSinkTierChecks(ScenarioReader& r, Scenario& scenario) {
     spec.pos = scenario.sink->pos;
     scenario.checks.push_back(CheckSpec{.kind = "sinks", .options = spec, .pos = spec.pos});
   }
+}
+
+void CheckSinkTlsSenders(ScenarioReader& r, const Scenario& scenario) {
+  if (!scenario.sink || !scenario.sink->tls || scenario.collector) return;
+  const auto span_load = std::find_if(scenario.load.begin(), scenario.load.end(),
+                                      [](const LoadPhase& p) { return p.span_load; });
+  if (span_load != scenario.load.end())
+    r.Fail(scenario.sink->tls->pos,
+           "span load cannot reach a TLS sink yet (the load generator speaks plain HTTP): "
+           "put a Collector in front (collector: { config: ... }) or leave out 'tls'");
 }
 
 }  // namespace traceproof::loader

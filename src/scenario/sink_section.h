@@ -24,5 +24,8 @@ void AttachSinkFaults(ScenarioReader& r, std::vector<SinkFault> faults, Scenario
 // After the checks section, before expect: a `sinks` check needs a tier of two or more sinks,
 // and such a tier gets one when the scenario has none.
 void CheckSinkTierChecks(ScenarioReader& r, Scenario& scenario);
+// Span load straight into a TLS sink: not built (the load generator speaks plain HTTP), an
+// error at the tls section unless a Collector is in between.
+void CheckSinkTlsSenders(ScenarioReader& r, const Scenario& scenario);
 
 }  // namespace traceproof::loader

@@ -1,4 +1,4 @@
-// What the OTLP/gRPC and OTLP/HTTP exporters share: their options (endpoint, resource, the
+// What the OTLP/gRPC and OTLP/HTTP exporters share: their options (endpoint, TLS, resource, the
 // retry budget, the headers a sink requires) and the counters they keep. The mock services make one
 // exporter per service through MakeOtlpGrpcExporter / MakeOtlpHttpExporter; tests read the counters
 // to see how many attempts an export took. Options are plain data; counters are atomics, readable
@@ -8,17 +8,21 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "tracing/client_tls.h"
 #include "tracing/resource.h"
 #include "tracing/span_exporter.h"
 
 namespace traceproof {
 
 struct OtlpExporterOptions {
-  std::string endpoint;  // host:port ("[::1]:4317" for IPv6); no scheme, no path
+  std::string endpoint;             // host:port ("[::1]:4317" for IPv6); no scheme, no path
+  std::string path = "/v1/traces";  // OTLP/HTTP's request target
+  std::optional<ClientTls> tls;     // nullopt: plain text
   ResourceInfo resource;
   std::chrono::milliseconds timeout{10000};  // one Export, retries and backoff included
   int max_attempts = 5;                      // first try included

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "tracing/client_tls.h"
 #include "tracing/export_request.h"
 
 namespace traceproof {
@@ -57,8 +58,7 @@ class OtlpGrpcExporter final : public OtlpExporter {
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, initial_ms);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
                 static_cast<int>(std::max<std::int64_t>(initial_ms, options.max_backoff.count())));
-    channel_ =
-        grpc::CreateCustomChannel(options.endpoint, grpc::InsecureChannelCredentials(), args);
+    channel_ = MakeOtlpGrpcChannel(options.endpoint, options.tls, args);
     stub_ = std::make_unique<grpc::GenericStub>(channel_);
   }
   ~OtlpGrpcExporter() override { Shutdown(); }

@@ -1,8 +1,14 @@
 #include "tracing/otlp_http_exporter.h"
 
+// clang-format off: this must come before Boost's headers.
+#include <utility>  // Boost 1.74 asio uses std::exchange without including it
+// clang-format on
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <charconv>
 #include <string>
 #include <string_view>
@@ -10,6 +16,7 @@
 #include <vector>
 
 #include "otlp/gzip.h"
+#include "tracing/client_tls.h"
 #include "tracing/export_request.h"
 
 namespace traceproof {
@@ -18,6 +25,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = ExportRetrier::Clock;
 
@@ -58,8 +66,12 @@ class OtlpHttpExporter final : public OtlpExporter {
   explicit OtlpHttpExporter(const OtlpExporterOptions& options)
       : options_(options), stream_(ioc_), resolver_(ioc_), retrier_(options, counters_) {
     endpoint_ok_ = SplitEndpoint(options.endpoint, host_, port_);
+    if (options.tls) {
+      tls_context_ = MakeClientTlsContext(*options.tls, tls_error_);
+      if (!tls_context_) endpoint_ok_ = false;
+    }
     request_.method(http::verb::post);
-    request_.target("/v1/traces");
+    request_.target(options.path);
     request_.version(11);
     request_.set(http::field::host, options.endpoint);
     request_.set(http::field::content_type, "application/x-protobuf");
@@ -74,7 +86,9 @@ class OtlpHttpExporter final : public OtlpExporter {
     try {
       if (!endpoint_ok_) {
         counters_.failed_exports.fetch_add(1, std::memory_order_relaxed);
-        return Failed("OTLP/HTTP endpoint '" + options_.endpoint + "' is not host:port");
+        return Failed(tls_error_.empty()
+                          ? "OTLP/HTTP endpoint '" + options_.endpoint + "' is not host:port"
+                          : "OTLP/HTTP " + options_.endpoint + ": " + tls_error_);
       }
       // The body buffer is reused, so a steady stream of batches does not allocate here.
       request_.body().clear();
@@ -108,6 +122,9 @@ class OtlpHttpExporter final : public OtlpExporter {
     r.message = std::move(message);
     return r;
   }
+  std::string TlsFailure(const beast::error_code& ec) const {
+    return "OTLP/HTTP " + options_.endpoint + ": TLS handshake: " + ec.message();
+  }
   ExportResult Retryable(std::string_view what, const beast::error_code& ec) const {
     ExportResult r;
     r.kind = ExportResult::Kind::kRetryable;
@@ -127,12 +144,28 @@ class OtlpHttpExporter final : public OtlpExporter {
     return result;
   }
 
+  // The stream the next request goes over: TLS on top of TCP, or TCP alone.
+  template <typename F>
+  beast::error_code WithStream(F&& f) {
+    return tls_stream_ ? f(*tls_stream_) : f(stream_);
+  }
+  beast::tcp_stream& Tcp() { return tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : stream_; }
+
+  // Only closes the socket: it may run inside Run, while an operation on the stream is pending.
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Tcp().socket().close(ignored);
     buffer_.clear();
     connected_ = false;
+  }
+
+  beast::error_code Handshake() {
+    const std::string& name = options_.tls->server_name.empty() ? host_ : options_.tls->server_name;
+    if (!TlsVerifyHost(tls_stream_->native_handle(), name)) return asio::error::invalid_argument;
+    return Run([&](auto handler) {
+      tls_stream_->async_handshake(ssl::stream_base::client, std::move(handler));
+    });
   }
 
   beast::error_code Connect(Clock::time_point deadline) {
@@ -143,14 +176,22 @@ class OtlpHttpExporter final : public OtlpExporter {
       if (ec) return ec;
       endpoints_.assign(results.begin(), results.end());
     }
-    stream_.expires_at(deadline);
-    ec = Run([&](auto handler) { stream_.async_connect(endpoints_, std::move(handler)); });
+    // A TLS session is not reused across connections: a new stream for each.
+    if (tls_context_) tls_stream_.emplace(ioc_, *tls_context_);
+    Tcp().expires_at(deadline);
+    ec = Run([&](auto handler) { Tcp().async_connect(endpoints_, std::move(handler)); });
     if (ec) {
       endpoints_.clear();  // resolve again next time: the address may have moved
       Close();
       return ec;
     }
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    Tcp().socket().set_option(tcp::no_delay(true), ec);
+    if (tls_stream_) {
+      if ((ec = Handshake())) {
+        Close();
+        return ec;
+      }
+    }
     connected_ = true;
     return {};
   }
@@ -159,17 +200,22 @@ class OtlpHttpExporter final : public OtlpExporter {
     for (int pass = 0;; ++pass) {
       const bool reused = connected_;
       if (!connected_) {
-        if (auto ec = Connect(deadline)) return Retryable("connect", ec);
+        if (auto ec = Connect(deadline)) {
+          // A certificate the client does not trust will not be trusted on a retry.
+          if (ec.category() == asio::error::get_ssl_category()) return Failed(TlsFailure(ec));
+          return Retryable("connect", ec);
+        }
       }
-      stream_.expires_at(deadline);
-      beast::error_code ec =
-          Run([&](auto handler) { http::async_write(stream_, request_, std::move(handler)); });
+      Tcp().expires_at(deadline);
       http::response_parser<http::string_body> parser;
       parser.body_limit(kMaxResponseBytes);
-      if (!ec) {
-        ec = Run(
-            [&](auto handler) { http::async_read(stream_, buffer_, parser, std::move(handler)); });
-      }
+      beast::error_code ec = WithStream([&](auto& stream) {
+        beast::error_code result =
+            Run([&](auto handler) { http::async_write(stream, request_, std::move(handler)); });
+        if (result) return result;
+        return Run(
+            [&](auto handler) { http::async_read(stream, buffer_, parser, std::move(handler)); });
+      });
       if (ec) {
         Close();
         // Nothing was answered on a reused connection: the server had closed it while idle,
@@ -215,8 +261,11 @@ class OtlpHttpExporter final : public OtlpExporter {
   const OtlpExporterOptions options_;
   std::string host_, port_;
   bool endpoint_ok_ = false;
+  std::shared_ptr<ssl::context> tls_context_;  // null: plain text
+  std::string tls_error_;                      // why the context could not be made
   asio::io_context ioc_;
-  beast::tcp_stream stream_;
+  beast::tcp_stream stream_;                                        // plain text
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream_;  // TLS, one per connection
   tcp::resolver resolver_;
   std::vector<tcp::endpoint> endpoints_;
   bool connected_ = false;

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "otlp/json_writer.h"
+
 namespace traceproof {
 
 void GroundTruthRecorder::Record(GroundTruthSpan span) noexcept {
@@ -72,43 +74,54 @@ void GroundTruthRecorder::Visit(
   for (std::size_t i = std::max(from, forgotten_); i < end; ++i) visit(i, spans_[i - forgotten_]);
 }
 
-std::string GroundTruthToJson(const GroundTruthSpan& s) {
-  nlohmann::json j = {
-      {"request_id", s.request_id},
-      {"trace_id", s.trace_id.Hex()},
-      {"span_id", s.span_id.Hex()},
-      {"parent_span_id", s.parent_span_id.IsValid() ? s.parent_span_id.Hex() : ""},
-      {"expected_parent_span_id",
-       s.expected_parent_span_id.IsValid() ? s.expected_parent_span_id.Hex() : ""},
-      {"service", s.service},
-      {"name", s.name},
-      {"kind", std::string(SpanKindName(s.kind))},
-      {"sampled", s.sampled},
-      {"exported", s.exported},
-      {"status", std::string(StatusCodeName(s.status))},
-      {"start_time_unix_nano", s.start_unix_ns},
-      {"end_time_unix_nano", s.end_unix_ns},
-      {"faults", s.faults},
-  };
-  if (!s.queue.empty()) {
-    j["queue"] = s.queue;
-    if (s.linked_span_id.IsValid()) j["linked_span_id"] = s.linked_span_id.Hex();
-    if (s.redelivered) j["redelivered"] = true;
-    if (s.nacked) j["nacked"] = true;
-    if (!s.batch.empty()) {
-      nlohmann::json batch = nlohmann::json::array();
-      for (const BatchMessage& m : s.batch) {
-        nlohmann::json e = {
-            {"producer_span_id", m.producer_span_id.Hex()},
-            {"linked_span_id", m.linked_span_id.IsValid() ? m.linked_span_id.Hex() : ""}};
-        if (m.redelivered) e["redelivered"] = true;
-        if (m.nacked) e["nacked"] = true;
-        batch.push_back(std::move(e));
-      }
-      j["batch"] = std::move(batch);
-    }
+namespace {
+
+std::string HexOrEmpty(const SpanId& id) { return id.IsValid() ? id.Hex() : std::string(); }
+
+void WriteBatch(JsonWriter& w, const std::vector<BatchMessage>& batch) {
+  w.Key("batch");
+  w.BeginArray();
+  for (const BatchMessage& m : batch) {
+    w.BeginObject();
+    w.Member("linked_span_id", HexOrEmpty(m.linked_span_id));
+    if (m.nacked) w.BoolMember("nacked", true);
+    w.Member("producer_span_id", m.producer_span_id.Hex());
+    if (m.redelivered) w.BoolMember("redelivered", true);
+    w.EndObject();
   }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  w.EndArray();
+}
+
+}  // namespace
+
+// Keys in byte order, as nlohmann writes an object (the test compares the two).
+std::string GroundTruthToJson(const GroundTruthSpan& s) {
+  std::string out;
+  out.reserve(512);
+  JsonWriter w(out);
+  const bool queue = !s.queue.empty();
+  w.BeginObject();
+  if (queue && !s.batch.empty()) WriteBatch(w, s.batch);
+  w.Member("end_time_unix_nano", s.end_unix_ns);
+  w.Member("expected_parent_span_id", HexOrEmpty(s.expected_parent_span_id));
+  w.BoolMember("exported", s.exported);
+  w.Member("faults", s.faults);
+  w.Member("kind", SpanKindName(s.kind));
+  if (queue && s.linked_span_id.IsValid()) w.Member("linked_span_id", s.linked_span_id.Hex());
+  if (queue && s.nacked) w.BoolMember("nacked", true);
+  w.Member("name", s.name);
+  w.Member("parent_span_id", HexOrEmpty(s.parent_span_id));
+  if (queue) w.Member("queue", s.queue);
+  if (queue && s.redelivered) w.BoolMember("redelivered", true);
+  w.Member("request_id", s.request_id);
+  w.BoolMember("sampled", s.sampled);
+  w.Member("service", s.service);
+  w.Member("span_id", s.span_id.Hex());
+  w.Member("start_time_unix_nano", s.start_unix_ns);
+  w.Member("status", StatusCodeName(s.status));
+  w.Member("trace_id", s.trace_id.Hex());
+  w.EndObject();
+  return out;
 }
 
 std::optional<GroundTruthSpan> GroundTruthFromJson(std::string_view line, std::string& error) {

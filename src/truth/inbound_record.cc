@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "otlp/json_writer.h"
+
 namespace traceproof {
 
 std::string_view InboundStateName(InboundContext::State state) {
@@ -16,32 +18,35 @@ std::string_view InboundStateName(InboundContext::State state) {
   return "none";
 }
 
+// Keys in byte order, as nlohmann writes an object (the test compares the two).
 std::string InboundToJson(const InboundRecord& r) {
-  nlohmann::json j = {
-      {"record", "inbound"},
-      {"kind", r.kind == InboundRecord::Kind::kHttp ? "http" : "message"},
-      {"service", r.service},
-      {"target", r.target},
-      {"context", std::string(InboundStateName(r.context.state))},
-      {"from_load", r.from_load},
-      {"from_mock", r.from_mock},
-      {"request_id", r.request_id},
-      {"request_id_carried", r.request_id_carried},
-      {"span_trace_id", r.span_trace_id.IsValid() ? r.span_trace_id.Hex() : ""},
-      {"time_unix_nano", r.time_unix_ns},
-  };
-  if (r.context.state == InboundContext::State::kMalformed) j["raw"] = r.context.raw;
-  if (r.context.state == InboundContext::State::kValid) {
-    j["trace_id"] = r.context.trace_id.Hex();
-    j["parent_span_id"] = r.context.parent_span_id.Hex();
-    j["sampled"] = r.context.sampled;
-  }
+  std::string out;
+  out.reserve(384);
+  JsonWriter w(out);
+  const bool valid = r.context.state == InboundContext::State::kValid;
+  w.BeginObject();
   if (r.callers) {
-    j["callers_mocks"] = r.callers->mocks;
-    j["callers_outside"] = r.callers->outside;
-    j["callers_apps"] = r.callers->apps;
+    w.Member("callers_apps", r.callers->apps);
+    w.Member("callers_mocks", r.callers->mocks);
+    w.Member("callers_outside", r.callers->outside);
   }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  w.Member("context", InboundStateName(r.context.state));
+  w.BoolMember("from_load", r.from_load);
+  w.BoolMember("from_mock", r.from_mock);
+  w.Member("kind", r.kind == InboundRecord::Kind::kHttp ? "http" : "message");
+  if (valid) w.Member("parent_span_id", r.context.parent_span_id.Hex());
+  if (r.context.state == InboundContext::State::kMalformed) w.Member("raw", r.context.raw);
+  w.Member("record", "inbound");
+  w.Member("request_id", r.request_id);
+  w.BoolMember("request_id_carried", r.request_id_carried);
+  if (valid) w.BoolMember("sampled", r.context.sampled);
+  w.Member("service", r.service);
+  w.Member("span_trace_id", r.span_trace_id.IsValid() ? r.span_trace_id.Hex() : std::string());
+  w.Member("target", r.target);
+  w.Member("time_unix_nano", r.time_unix_ns);
+  if (valid) w.Member("trace_id", r.context.trace_id.Hex());
+  w.EndObject();
+  return out;
 }
 
 namespace {

@@ -36,7 +36,10 @@ assert len(cases) == len(checks) + 1, (len(cases), len(checks))
 assert junit.find("./testsuite").get("failures") == "0", ET.tostring(junit)[:2000]
 for name in ("report.txt", "report.html", "traces.jsonl", "histograms/corrected.hist",
              "histograms/uncorrected.hist"):
-    assert os.path.getsize(os.path.join(out, name)) > 0, name
+    # A broken twin may be one where nothing reaches the sink (every export refused): its
+    # traces.jsonl is there, and empty.
+    empty_ok = name == "traces.jsonl" and summary["spans"]["sink_received"] == 0
+    assert os.path.getsize(os.path.join(out, name)) > 0 or empty_ok, name
 head = open(os.path.join(out, "histograms/corrected.hist")).readline()
 assert head.startswith("traceproof-hist v1 "), head
 # series.jsonl (docs/results.md): a row a second of load, every field, requests that add up.

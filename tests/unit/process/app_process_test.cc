@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -45,7 +46,8 @@ AppProcessOptions Options(const std::string& name, std::vector<std::string> comm
   o.spec.cwd = dir.string();
   o.port = FreeLoopbackPort();
   o.log_path = dir / "apps" / (name + ".log");
-  o.otlp = {"http://127.0.0.1:4317", "http://127.0.0.1:4318", {}};
+  o.otlp.grpc_url = "http://127.0.0.1:4317";
+  o.otlp.http_url = "http://127.0.0.1:4318";
   o.run_id = "r1";
   o.services["payments"] = {"127.0.0.1", 9001};
   return o;
@@ -111,9 +113,15 @@ TEST(AppProcess, ArgvAndEnvironmentGetTheAddressesAndTheOtelVariables) {
                     "{{payments.url}}/charge"};
   o.spec.env = {{"PAYMENTS_PORT", "{{payments.port}}"},
                 {"OTEL_BSP_SCHEDULE_DELAY", "50"},
-                {"OTEL_RESOURCE_ATTRIBUTES", "team=shop"}};
+                {"OTEL_RESOURCE_ATTRIBUTES", "team=shop"},
+                {"OTEL_EXPORTER_OTLP_TIMEOUT", "1234"}};
+  // A CI job's own exporter settings must not reach the app: its spans go to the run's sink.
+  ::setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://elsewhere.example:4318/v1/traces", 1);
+  ::setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "99", 1);
   AppProcess app(o);
   const Status s = app.Start(milliseconds(15000));
+  ::unsetenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+  ::unsetenv("OTEL_EXPORTER_OTLP_TIMEOUT");
   ASSERT_TRUE(s.ok()) << s.error;
   app.Stop(milliseconds(3000));
   const std::string log = ReadFile(o.log_path);
@@ -124,6 +132,9 @@ TEST(AppProcess, ArgvAndEnvironmentGetTheAddressesAndTheOtelVariables) {
   EXPECT_NE(log.find("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318\n"), std::string::npos);
   EXPECT_NE(log.find("OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n"), std::string::npos);
   EXPECT_NE(log.find("OTEL_BSP_SCHEDULE_DELAY=50\n"), std::string::npos) << "the user's wins";
+  EXPECT_EQ(log.find("elsewhere.example"), std::string::npos) << log;
+  EXPECT_NE(log.find("OTEL_EXPORTER_OTLP_TIMEOUT=1234\n"), std::string::npos) << "the scenario's";
+  EXPECT_EQ(log.find("OTEL_EXPORTER_OTLP_TIMEOUT=99"), std::string::npos) << log;
   EXPECT_NE(log.find("OTEL_RESOURCE_ATTRIBUTES=team=shop,traceproof.run=r1,"
                      "service.instance.id=checkout-r1\n"),
             std::string::npos)

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -48,6 +49,24 @@ TEST(SpawnChild, GetsItsEnvironmentAndWorkingDirectory) {
   ASSERT_NE(child, nullptr) << error;
   EXPECT_EQ(child->Finish(false).status, 0);
   EXPECT_EQ(child->Output(), "value /nowhere\n" + o.cwd.string() + "\n");
+}
+
+TEST(SpawnChild, InheritedVariablesWithADroppedPrefixAreNotPassedOn) {
+  ::setenv("TRACEPROOF_DROP_ME", "inherited", 1);
+  ::setenv("TRACEPROOF_KEEP_ME", "inherited", 1);
+  ChildOptions o;
+  o.env = {{"TRACEPROOF_DROP_ME_TOO", "given"}};
+  o.drop_inherited_prefixes = {"TRACEPROOF_DROP_"};
+  std::string error;
+  auto child =
+      SpawnChild({"/bin/sh", "-c",
+                  "echo ${TRACEPROOF_DROP_ME:-unset} $TRACEPROOF_DROP_ME_TOO $TRACEPROOF_KEEP_ME"},
+                 error, o);
+  ::unsetenv("TRACEPROOF_DROP_ME");
+  ::unsetenv("TRACEPROOF_KEEP_ME");
+  ASSERT_NE(child, nullptr) << error;
+  EXPECT_EQ(child->Finish(false).status, 0);
+  EXPECT_EQ(child->Output(), "unset given inherited\n");
 }
 
 TEST(SpawnChild, AnOutputFileIsAppendedTo) {

@@ -39,7 +39,8 @@ RunAppsOptions Options(const std::string& test) {
       fs::temp_directory_path() / ("traceproof-run-apps-" + test + "-" + std::to_string(getpid()));
   fs::remove_all(o.log_dir);
   o.run_id = "t1";
-  o.otlp = {"http://127.0.0.1:1", "http://127.0.0.1:2", {}};
+  o.otlp.grpc_url = "http://127.0.0.1:1";
+  o.otlp.http_url = "http://127.0.0.1:2";
   return o;
 }
 

@@ -2,14 +2,17 @@
 // and enumeration value the loader accepts is documented there, every key its tables document
 // is accepted, and the error shown at its top is the one the loader gives.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "scenario/load_scenario.h"
+#include "test_pki.h"
 
 namespace traceproof {
 namespace {
@@ -68,9 +71,24 @@ load: [ { route: "gateway POST /checkout", rate: 10/s, duration: 1s } ]
   return node;
 }
 
+// The files scripts/test-certs makes, made here with OpenSSL's library, for the `tls` example.
+std::string WriteTestCerts() {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("traceproof_docs_certs_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const testing::TestPki pki = testing::MakeTestPki();
+  std::ofstream(dir / "ca.pem") << pki.ca_cert;
+  std::ofstream(dir / "server.pem") << pki.server_cert;
+  std::ofstream(dir / "server.key") << pki.server_key;
+  return dir.string();
+}
+
 TEST(ScenarioDocs, EveryYamlBlockLoads) {
-  // The `require_headers` example reads its token from the environment, as a user's would.
+  // The `require_headers` example reads its token from the environment, as a user's would;
+  // the `tls` example its certificates' folder.
   ::setenv("TRACEPROOF_SINK_TOKEN", "docs-test-token", /*overwrite=*/0);
+  ::setenv("TRACEPROOF_TEST_CERTS", WriteTestCerts().c_str(), /*overwrite=*/1);
   int loaded = 0;
   for (const Block& block : FencedBlocks(ReadDoc())) {
     if (block.language != "yaml") continue;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "scenario/load_scenario.h"
+#include "test_pki.h"
 
 namespace traceproof {
 namespace {
@@ -102,6 +103,62 @@ load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
   EXPECT_TRUE(s.checks.empty());
 }
 
+// A CA, the server certificate it signed and a client certificate, as files beside the
+// scenarios (tls.* in the YAML names them relative to the scenario file).
+const testing::TestPki& Pki() {
+  static const testing::TestPki pki = [] {
+    testing::TestPki p = testing::MakeTestPki();
+    const fs::path dir = fs::path(WriteScenario("pki-anchor", "")).parent_path();
+    std::ofstream(dir / "ca.pem") << p.ca_cert;
+    std::ofstream(dir / "server.pem") << p.server_cert;
+    std::ofstream(dir / "server.key") << p.server_key;
+    std::ofstream(dir / "client.pem") << p.client_cert;
+    std::ofstream(dir / "client.key") << p.client_key;
+    std::ofstream(dir / "not-a-cert.pem") << "hello\n";
+    return p;
+  }();
+  return pki;
+}
+
+TEST(SinkSection, TlsReadsTheFilesAndTheRunsSendersTrustTheCertificateByDefault) {
+  const testing::TestPki& pki = Pki();
+  const Scenario s = LoadScenarioFile(WriteScenario("tls", R"(
+name: tls
+services: { preset: checkout-baseline }
+sink: { tls: { cert: server.pem, key: server.key } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)"));
+  ASSERT_TRUE(s.sink && s.sink->tls);
+  const SinkTlsSpec& tls = *s.sink->tls;
+  EXPECT_EQ(tls.server.cert_chain_pem, pki.server_cert);
+  EXPECT_EQ(tls.server.private_key_pem, pki.server_key);
+  EXPECT_TRUE(tls.server.client_ca_pem.empty());
+  EXPECT_EQ(tls.client.ca_pem, pki.server_cert);
+  EXPECT_TRUE(tls.ca_file.ends_with("/server.pem")) << tls.ca_file;
+  EXPECT_EQ(tls.client.server_name, "localhost");
+  EXPECT_TRUE(tls.client.cert_chain_pem.empty());
+}
+
+TEST(SinkSection, MutualTlsGivesTheRunsSendersTheirClientCertificate) {
+  const testing::TestPki& pki = Pki();
+  const Scenario s = LoadScenarioFile(WriteScenario("mtls", R"(
+name: mtls
+services: { preset: checkout-baseline }
+sink:
+  tls: { cert: server.pem, key: server.key, client_ca: ca.pem, ca: ca.pem,
+         client_cert: client.pem, client_key: client.key, server_name: 127.0.0.1 }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)"));
+  ASSERT_TRUE(s.sink && s.sink->tls);
+  const SinkTlsSpec& tls = *s.sink->tls;
+  EXPECT_EQ(tls.server.client_ca_pem, pki.ca_cert);
+  EXPECT_EQ(tls.client.ca_pem, pki.ca_cert);
+  EXPECT_EQ(tls.client.cert_chain_pem, pki.client_cert);
+  EXPECT_EQ(tls.client.private_key_pem, pki.client_key);
+  EXPECT_TRUE(tls.client_key_file.ends_with("/client.key")) << tls.client_key_file;
+  EXPECT_EQ(tls.client.server_name, "127.0.0.1");
+}
+
 struct Mistake {
   std::string name;
   std::string yaml;
@@ -114,6 +171,7 @@ void PrintTo(const Mistake& m, std::ostream* os) { *os << m.name; }
 class SinkMistake : public ::testing::TestWithParam<Mistake> {};
 
 TEST_P(SinkMistake, IsReportedAtItsPosition) {
+  Pki();  // the tls mistakes name its files
   const Mistake& m = GetParam();
   const std::string path = WriteScenario(m.name, m.yaml);
   try {
@@ -130,6 +188,55 @@ TEST_P(SinkMistake, IsReportedAtItsPosition) {
 
 // clang-format off
 const Mistake kMistakes[] = {
+    {"TlsFileMissing", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { tls: { cert: missing.pem, key: server.key } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:22", "tls.cert"},
+    {"TlsNotACertificate", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { tls: { cert: not-a-cert.pem, key: server.key } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:14", "tls: TLS certificate"},
+    {"TlsKeyOfAnotherCertificate", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { tls: { cert: server.pem, key: client.key } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:14", "tls: TLS key"},
+    {"TlsWithoutKey", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { tls: { cert: server.pem } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:14", "'tls' needs 'cert' and 'key'"},
+    {"TlsClientCaWithoutClientCertificate", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { tls: { cert: server.pem, key: server.key, client_ca: ca.pem } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:14", "give 'client_cert' and 'client_key'"},
+    {"TlsUnknownKey", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { tls: { cert: server.pem, key: server.key, certificate: x } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "3:51", "certificate"},
+    {"TlsWithSpanLoadAndNoCollector", R"(
+name: t
+services: { preset: checkout-baseline }
+sink: { tls: { cert: server.pem, key: server.key } }
+load: [ { spans: { per_request: 10, per_trace: 5 }, rate: 1/s, duration: 1s } ]
+)", "3:14", "span load cannot reach a TLS sink"},
+    {"TlsWithATier", R"(
+name: t
+services: { preset: checkout-baseline }
+collector: { config: otel.yaml }
+sink: { count: 2, tls: { cert: server.pem, key: server.key } }
+load: [ { route: "gateway POST /checkout", rate: 1/s, duration: 1s } ]
+)", "4:24", "'tls' is for one embedded sink"},
     {"CountTooLarge", R"(
 name: t
 services: { preset: checkout-baseline }
