@@ -28,6 +28,7 @@
 #include "exit_codes.h"
 #include "listen_warning.h"
 #include "otlp_target.h"
+#include "receiver/tls.h"
 #include "report/evidence_reservoir.h"
 #include "report/job_summary.h"
 #include "report/report_html.h"
@@ -39,6 +40,7 @@
 #include "scenario/load_scenario.h"
 #include "shard/shard_manifest.h"
 #include "stop_signals.h"
+#include "tracing/client_tls.h"
 
 namespace traceproof {
 namespace {
@@ -58,6 +60,7 @@ struct RunFlags {
   std::string sink_listen_http;              // HOST:PORT for its OTLP/HTTP receiver
   std::string forward_to;                    // [https://]HOST:PORT, OTLP/gRPC
   std::vector<std::string> require_headers;  // NAME=VALUE, ${ENV} expanded; never printed
+  std::string tls_cert, tls_key;             // PEM files; empty: the scenario's sink.tls, if any
   std::string summary_md;                    // the job summary (also $GITHUB_STEP_SUMMARY when set)
   CompareRequest baseline;                   // base set: compare the results with it after the run
   std::string shard;            // I/N: this process sends its share (shard/shard_manifest.h)
@@ -210,6 +213,33 @@ class StopWatcher {
   std::thread thread_;  // last: it starts once the members it reads exist
 };
 
+// --tls-cert/--tls-key: the run's sink over TLS, as a scenario's `sink: { tls: { cert, key } }`
+// (which they replace), its own senders trusting what the file holds (the mocks pin the leaf;
+// an app's SDK may need the CA at its end) and verifying "localhost". Mutual TLS needs the scenario's
+// section: the run's senders need a client certificate then.
+std::optional<int> SinkTlsFlags(const RunFlags& flags, RunOptions& options) {
+  if (flags.tls_cert.empty() && flags.tls_key.empty()) return std::nullopt;
+  std::string error;
+  if (flags.tls_cert.empty() || flags.tls_key.empty()) {
+    std::cerr << "traceproof run: --tls-cert and --tls-key go together\n";
+    return kExitUsage;
+  }
+  std::optional<ReceiverTls> server = ReadReceiverTls(flags.tls_cert, flags.tls_key, "", error);
+  SinkTlsSpec tls;
+  if (server) {
+    tls.server = std::move(*server);
+    tls.client.ca_pem = tls.server.cert_chain_pem;
+    tls.client.server_name = "localhost";
+    tls.ca_file = flags.tls_cert;
+  }
+  if (!server || !TlsUsable(tls.server, error) || !MakeClientTlsContext(tls.client, error)) {
+    std::cerr << "traceproof run: " << error << "\n";
+    return kExitUsage;
+  }
+  options.sink_tls = std::move(tls);
+  return std::nullopt;
+}
+
 // The sink's listen addresses and --forward-to; an exit code when one is invalid.
 std::optional<int> ParseSinkFlags(const RunFlags& flags, RunOptions& options) {
   try {
@@ -237,13 +267,14 @@ std::optional<int> ParseSinkFlags(const RunFlags& flags, RunOptions& options) {
     return kExitUsage;
   }
   options.sink_required_headers = std::move(*headers);
-  return std::nullopt;
+  return SinkTlsFlags(flags, options);
 }
 
 // --sink-listen beyond loopback with no header required: said on stderr, not refused.
 void WarnIfExposed(const Scenario& scenario, const RunOptions& options) {
-  const bool authenticated = !options.sink_required_headers.empty() ||
-                             (scenario.sink && !scenario.sink->require_headers.empty());
+  const bool authenticated =
+      !options.sink_required_headers.empty() || options.sink_tls ||
+      (scenario.sink && (!scenario.sink->require_headers.empty() || scenario.sink->tls));
   auto warn = [&](const char* what, const std::string& host, std::uint16_t port) {
     const std::string warning =
         SinkExposureWarning("run", what, host, fmt::format("{}:{}", host, port), authenticated);
@@ -403,6 +434,13 @@ void AddSinkFlags(CLI::App& cmd, RunFlags& flags) {
                  "`sink: { require_headers }` in the scenario. The run's services, apps and\n"
                  "span load send it. Repeatable; values never printed")
       ->type_name("NAME=VALUE");
+  cmd.add_option("--tls-cert", flags.tls_cert,
+                 "The embedded sink's certificate chain (PEM): both receivers over TLS 1.2+, as\n"
+                 "`sink: { tls: { cert, key } }` in the scenario (replaced). The run's services\n"
+                 "and apps trust it and verify the name localhost; for mutual TLS, another CA or\n"
+                 "another name, use the scenario's section (docs/scenarios.md)")
+      ->type_name("FILE");
+  cmd.add_option("--tls-key", flags.tls_key, "The key of --tls-cert (PEM)")->type_name("FILE");
   cmd.add_option("--forward-to", flags.forward_to,
                  "Pass every export request the sink accepted on to this OTLP/gRPC receiver\n"
                  "(e.g. jaeger:4317), to browse the checked traces; failures are counted.\n"

@@ -149,8 +149,16 @@ class Runner {
     o.first.http = ListenAddress{options_.sink_http_host, options_.sink_http_port};
     o.first.forward = options_.forward;
     o.first.limits.required_headers = required_headers_;
-    // The loader refuses span load straight into a TLS sink (CheckSinkTlsSenders).
-    if (const SinkTlsSpec* tls = SinkTls()) o.first.tls = tls->server;
+    if (const SinkTlsSpec* tls = SinkTls()) {
+      o.first.tls = tls->server;
+      // The loader refuses this for a scenario's sink.tls; --tls-cert comes after it.
+      if (HasSpanLoad(scenario_) && !scenario_.collector)
+        return Fail(
+            "span load cannot reach a TLS sink yet (the load generator speaks plain HTTP): "
+            "put a Collector in front or leave out --tls-cert");
+      if (o.count > 1)
+        return Fail("--tls-cert is for one sink; this scenario runs a tier behind a Collector");
+    }
     if (o.count > 1 && (options_.sink_grpc_port || options_.sink_http_port || o.first.forward))
       return Fail(
           fmt::format("--sink-listen and --forward-to are for one sink; this scenario "
@@ -374,6 +382,7 @@ class Runner {
   }
 
   const SinkTlsSpec* SinkTls() const {
+    if (options_.sink_tls) return &*options_.sink_tls;
     return scenario_.sink && scenario_.sink->tls ? &*scenario_.sink->tls : nullptr;
   }
 

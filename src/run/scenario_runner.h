@@ -47,6 +47,8 @@ struct RunOptions {
   // `run --forward-to URL`: every export request the sink accepted is passed on over OTLP/gRPC
   // (receiver/otlp_forwarder.h), with TLS and headers as given; nullopt: none.
   std::optional<ForwarderOptions> forward;
+  // `run --tls-cert --tls-key`: the sink's TLS, over the scenario's `sink: { tls }`.
+  std::optional<SinkTlsSpec> sink_tls;
   // Every process the run starts (Collector, broker) is registered with it, so none outlives
   // traceproof (process/reaper.h); nullptr: none.
   Reaper* reaper = nullptr;

@@ -152,8 +152,8 @@ struct SinkFault {
 // senders (mock services, apps) trust and present to it. PEM text is read and checked at load.
 struct SinkTlsSpec {
   ReceiverTls server;  // cert, key, client_ca
-  // The mocks' side: the CAs they trust (`ca`, default the sink's own `cert`: a self-signed
-  // one), a client certificate when `client_ca` asks for one, and the name the sink's
+  // The mocks' side: the CAs they trust (`ca`, default the sink's own `cert`, pinned), a client
+  // certificate when `client_ca` asks for one, and the name the sink's
   // certificate must carry (`server_name`, default localhost).
   ClientTls client;
   // The same as files, for the apps' OTEL_EXPORTER_OTLP_CERTIFICATE / _CLIENT_*.

@@ -56,6 +56,10 @@ std::shared_ptr<ssl::context> MakeClientTlsContext(const ClientTls& tls, std::st
     return nullptr;
   }
   context->set_verify_mode(ssl::verify_peer);
+  // A certificate in ca_pem is a trust anchor even when it is not a CA's (a pinned leaf), as
+  // gRPC's TLS treats its root certificates: the two transports accept the same files.
+  X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(context->native_handle()),
+                              X509_V_FLAG_PARTIAL_CHAIN);
   if (!tls.cert_chain_pem.empty()) {
     context->use_certificate_chain(boost::asio::buffer(tls.cert_chain_pem), ec);
     if (ec) {

@@ -114,6 +114,17 @@ TEST_P(OtlpTls, AnExporterThatTrustsTheSinksCaDelivers) {
   EXPECT_EQ(sink.counters().spans_accepted.load(), 2u);
 }
 
+TEST_P(OtlpTls, TheServersOwnCertificateAsTheOnlyTrustedOneIsPinned) {
+  TlsSink sink(GetParam(), pki(), false);
+  auto exporter = Make(GetParam(), TlsOptions(sink.port(), {pki().server_cert, "", "", ""}));
+  const ExportResult r = exporter->Export(OneSpan(1));
+  EXPECT_EQ(r.kind, ExportResult::Kind::kSuccess) << r.message;
+  // Pinning one leaf trusts no other: the client certificate the same CA signed is no anchor.
+  auto other = Make(GetParam(), TlsOptions(sink.port(), {pki().client_cert, "", "", ""}));
+  EXPECT_NE(other->Export(OneSpan(2)).kind, ExportResult::Kind::kSuccess);
+  EXPECT_EQ(sink.counters().spans_accepted.load(), 1u);
+}
+
 TEST_P(OtlpTls, AServerNameOverrideIsWhatTheCertificateMustName) {
   TlsSink sink(GetParam(), pki(), false);
   auto named = Make(GetParam(), TlsOptions(sink.port(), {pki().ca_cert, "", "", "localhost"}));
