@@ -142,8 +142,8 @@ class Runner {
     return true;
   }
 
-  bool StartSink() {
-    SinkTierOptions o;
+  // The tier's options from the scenario and the flags; an error for what one sink only takes.
+  std::optional<std::string> SinkOptionsFor(SinkTierOptions& o) const {
     o.count = scenario_.sink ? scenario_.sink->count : 1;
     o.first.grpc = ListenAddress{options_.sink_grpc_host, options_.sink_grpc_port};
     o.first.http = ListenAddress{options_.sink_http_host, options_.sink_http_port};
@@ -153,27 +153,21 @@ class Runner {
       o.first.tls = tls->server;
       // The loader refuses this for a scenario's sink.tls; --tls-cert comes after it.
       if (HasSpanLoad(scenario_) && !scenario_.collector)
-        return Fail(
-            "span load cannot reach a TLS sink yet (the load generator speaks plain HTTP): "
-            "put a Collector in front or leave out --tls-cert");
+        return "span load cannot reach a TLS sink yet (the load generator speaks plain HTTP): "
+               "put a Collector in front or leave out --tls-cert";
       if (o.count > 1)
-        return Fail("--tls-cert is for one sink; this scenario runs a tier behind a Collector");
+        return "--tls-cert is for one sink; this scenario runs a tier behind a Collector";
     }
     if (o.count > 1 && (options_.sink_grpc_port || options_.sink_http_port || o.first.forward))
-      return Fail(
-          fmt::format("--sink-listen and --forward-to are for one sink; this scenario "
-                      "runs a tier of {} (sink: {{ count: {} }}) on free loopback ports",
-                      o.count, o.count));
-    std::string error;
-    sinks_ = SinkTier::Start(o, store_, error);
-    if (!sinks_) {
-      // Nothing was forwarded; the reports still say where to.
-      if (o.first.forward) {
-        outcome_.forward.emplace().endpoint = o.first.forward->endpoint;
-        LogForward(*outcome_.forward);
-      }
-      return Fail(error);
-    }
+      return fmt::format(
+          "--sink-listen and --forward-to are for one sink; this scenario runs a tier of {} "
+          "(sink: {{ count: {} }}) on free loopback ports",
+          o.count, o.count);
+    return std::nullopt;
+  }
+
+  // Where the sinks listen and what they ask of a sender, said once they listen.
+  void LogSinks() const {
     for (int i = 0; i < sinks_->count(); ++i) {
       const Sink& sink = sinks_->sink(i);
       Log(fmt::format("sink{}: otlp/grpc on {}:{}, otlp/http on {}:{}",
@@ -196,15 +190,31 @@ class Runner {
                                           : "the run's services, apps and span load send them"));
     }
     Log(StoreBoundsText(store_.options(), PeakSpansPerSecond(scenario_)));
+    if (options_.forward)
+      Log(fmt::format("sink: forwarding every accepted export request to {}{}",
+                      options_.forward->endpoint, options_.forward->tls ? " over TLS" : ""));
+  }
+
+  bool StartSink() {
+    SinkTierOptions o;
+    if (auto bad = SinkOptionsFor(o)) return Fail(*bad);
+    std::string error;
+    sinks_ = SinkTier::Start(o, store_, error);
+    if (!sinks_) {
+      // Nothing was forwarded; the reports still say where to.
+      if (o.first.forward) {
+        outcome_.forward.emplace().endpoint = o.first.forward->endpoint;
+        LogForward(*outcome_.forward);
+      }
+      return Fail(error);
+    }
+    LogSinks();
     TraceSweeperOptions so;
     so.on_traces = [this](const std::vector<std::shared_ptr<const Trace>>& traces) {
       stream_.Add(traces);
     };
     so.on_sweep = [this] { HandOverTruth(); };
     sweeper_ = std::make_unique<TraceSweeper>(store_, so);
-    if (o.first.forward)
-      Log(fmt::format("sink: forwarding every accepted export request to {}{}",
-                      o.first.forward->endpoint, o.first.forward->tls ? " over TLS" : ""));
     lifecycle_.Push("sink", [this] {
       sinks_->Stop();  // receivers, then up to 5 s for the forward endpoint to take the rest
       outcome_.forward = sinks_->sink(0).forwarder_stats();

@@ -68,7 +68,7 @@ SinkTlsSpec ParseSinkTls(ScenarioReader& r, const Field& field) {
   std::string error;
   if (!TlsUsable(spec.server, error)) r.Fail(field, "tls: " + error);
   spec.client.ca_pem = ReadPem(r, fields, "ca", spec.ca_file);
-  if (spec.client.ca_pem.empty()) {  // a self-signed certificate trusts itself
+  if (spec.client.ca_pem.empty()) {  // the sink's own certificate, pinned
     spec.client.ca_pem = spec.server.cert_chain_pem;
     spec.ca_file = cert_file;
   }
