@@ -18,6 +18,7 @@
 #include "otlp/rpc_status.h"
 #include "receiver/grpc_receiver.h"
 #include "receiver/http_receiver.h"
+#include "receiver_under_test.h"
 #include "store/trace_store.h"
 #include "test_requests.h"
 #include "tracing/export_request.h"
@@ -256,45 +257,8 @@ TEST(ExportRequest, RetrierShutdownEndsABackoffWaitAtOnce) {
 
 // --- against the real sink -----------------------------------------------------------------
 
-enum class Transport { kHttp, kGrpc };
-
-// The sink as the harness runs it: a TraceStore behind the real receiver, on a free port.
-class Sink {
- public:
-  explicit Sink(Transport transport, TraceStoreOptions store_options = {},
-                ReceiverLimits limits = {})
-      : store_(store_options) {
-    std::string error;
-    if (transport == Transport::kHttp) {
-      HttpReceiverOptions o;
-      o.port = 0;
-      o.limits = limits;
-      http_ = StartHttpReceiver(o, store_, counters_, error);
-      if (http_) port_ = http_->port();
-    } else {
-      GrpcReceiverOptions o;
-      o.port = 0;
-      o.limits = limits;
-      grpc_ = StartGrpcReceiver(o, store_, counters_, error);
-      if (grpc_) port_ = grpc_->port();
-    }
-    EXPECT_NE(port_, 0) << error;
-  }
-  ~Sink() {
-    if (http_) http_->Stop();
-    if (grpc_) grpc_->Stop();
-  }
-  std::uint16_t port() const { return port_; }
-  TraceStore& store() { return store_; }
-  const IngestCounters& counters() const { return counters_; }
-
- private:
-  TraceStore store_;
-  IngestCounters counters_;
-  std::unique_ptr<HttpReceiver> http_;
-  std::unique_ptr<GrpcReceiver> grpc_;
-  std::uint16_t port_ = 0;
-};
+using testing::Transport;
+using Sink = testing::ReceiverUnderTest;
 
 std::unique_ptr<OtlpExporter> Make(Transport transport, const OtlpExporterOptions& options) {
   return transport == Transport::kHttp ? MakeOtlpHttpExporter(options)

@@ -11,9 +11,7 @@
 
 #include "load/span_sender.h"
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
-#include "receiver/grpc_receiver.h"
-#include "receiver/http_receiver.h"
-#include "store/trace_store.h"
+#include "receiver_under_test.h"
 #include "test_pki.h"
 #include "test_requests.h"
 #include "tracing/otlp_grpc_exporter.h"
@@ -26,41 +24,16 @@ using namespace std::chrono_literals;
 using testing::MakeTestPki;
 using testing::TestPki;
 
-enum class Transport { kHttp, kGrpc };
+using testing::ReceiverUnderTest;
+using testing::Transport;
 
-class TlsSink {
+// The receiver with the test CA's server certificate; `client_certificates`: mutual TLS.
+class TlsSink : public ReceiverUnderTest {
  public:
-  TlsSink(Transport transport, const TestPki& pki, bool client_certificates) {
-    ReceiverTls tls{pki.server_cert, pki.server_key, client_certificates ? pki.ca_cert : ""};
-    std::string error;
-    if (transport == Transport::kHttp) {
-      HttpReceiverOptions o;
-      o.port = 0;
-      o.tls = tls;
-      http_ = StartHttpReceiver(o, store_, counters_, error);
-      if (http_) port_ = http_->port();
-    } else {
-      GrpcReceiverOptions o;
-      o.port = 0;
-      o.tls = tls;
-      grpc_ = StartGrpcReceiver(o, store_, counters_, error);
-      if (grpc_) port_ = grpc_->port();
-    }
-    EXPECT_NE(port_, 0) << error;
-  }
-  ~TlsSink() {
-    if (http_) http_->Stop();
-    if (grpc_) grpc_->Stop();
-  }
-  std::uint16_t port() const { return port_; }
-  const IngestCounters& counters() const { return counters_; }
-
- private:
-  TraceStore store_;
-  IngestCounters counters_;
-  std::unique_ptr<HttpReceiver> http_;
-  std::unique_ptr<GrpcReceiver> grpc_;
-  std::uint16_t port_ = 0;
+  TlsSink(Transport transport, const TestPki& pki, bool client_certificates)
+      : ReceiverUnderTest(
+            transport, {}, {},
+            ReceiverTls{pki.server_cert, pki.server_key, client_certificates ? pki.ca_cert : ""}) {}
 };
 
 std::vector<FinishedSpan> OneSpan(int id) {
