@@ -149,6 +149,11 @@ class Runner {
     o.first.http = ListenAddress{options_.sink_http_host, options_.sink_http_port};
     o.first.forward = options_.forward;
     o.first.limits.required_headers = required_headers_;
+    // Span load may hold more connections to the sink than the receiver's default cap.
+    std::size_t connections = static_cast<std::size_t>(options_.load_connections);
+    for (const LoadPhase& p : scenario_.load)
+      connections = std::max(connections, static_cast<std::size_t>(p.connections));
+    o.first.limits.max_connections = std::max(o.first.limits.max_connections, connections + 64);
     if (const SinkTlsSpec* tls = SinkTls()) {
       o.first.tls = tls->server;
       // The loader refuses this for a scenario's sink.tls; --tls-cert comes after it.
