@@ -165,8 +165,9 @@ bool ReadOptionalSettings(const GetEnvFn& getenv, OtlpExportSettings& s, std::st
     std::uint64_t ms = 0;
     const std::string_view t = Trim(*v);
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), ms);
-    if (ec != std::errc() || end != t.data() + t.size() || ms == 0) {
-      error = fmt::format("{} '{}': not a number of milliseconds above 0", name, *v);
+    // A day at most: a deadline that far out is a typo, and larger ones overflow the clocks.
+    if (ec != std::errc() || end != t.data() + t.size() || ms == 0 || ms > 86'400'000) {
+      error = fmt::format("{} '{}': not a number of milliseconds from 1 to 86400000", name, *v);
       return false;
     }
     s.timeout = std::chrono::milliseconds(ms);

@@ -50,7 +50,7 @@ struct OtlpExportSettings {
 // (http://localhost:4317 for grpc, http://localhost:4318/v1/traces for http/protobuf). `grpc`
 // is the protocol a flag chose (nullopt: _PROTOCOL's, else grpc); the endpoint is read for it.
 // nullopt with `error` naming the variable ("OTEL_EXPORTER_OTLP_TIMEOUT 'soon': not a number
-// of milliseconds above 0"); a header value never appears in an error.
+// of milliseconds from 1 to 86400000"); a header value never appears in an error.
 std::optional<OtlpExportSettings> OtlpSettingsFromEnv(const GetEnvFn& getenv,
                                                       std::optional<bool> grpc, std::string& error);
 

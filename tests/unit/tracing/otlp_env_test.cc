@@ -136,6 +136,8 @@ TEST(OtlpEnv, EveryBadValueNamesItsVariable) {
       {{"OTEL_EXPORTER_OTLP_INSECURE", "yes"}},
       {{"OTEL_EXPORTER_OTLP_TIMEOUT", "10s"}},
       {{"OTEL_EXPORTER_OTLP_TIMEOUT", "0"}},
+      {{"OTEL_EXPORTER_OTLP_TIMEOUT", "99999999999999999999"}},
+      {{"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "86400001"}},
       {{"OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"}},
   };
   for (const auto& vars : cases) {
