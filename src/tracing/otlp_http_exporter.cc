@@ -56,9 +56,11 @@ bool RetryableStatus(unsigned status) {
 }
 
 // A kept-alive connection the server closed while it sat idle fails like this on first use.
+// Over TLS the server's close without close_notify reads as a truncated stream.
 bool StaleConnection(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
-         ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == ssl::error::stream_truncated;
 }
 
 class OtlpHttpExporter final : public OtlpExporter {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "load/span_sender.h"
@@ -165,6 +166,24 @@ TEST_P(OtlpTls, SpanLoadSendsOverTlsAndCountsAnUntrustedServerAsConnectErrors) {
   EXPECT_EQ(refused.requests_ok, 0u);
   EXPECT_GT(refused.connect_errors + refused.status_errors, 0u);
   EXPECT_EQ(sink.counters().spans_accepted.load(), ok.spans_ok);
+}
+
+// The sink closes a kept-alive connection once it has been idle past its limit; the next export
+// goes out again on a new connection at once, within the same attempt, not as a retry.
+TEST(OtlpHttpTls, AConnectionTheSinkClosedWhileIdleIsReplacedWithoutARetry) {
+  const TestPki pki = MakeTestPki();
+  ReceiverLimits limits;
+  limits.idle_timeout = std::chrono::seconds(1);
+  ReceiverUnderTest sink(Transport::kHttp, {}, limits,
+                         ReceiverTls{pki.server_cert, pki.server_key, ""});
+  auto exporter = MakeOtlpHttpExporter(TlsOptions(sink.port(), {pki.ca_cert, "", "", ""}));
+  EXPECT_EQ(exporter->Export(OneSpan(1)).kind, ExportResult::Kind::kSuccess);
+  std::this_thread::sleep_for(1500ms);
+  const ExportResult r = exporter->Export(OneSpan(2));
+  EXPECT_EQ(r.kind, ExportResult::Kind::kSuccess) << r.message;
+  EXPECT_EQ(exporter->counters().attempts.load(), 2u);
+  EXPECT_EQ(exporter->counters().retries.load(), 0u);
+  EXPECT_EQ(sink.counters().spans_accepted.load(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, OtlpTls, ::testing::Values(Transport::kHttp, Transport::kGrpc),
