@@ -31,7 +31,7 @@ OtlpTarget ResolveOtlpTarget(const OtlpTargetFlags& flags, const GetEnvFn& geten
   if (!flags.endpoint.empty()) {
     std::string error;
     auto endpoint =
-        ParseOtlpEndpointFlag("--otlp-endpoint", flags.endpoint, settings.endpoint.grpc, error);
+        ParseOtlpEndpointFlag(flags.endpoint_flag, flags.endpoint, settings.endpoint.grpc, error);
     if (!endpoint) throw std::invalid_argument(error);
     settings.endpoint = std::move(*endpoint);
   }
@@ -80,16 +80,9 @@ mock::ExporterFactory MakeExporterFactory(const OtlpTarget& target) {
 ForwarderOptions ResolveForwarder(const std::string& flag, const GetEnvFn& getenv) {
   OtlpTargetFlags flags;
   flags.endpoint = flag;
+  flags.endpoint_flag = "--forward-to";
   flags.protocol = "grpc";
-  OtlpTarget target;
-  try {
-    target = ResolveOtlpTarget(flags, getenv);
-  } catch (const std::invalid_argument& e) {
-    const std::string what = e.what();
-    throw std::invalid_argument(what.rfind("--otlp-endpoint", 0) == 0
-                                    ? "--forward-to" + what.substr(15)
-                                    : what + " (read for --forward-to)");
-  }
+  const OtlpTarget target = ResolveOtlpTarget(flags, getenv);
   ForwarderOptions o;
   o.endpoint = target.endpoint.HostPort();
   o.tls = target.tls;

@@ -28,8 +28,9 @@ struct OtlpTarget {
 };
 
 struct OtlpTargetFlags {
-  std::string endpoint;              // empty: from the variables
-  std::string protocol;              // empty: from the variables
+  std::string endpoint;                           // empty: from the variables
+  std::string endpoint_flag = "--otlp-endpoint";  // what errors about `endpoint` call it
+  std::string protocol;                           // empty: from the variables
   std::vector<std::string> headers;  // NAME=VALUE, ${VAR} expanded; a name here replaces the env's
   std::string headers_flag = "--otlp-header";  // what errors about `headers` call them
   bool use_env = true;                         // false: the variables are not read at all

@@ -258,6 +258,7 @@ int RunSend(const SendFlags& flags) {
                                 : fmt::format("{}:{}", flags.host, flags.port);
   target_flags.headers = flags.headers;
   target_flags.headers_flag = "--header";
+  target_flags.endpoint_flag = flags.endpoint.empty() ? "--host/--port" : "--endpoint";
   target_flags.use_env = !flags.no_otel_env;
   OtlpTarget target;
   try {
